@@ -1,0 +1,286 @@
+/**
+ * The tensor and its reverse-mode autograd.
+ *
+ * A Tensor is a contiguous, row-major Float32Array with a shape. Every op builds its output
+ * with `Tensor.fromOp`, passing the parents and a backward closure that receives the output's
+ * gradient and accumulates into the parents' gradients (micrograd's design). `backward()` is a
+ * topological sort and a reverse walk. Leaf tensors that require grad get `.grad`, which
+ * accumulates across `backward()` calls like PyTorch's.
+ *
+ * Ops are free functions in `ops/`; `tensor-methods.ts` also attaches them as chainable methods.
+ */
+
+export type Shape = readonly number[];
+
+/** Called with the output's gradient; returns one gradient per parent (or null to skip it). */
+export type BackwardFn = (grad: Float32Array) => (Float32Array | null)[];
+
+let gradEnabled = true;
+
+/** Runs `fn` without recording ops for autograd, like `with torch.no_grad():`. */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+export function numel(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function shapeToString(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+function checkShape(shape: Shape, op: string): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${op}: invalid shape ${shapeToString(shape)}`);
+  }
+}
+
+/** A nested array of numbers, as JSON carries tensors. */
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  readonly data: Float32Array;
+  readonly shape: Shape;
+  requiresGrad: boolean;
+  /** Accumulated gradient of a leaf tensor; null until a backward pass reaches it (PyTorch's None). */
+  grad: Tensor | null = null;
+  /** Parents in the autograd graph and the closure that maps this tensor's grad to theirs. */
+  private parents: readonly Tensor[] = [];
+  private backwardFn: BackwardFn | null = null;
+
+  constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
+    checkShape(shape, 'Tensor');
+    if (data.length !== numel(shape)) {
+      throw new RangeError(`Tensor: ${data.length} values do not fill shape ${shapeToString(shape)}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.requiresGrad = requiresGrad;
+  }
+
+  /**
+   * Builds an op's output. The graph is recorded only when grad mode is on and a parent
+   * requires grad, so inference and `noGrad` scopes pay nothing for autograd.
+   */
+  static fromOp(data: Float32Array, shape: Shape, parents: readonly Tensor[], backward: BackwardFn): Tensor {
+    const out = new Tensor(data, shape);
+    if (gradEnabled && parents.some((p) => p.requiresGrad)) {
+      out.requiresGrad = true;
+      out.parents = parents;
+      out.backwardFn = backward;
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** True for tensors created by the user rather than by an op (PyTorch's `is_leaf`). */
+  get isLeaf(): boolean {
+    return this.backwardFn === null;
+  }
+
+  /** The single value of a one-element tensor, like `loss.item()`. */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new RangeError(`item: a Tensor with ${this.data.length} elements cannot be converted to a number`);
+    }
+    return this.data[0];
+  }
+
+  /** A new tensor sharing no graph with this one (its data copied so later in-place updates do not leak). */
+  detach(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, this.requiresGrad);
+  }
+
+  /** Nested arrays in row-major order; a 0-d tensor gives a plain number. */
+  toArray(): NestedArray {
+    return toNested(this.data, this.shape);
+  }
+
+  toString(): string {
+    return `Tensor(shape=${shapeToString(this.shape)}, data=${JSON.stringify(this.toArray())})`;
+  }
+
+  /**
+   * Backpropagates from this tensor. Without an argument the tensor must hold one element
+   * (a loss); otherwise `gradient` has this tensor's shape.
+   */
+  backward(gradient?: Tensor): void {
+    if (!this.requiresGrad) {
+      throw new Error('backward: element 0 of tensors does not require grad and does not have a grad_fn');
+    }
+    let seed: Float32Array;
+    if (gradient === undefined) {
+      if (this.data.length !== 1) throw new Error('backward: grad can be implicitly created only for scalar outputs');
+      seed = new Float32Array([1]);
+    } else {
+      if (gradient.data.length !== this.data.length) {
+        throw new RangeError(`backward: gradient shape ${shapeToString(gradient.shape)} does not match ${shapeToString(this.shape)}`);
+      }
+      seed = gradient.data.slice();
+    }
+
+    const order = topologicalOrder(this);
+    const grads = new Map<Tensor, Float32Array>([[this, seed]]);
+    for (let i = order.length - 1; i >= 0; i--) {
+      const node = order[i];
+      const g = grads.get(node);
+      if (g === undefined) continue;
+      grads.delete(node);
+      if (node.backwardFn === null) {
+        node.accumulateGrad(g);
+        continue;
+      }
+      const parentGrads = node.backwardFn(g);
+      node.parents.forEach((parent, k) => {
+        const pg = parentGrads[k];
+        if (!parent.requiresGrad || pg === null || pg === undefined) return;
+        const existing = grads.get(parent);
+        if (existing === undefined) {
+          // Backward closures may return their own scratch buffers; copy before mutating later.
+          grads.set(parent, pg === g ? pg.slice() : pg);
+        } else {
+          for (let j = 0; j < existing.length; j++) existing[j] += pg[j];
+        }
+      });
+    }
+  }
+
+  private accumulateGrad(g: Float32Array): void {
+    if (this.grad === null) {
+      this.grad = new Tensor(g.slice(), this.shape);
+    } else {
+      const acc = this.grad.data;
+      for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+    }
+  }
+}
+
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative DFS: deep graphs (long custom-loss expressions, many layers) must not overflow the stack.
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const parents = (top[0] as unknown as { parents: readonly Tensor[] }).parents;
+    if (top[1] < parents.length) {
+      const next = parents[top[1]++];
+      if (next.requiresGrad && !visited.has(next)) {
+        visited.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+function toNested(data: Float32Array, shape: Shape): NestedArray {
+  if (shape.length === 0) return data[0];
+  const build = (offset: number, dim: number): NestedArray[] => {
+    const n = shape[dim];
+    const out: NestedArray[] = new Array(n);
+    if (dim === shape.length - 1) {
+      for (let i = 0; i < n; i++) out[i] = data[offset + i];
+      return out;
+    }
+    const stride = numel(shape.slice(dim + 1));
+    for (let i = 0; i < n; i++) out[i] = build(offset + i * stride, dim + 1);
+    return out;
+  };
+  return build(0, 0);
+}
+
+/** Infers the shape of a nested array, rejecting ragged input and non-numbers. */
+export function inferShape(value: NestedArray, what = 'tensor'): number[] {
+  const shape: number[] = [];
+  let cursor: NestedArray = value;
+  while (Array.isArray(cursor)) {
+    shape.push(cursor.length);
+    if (cursor.length === 0) break;
+    cursor = cursor[0];
+  }
+  const check = (v: NestedArray, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (typeof v !== 'number') throw new TypeError(`${what}${path}: expected a number`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      throw new RangeError(`${what}${path}: ragged nested array (expected length ${shape[dim]})`);
+    }
+    v.forEach((item, i) => {
+      check(item, dim + 1, `${path}[${i}]`);
+    });
+  };
+  check(value, 0, '');
+  return shape;
+}
+
+function flattenInto(value: NestedArray, out: Float32Array, offset: { i: number }): void {
+  if (Array.isArray(value)) {
+    for (const v of value) flattenInto(v, out, offset);
+  } else {
+    out[offset.i++] = value;
+  }
+}
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+}
+
+/** `torch.tensor(data)`: a tensor from a number or nested arrays. */
+export function tensor(value: NestedArray | Float32Array, options: TensorOptions & { shape?: Shape } = {}): Tensor {
+  if (value instanceof Float32Array) {
+    return new Tensor(value, options.shape ?? [value.length], options.requiresGrad ?? false);
+  }
+  const shape = inferShape(value);
+  const data = new Float32Array(numel(shape));
+  flattenInto(value, data, { i: 0 });
+  if (options.shape !== undefined && numel(options.shape) !== data.length) {
+    throw new RangeError(`tensor: ${data.length} values do not fill shape ${shapeToString(options.shape)}`);
+  }
+  return new Tensor(data, options.shape ?? shape, options.requiresGrad ?? false);
+}
+
+export function zeros(shape: Shape, options: TensorOptions = {}): Tensor {
+  return new Tensor(new Float32Array(numel(shape)), shape, options.requiresGrad ?? false);
+}
+
+export function ones(shape: Shape, options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+
+export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  return new Tensor(new Float32Array(numel(shape)).fill(value), shape, options.requiresGrad ?? false);
+}
+
+export function scalar(value: number): Tensor {
+  return new Tensor(new Float32Array([value]), []);
+}
