@@ -16,7 +16,9 @@ export class SpecError extends Error {
   readonly issues: SpecIssue[];
 
   constructor(issues: SpecIssue[]) {
-    super(issues.map((i) => (i.path.length > 0 ? `${formatPath(i.path)}: ${i.message}` : i.message)).join('; '));
+    super(
+      issues.map((i) => (i.path.length > 0 ? `${formatPath(i.path)}: ${i.message}` : i.message)).join('; '),
+    );
     this.name = 'SpecError';
     this.issues = issues;
   }

@@ -28,7 +28,8 @@ export class Generator {
 
   /** Re-seeds the generator; any safe integer is accepted (both halves feed the state). */
   manualSeed(seed: number): this {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`manualSeed: seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`manualSeed: seed must be a safe integer, got ${seed}`);
     const low = seed >>> 0;
     const high = Math.floor(seed / 2 ** 32) >>> 0;
     const next = splitmix32(low ^ Math.imul(high, 0x27d4eb2d));
@@ -82,7 +83,8 @@ export class Generator {
 
   /** A uniform integer in [0, n), without modulo bias. */
   randint(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32) throw new RangeError(`randint: n must be in [1, 2^32], got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32)
+      throw new RangeError(`randint: n must be in [1, 2^32], got ${n}`);
     const limit = 2 ** 32 - (2 ** 32 % n);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();

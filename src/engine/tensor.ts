@@ -101,7 +101,9 @@ export class Tensor {
   /** The single value of a one-element tensor, like `loss.item()`. */
   item(): number {
     if (this.data.length !== 1) {
-      throw new RangeError(`item: a Tensor with ${this.data.length} elements cannot be converted to a number`);
+      throw new RangeError(
+        `item: a Tensor with ${this.data.length} elements cannot be converted to a number`,
+      );
     }
     return this.data[0];
   }
@@ -134,11 +136,14 @@ export class Tensor {
     }
     let seed: Float32Array;
     if (gradient === undefined) {
-      if (this.data.length !== 1) throw new Error('backward: grad can be implicitly created only for scalar outputs');
+      if (this.data.length !== 1)
+        throw new Error('backward: grad can be implicitly created only for scalar outputs');
       seed = new Float32Array([1]);
     } else {
       if (gradient.data.length !== this.data.length) {
-        throw new RangeError(`backward: gradient shape ${shapeToString(gradient.shape)} does not match ${shapeToString(this.shape)}`);
+        throw new RangeError(
+          `backward: gradient shape ${shapeToString(gradient.shape)} does not match ${shapeToString(this.shape)}`,
+        );
       }
       seed = gradient.data.slice();
     }
@@ -256,7 +261,10 @@ export interface TensorOptions {
 }
 
 /** `torch.tensor(data)`: a tensor from a number or nested arrays. */
-export function tensor(value: NestedArray | Float32Array, options: TensorOptions & { shape?: Shape } = {}): Tensor {
+export function tensor(
+  value: NestedArray | Float32Array,
+  options: TensorOptions & { shape?: Shape } = {},
+): Tensor {
   if (value instanceof Float32Array) {
     return new Tensor(value, options.shape ?? [value.length], options.requiresGrad ?? false);
   }

@@ -1,0 +1,70 @@
+/**
+ * Parsing `{"type": "<PyTorch class name>", ...snake_case kwargs}` objects against a registry of
+ * zod schemas keyed by class name. The type is looked up first so an unknown one gets a message
+ * listing the known ones; the kwargs are then parsed by that type's strict schema, so unknown or
+ * ill-typed kwargs are named by path.
+ */
+import { z } from 'zod';
+import { type IssuePath, SpecError } from './errors.js';
+
+/** A frozen map from PyTorch class name to the zod schema of its JSON spec. */
+export type SpecRegistry = Readonly<Record<string, z.ZodType>>;
+
+export function zodIssuesToSpecError(error: z.ZodError, prefix: IssuePath = []): SpecError {
+  return new SpecError(
+    error.issues.map((issue) => ({
+      path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+      message: issue.message,
+    })),
+  );
+}
+
+/** Parses `value` with `schema`, throwing a SpecError whose paths start with `prefix`. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: IssuePath = [],
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw zodIssuesToSpecError(result.error, prefix);
+  return result.data;
+}
+
+/**
+ * Parses a typed spec: `kind` names the family in messages ("loss", "optimizer", …).
+ * Returns the parsed spec (defaults applied) of the schema registered under its `type`.
+ */
+export function parseTyped<R extends SpecRegistry>(
+  registry: R,
+  value: unknown,
+  kind: string,
+  prefix: IssuePath = [],
+): z.output<R[keyof R]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SpecError([{ path: prefix, message: `${kind} must be an object with a "type"` }]);
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string') {
+    throw new SpecError([
+      {
+        path: [...prefix, 'type'],
+        message: `${kind} needs a "type" (one of ${Object.keys(registry).join(', ')})`,
+      },
+    ]);
+  }
+  if (!Object.hasOwn(registry, type)) {
+    throw new SpecError([
+      {
+        path: [...prefix, 'type'],
+        message: `unknown ${kind} type '${type}'; expected one of ${Object.keys(registry).join(', ')}`,
+      },
+    ]);
+  }
+  return parseWith(registry[type], value, prefix) as z.output<R[keyof R]>;
+}
+
+/** A discriminated union of every schema in a registry, for OpenAPI and TypeScript types. */
+export function unionOf<R extends SpecRegistry>(registry: R) {
+  const schemas = Object.values(registry) as unknown as [z.ZodObject, ...z.ZodObject[]];
+  return z.discriminatedUnion('type', schemas);
+}
