@@ -64,7 +64,9 @@ export function parseTyped<R extends SpecRegistry>(
 }
 
 /** A discriminated union of every schema in a registry, for OpenAPI and TypeScript types. */
-export function unionOf<R extends SpecRegistry>(registry: R) {
+export function unionOf<R extends Readonly<Record<string, z.ZodObject>>>(
+  registry: R,
+): z.ZodDiscriminatedUnion<R[keyof R][], 'type'> {
   const schemas = Object.values(registry) as unknown as [z.ZodObject, ...z.ZodObject[]];
-  return z.discriminatedUnion('type', schemas);
+  return z.discriminatedUnion('type', schemas) as unknown as z.ZodDiscriminatedUnion<R[keyof R][], 'type'>;
 }

@@ -1,0 +1,156 @@
+/**
+ * Layer specs as JSON (`{"type": "Linear", "in_features": 10, "out_features": 20}`), keyed by
+ * PyTorch class name, and `buildModel`, which turns `{"layers": [...]}` into an nn.Sequential.
+ */
+import { z } from 'zod';
+import { type IssuePath, SpecError } from '../errors.js';
+import type { Generator } from '../random.js';
+import { parseTyped, unionOf, zodIssuesToSpecError } from '../spec-parse.js';
+import {
+  ELU,
+  Flatten,
+  GELU,
+  Identity,
+  LeakyReLU,
+  ReLU,
+  Sigmoid,
+  SiLU,
+  Softplus,
+  Tanh,
+} from './activation-layers.js';
+import { BatchNorm1d } from './batch-norm.js';
+import { Dropout } from './dropout.js';
+import { LayerNorm } from './layer-norm.js';
+import { Linear } from './linear.js';
+import type { Module } from './module.js';
+import { Sequential } from './sequential.js';
+
+const positiveInt = z.number().int().positive();
+const finite = z.number().finite();
+/** PyTorch's `inplace` flag: accepted for compatibility; it changes nothing here. */
+const inplace = z.boolean().default(false);
+
+export const layerRegistry = Object.freeze({
+  Linear: z.strictObject({
+    type: z.literal('Linear'),
+    in_features: positiveInt,
+    out_features: positiveInt,
+    bias: z.boolean().default(true),
+  }),
+  ReLU: z.strictObject({ type: z.literal('ReLU'), inplace }),
+  LeakyReLU: z.strictObject({ type: z.literal('LeakyReLU'), negative_slope: finite.default(0.01), inplace }),
+  Sigmoid: z.strictObject({ type: z.literal('Sigmoid') }),
+  Tanh: z.strictObject({ type: z.literal('Tanh') }),
+  GELU: z.strictObject({ type: z.literal('GELU'), approximate: z.enum(['none', 'tanh']).default('none') }),
+  ELU: z.strictObject({ type: z.literal('ELU'), alpha: finite.default(1), inplace }),
+  SiLU: z.strictObject({ type: z.literal('SiLU'), inplace }),
+  Softplus: z.strictObject({
+    type: z.literal('Softplus'),
+    beta: finite.default(1),
+    threshold: finite.default(20),
+  }),
+  Identity: z.strictObject({ type: z.literal('Identity') }),
+  Flatten: z.strictObject({
+    type: z.literal('Flatten'),
+    start_dim: z.number().int().default(1),
+    end_dim: z.number().int().default(-1),
+  }),
+  Dropout: z.strictObject({
+    type: z.literal('Dropout'),
+    p: finite
+      .min(0, 'dropout probability has to be between 0 and 1')
+      .max(1, 'dropout probability has to be between 0 and 1')
+      .default(0.5),
+    inplace,
+  }),
+  LayerNorm: z.strictObject({
+    type: z.literal('LayerNorm'),
+    normalized_shape: z.union([positiveInt, z.array(positiveInt).min(1)]),
+    eps: finite.positive().default(1e-5),
+    elementwise_affine: z.boolean().default(true),
+  }),
+  BatchNorm1d: z.strictObject({
+    type: z.literal('BatchNorm1d'),
+    num_features: positiveInt,
+    eps: finite.positive().default(1e-5),
+    momentum: finite.min(0).max(1).nullable().default(0.1),
+    affine: z.boolean().default(true),
+    track_running_stats: z.boolean().default(true),
+  }),
+});
+
+export const layerSpecSchema = unionOf(layerRegistry);
+export type LayerSpec = z.output<typeof layerSpecSchema>;
+export type LayerType = keyof typeof layerRegistry;
+
+export const modelSpecSchema = z.strictObject({
+  layers: z.array(z.unknown()).min(1, 'a model needs at least one layer'),
+});
+export interface ModelSpec {
+  layers: LayerSpec[];
+}
+
+/** Parses a model spec, naming each bad layer field as `layers[i].field`. */
+export function parseModelSpec(value: unknown, prefix: IssuePath = []): ModelSpec {
+  const parsed = modelSpecSchema.safeParse(value);
+  if (!parsed.success) throw zodIssuesToSpecError(parsed.error, prefix);
+  const issues: SpecError['issues'] = [];
+  const layers: LayerSpec[] = [];
+  parsed.data.layers.forEach((layer, i) => {
+    try {
+      layers.push(parseTyped(layerRegistry, layer, 'layer', [...prefix, 'layers', i]) as LayerSpec);
+    } catch (err) {
+      if (err instanceof SpecError) issues.push(...err.issues);
+      else throw err;
+    }
+  });
+  if (issues.length > 0) throw new SpecError(issues);
+  return { layers };
+}
+
+export function buildLayer(spec: LayerSpec, generator: Generator): Module {
+  switch (spec.type) {
+    case 'Linear':
+      return new Linear(spec.in_features, spec.out_features, { bias: spec.bias, generator });
+    case 'ReLU':
+      return new ReLU();
+    case 'LeakyReLU':
+      return new LeakyReLU(spec.negative_slope);
+    case 'Sigmoid':
+      return new Sigmoid();
+    case 'Tanh':
+      return new Tanh();
+    case 'GELU':
+      return new GELU(spec.approximate);
+    case 'ELU':
+      return new ELU(spec.alpha);
+    case 'SiLU':
+      return new SiLU();
+    case 'Softplus':
+      return new Softplus(spec.beta, spec.threshold);
+    case 'Identity':
+      return new Identity();
+    case 'Flatten':
+      return new Flatten(spec.start_dim, spec.end_dim);
+    case 'Dropout':
+      return new Dropout(spec.p, generator);
+    case 'LayerNorm':
+      return new LayerNorm(spec.normalized_shape, spec.eps, spec.elementwise_affine);
+    case 'BatchNorm1d':
+      return new BatchNorm1d(spec.num_features, {
+        eps: spec.eps,
+        momentum: spec.momentum,
+        affine: spec.affine,
+        trackRunningStats: spec.track_running_stats,
+      });
+  }
+}
+
+/**
+ * Builds the `nn.Sequential` of a model spec. Initial weights are drawn from `generator` in layer
+ * order (weight, then bias), and Dropout masks come from the same generator during training.
+ */
+export function buildModel(spec: unknown, generator: Generator): Sequential {
+  const parsed = parseModelSpec(spec);
+  return new Sequential(...parsed.layers.map((layer) => buildLayer(layer, generator)));
+}

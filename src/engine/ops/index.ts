@@ -1,0 +1,5 @@
+export * from './activations.js';
+export * from './elementwise.js';
+export * from './matmul.js';
+export * from './reduce.js';
+export * from './shape.js';

@@ -1,0 +1,151 @@
+/**
+ * Matrix products. The kernels compute C = op(A) · op(B) over row-major Float32Arrays with either
+ * operand optionally transposed in place (no copies), which is what the backward pass needs:
+ * for C = A·B, dA = dC·Bᵀ and dB = Aᵀ·dC.
+ */
+import { type Shape, shapeToString, Tensor } from '../tensor.js';
+
+/**
+ * out[m×n] (+)= op(a)[m×k] · op(b)[k×n]. `transA`: a is stored k×m; `transB`: b is stored n×k.
+ * Loop orders keep the innermost loop contiguous for each case; sums are in doubles per row chunk.
+ */
+export function gemm(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA = false,
+  transB = false,
+  accumulate = false,
+): void {
+  if (!accumulate) out.fill(0, 0, m * n);
+  if (!transB) {
+    // i-p-j: stream rows of b into a row of out.
+    const row = new Float64Array(n);
+    for (let i = 0; i < m; i++) {
+      row.fill(0);
+      for (let p = 0; p < k; p++) {
+        const av = transA ? a[p * m + i] : a[i * k + p];
+        if (av === 0) continue;
+        const bo = p * n;
+        for (let j = 0; j < n; j++) row[j] += av * b[bo + j];
+      }
+      const oo = i * n;
+      for (let j = 0; j < n; j++) out[oo + j] += row[j];
+    }
+    return;
+  }
+  // b stored n×k: out[i][j] = dot(row i of op(a), row j of b).
+  if (!transA) {
+    for (let i = 0; i < m; i++) {
+      const ao = i * k;
+      for (let j = 0; j < n; j++) {
+        const bo = j * k;
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[ao + p] * b[bo + p];
+        out[i * n + j] += s;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const bo = j * k;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[p * m + i] * b[bo + p];
+      out[i * n + j] += s;
+    }
+  }
+}
+
+function mm(a: Tensor, b: Tensor): Tensor {
+  const [m, k] = a.shape;
+  const [k2, n] = b.shape;
+  if (k !== k2) {
+    throw new RangeError(`matmul: mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n})`);
+  }
+  const out = new Float32Array(m * n);
+  gemm(a.data, b.data, out, m, k, n);
+  return Tensor.fromOp(out, [m, n], [a, b], (g) => {
+    let ga: Float32Array | null = null;
+    let gb: Float32Array | null = null;
+    if (a.requiresGrad) {
+      ga = new Float32Array(m * k);
+      gemm(g, b.data, ga, m, n, k, false, true); // dA = dC · Bᵀ
+    }
+    if (b.requiresGrad) {
+      gb = new Float32Array(k * n);
+      gemm(a.data, g, gb, k, m, n, true, false); // dB = Aᵀ · dC
+    }
+    return [ga, gb];
+  });
+}
+
+/**
+ * `torch.matmul` for 1-D and 2-D operands, and N-D @ 2-D (a batch of rows times a matrix,
+ * as `nn.Linear` applies to inputs of shape (N, *, in)).
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new RangeError('matmul: both arguments to matmul need to be at least 1D');
+  if (b.ndim > 2)
+    throw new RangeError(`matmul: batched right operands are not supported (got ${shapeToString(b.shape)})`);
+  const b2 = b.ndim === 1 ? asMatrix(b, [b.shape[0], 1]) : b;
+  const a2 =
+    a.ndim === 1
+      ? asMatrix(a, [1, a.shape[0]])
+      : a.ndim > 2
+        ? asMatrix(a, [a.size / a.shape[a.ndim - 1], a.shape[a.ndim - 1]])
+        : a;
+  const out = mm(a2, b2);
+  const shape: number[] = [...a.shape.slice(0, -1), ...(b.ndim === 2 ? [b.shape[1]] : [])];
+  return shape.length === 2 && a.ndim === 2 && b.ndim === 2 ? out : asMatrix(out, shape);
+}
+
+function asMatrix(t: Tensor, shape: Shape): Tensor {
+  return Tensor.fromOp(t.data, shape, [t], (g) => [g]);
+}
+
+/**
+ * The fused `nn.Linear` op: y = x·Wᵀ + b for x of shape (N, in) (or (N, *, in)), W (out, in),
+ * b (out). The weight is used transposed in place.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const inF = weight.shape[1];
+  const outF = weight.shape[0];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new RangeError(
+      `linear: mat1 and mat2 shapes cannot be multiplied (input ${shapeToString(x.shape)}, weight ${shapeToString(weight.shape)})`,
+    );
+  }
+  const rows = x.size / inF;
+  const out = new Float32Array(rows * outF);
+  gemm(x.data, weight.data, out, rows, inF, outF, false, true);
+  if (bias !== null) {
+    const bd = bias.data;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) out[r * outF + j] += bd[j];
+  }
+  const shape = [...x.shape.slice(0, -1), outF];
+  const parents = bias === null ? [x, weight] : [x, weight, bias];
+  return Tensor.fromOp(out, shape, parents, (g) => {
+    let gx: Float32Array | null = null;
+    let gw: Float32Array | null = null;
+    let gbias: Float32Array | null = null;
+    if (x.requiresGrad) {
+      gx = new Float32Array(rows * inF);
+      gemm(g, weight.data, gx, rows, outF, inF); // dX = dY · W
+    }
+    if (weight.requiresGrad) {
+      gw = new Float32Array(outF * inF);
+      gemm(g, x.data, gw, outF, rows, inF, true, false); // dW = dYᵀ · X
+    }
+    if (bias?.requiresGrad) {
+      const acc = new Float64Array(outF);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) acc[j] += g[r * outF + j];
+      gbias = Float32Array.from(acc);
+    }
+    return [gx, gw, gbias];
+  });
+}
