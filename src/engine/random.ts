@@ -108,3 +108,14 @@ export class Generator {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * The generator used when none is passed (PyTorch's default generator). Library code that must
+ * be reproducible passes its own; the training loop always does.
+ */
+export const defaultGenerator = new Generator(0);
+
+/** Re-seeds the default generator, like `torch.manual_seed`. */
+export function manualSeed(seed: number): Generator {
+  return defaultGenerator.manualSeed(seed);
+}

@@ -1,4 +1,4 @@
-import type { Generator } from '../random.js';
+import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
@@ -9,7 +9,7 @@ import { Module } from './module.js';
 export class Dropout extends Module {
   constructor(
     readonly p: number,
-    private readonly generator: Generator,
+    private readonly generator: Generator = defaultGenerator,
   ) {
     super();
     if (!(p >= 0 && p <= 1))

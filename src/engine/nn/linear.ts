@@ -1,5 +1,5 @@
 import { linear } from '../ops/matmul.js';
-import type { Generator } from '../random.js';
+import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
@@ -14,7 +14,7 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { bias = true, generator }: { bias?: boolean; generator: Generator },
+    { bias = true, generator = defaultGenerator }: { bias?: boolean; generator?: Generator } = {},
   ) {
     super();
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;

@@ -1,0 +1,123 @@
+/**
+ * Training data checks and conversion. `checkRunData` finds every problem with a job's x/y
+ * against its spec before anything runs (shapes through the model, targets valid for the loss);
+ * `toTensors` turns checked JSON arrays into tensors.
+ */
+import type { SpecIssue } from '../engine/errors.js';
+import type { LayerSpec } from '../engine/nn/registry.js';
+import { checkLayerShapes } from '../engine/nn/shape-check.js';
+import { inferShape, type NestedArray, numel, shapeToString, type Tensor, tensor } from '../engine/tensor.js';
+import type { RunSpec } from './spec.js';
+import { lossTargets, type TargetRule } from './targets.js';
+
+export interface RawData {
+  x: unknown;
+  y: unknown;
+}
+
+export interface TrainingData {
+  x: Tensor;
+  y: Tensor;
+}
+
+interface Checked {
+  issues: SpecIssue[];
+  xShape: number[];
+  yShape: number[];
+  rule: TargetRule | null;
+}
+
+function shapeOf(value: unknown, field: 'x' | 'y', issues: SpecIssue[]): number[] | null {
+  if (!Array.isArray(value)) {
+    issues.push({ path: ['data', field], message: `${field} must be an array` });
+    return null;
+  }
+  try {
+    return inferShape(value as NestedArray, field);
+  } catch (err) {
+    issues.push({ path: ['data', field], message: (err as Error).message });
+    return null;
+  }
+}
+
+/** The first non-finite value of a nested array, with its path (NaN/Infinity can't come from JSON, but can from code). */
+function firstNonFinite(value: NestedArray, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 3.4e38 ? null : path;
+  for (let i = 0; i < value.length; i++) {
+    const found = firstNonFinite(value[i], [...path, i]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function check(spec: RunSpec, data: RawData): Checked {
+  const issues: SpecIssue[] = [];
+  const xShape = shapeOf(data.x, 'x', issues);
+  const yShape = shapeOf(data.y, 'y', issues);
+  const result: Checked = { issues, xShape: xShape ?? [], yShape: yShape ?? [], rule: null };
+  if (xShape === null || yShape === null) return result;
+  for (const [field, value] of [
+    ['x', data.x],
+    ['y', data.y],
+  ] as const) {
+    const bad = firstNonFinite(value as NestedArray, ['data', field]);
+    if (bad !== null) issues.push({ path: bad, message: 'must be a finite float32 number' });
+  }
+  if (xShape.length < 2)
+    issues.push({
+      path: ['data', 'x'],
+      message: `x must be a 2-D array (samples × features), got shape ${shapeToString(xShape)}`,
+    });
+  if (xShape[0] === 0) issues.push({ path: ['data', 'x'], message: 'x has no samples' });
+  if (yShape[0] !== xShape[0]) {
+    issues.push({
+      path: ['data', 'y'],
+      message: `y has ${yShape[0]} entries but x has ${xShape[0]} samples`,
+    });
+  }
+  if (issues.length > 0) return result;
+
+  const shapes = checkLayerShapes(spec.model.layers, xShape.slice(1));
+  for (const issue of shapes.issues) issues.push({ path: ['model', ...issue.path], message: issue.message });
+  if (shapes.outputShape === null) return result;
+
+  const rule = lossTargets(spec.loss, [xShape[0], ...shapes.outputShape]);
+  result.rule = rule;
+  issues.push(...rule.check(data.y as NestedArray, yShape));
+  issues.push(...checkBatchNormBatches(spec.model.layers, xShape[0], spec.training.batch_size));
+  return result;
+}
+
+/** BatchNorm in training mode needs more than one value per channel in every batch. */
+function checkBatchNormBatches(
+  layers: readonly LayerSpec[],
+  samples: number,
+  batchSize: number,
+): SpecIssue[] {
+  const bn = layers.findIndex((l) => l.type === 'BatchNorm1d');
+  if (bn < 0) return [];
+  const lastBatch = samples % batchSize === 0 ? Math.min(batchSize, samples) : samples % batchSize;
+  if (Math.min(lastBatch, batchSize, samples) > 1) return [];
+  return [
+    {
+      path: ['training', 'batch_size'],
+      message: `BatchNorm1d (layer ${bn}) needs more than one sample per batch, but a batch of 1 occurs with ${samples} samples and batch_size ${batchSize}`,
+    },
+  ];
+}
+
+/** Every problem with `data` for `spec`, with paths rooted at the job (`data.y[3]`, `model.layers[0].in_features`). */
+export function checkRunData(spec: RunSpec, data: RawData): SpecIssue[] {
+  return check(spec, data).issues;
+}
+
+/** Converts checked data to tensors, shaping targets the way the loss expects them. */
+export function toTensors(spec: RunSpec, data: RawData): TrainingData {
+  const checked = check(spec, data);
+  if (checked.issues.length > 0) throw new RangeError(checked.issues.map((i) => i.message).join('; '));
+  const x = tensor(data.x as NestedArray);
+  const yRaw = tensor(data.y as NestedArray);
+  const shape = checked.rule!.targetShape(checked.yShape);
+  const y = numel(shape) === yRaw.size ? tensor(yRaw.data, { shape }) : yRaw;
+  return { x, y };
+}

@@ -1,0 +1,85 @@
+/**
+ * The training-run spec: model, loss, optimizer, optional scheduler, and training options, in
+ * the JSON form users write (PyTorch class names and snake_case kwargs). The zod schema documents
+ * the shape (OpenAPI, TypeScript types); `parseRunSpec` parses each part against its registry so
+ * every bad field is reported with its full path, e.g. `optimizer.betas[0]`.
+ */
+import { z } from 'zod';
+import { gradClipSchema } from '../engine/clip.js';
+import { SpecError, type SpecIssue } from '../engine/errors.js';
+import { lossRegistry, lossSpecSchema } from '../engine/losses/registry.js';
+import { layerSpecSchema, type ModelSpec, parseModelSpec } from '../engine/nn/registry.js';
+import { optimizerRegistry, optimizerSpecSchema } from '../engine/optim/registry.js';
+import { schedulerRegistry, schedulerSpecSchema } from '../engine/schedulers/registry.js';
+import { parseTyped, parseWith } from '../engine/spec-parse.js';
+
+export const trainingOptionsSchema = z.strictObject({
+  epochs: z.number().int().min(1).describe('Passes over the training data.'),
+  batch_size: z.number().int().min(1).describe('Samples per optimizer step; the last partial batch is kept.'),
+  shuffle: z.boolean().default(true).describe('Reshuffle the samples every epoch (seeded).'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(0)
+    .describe('Seeds weight init, shuffling and dropout.'),
+  grad_clip: gradClipSchema.optional().describe('clip_grad_norm_ applied after every backward pass.'),
+});
+export type TrainingOptions = z.output<typeof trainingOptionsSchema>;
+
+export const runSpecSchema = z.strictObject({
+  model: z.strictObject({ layers: z.array(layerSpecSchema).min(1) }),
+  loss: lossSpecSchema,
+  optimizer: optimizerSpecSchema,
+  scheduler: schedulerSpecSchema.optional(),
+  training: trainingOptionsSchema,
+});
+
+export interface RunSpec {
+  model: ModelSpec;
+  loss: z.output<typeof lossSpecSchema>;
+  optimizer: z.output<typeof optimizerSpecSchema>;
+  scheduler?: z.output<typeof schedulerSpecSchema>;
+  training: TrainingOptions;
+}
+
+/** Parses a run spec, collecting every issue (not just the first) with its full path. */
+export function parseRunSpec(value: unknown): RunSpec {
+  const issues: SpecIssue[] = [];
+  const part = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof SpecError) {
+        issues.push(...err.issues);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SpecError([{ path: [], message: 'expected a JSON object' }]);
+  }
+  const v = value as Record<string, unknown>;
+  for (const key of ['model', 'loss', 'optimizer', 'training']) {
+    if (v[key] === undefined) issues.push({ path: [key], message: `${key} is required` });
+  }
+  const model = v.model === undefined ? undefined : part(() => parseModelSpec(v.model, ['model']));
+  const loss =
+    v.loss === undefined ? undefined : part(() => parseTyped(lossRegistry, v.loss, 'loss', ['loss']));
+  const optimizer =
+    v.optimizer === undefined
+      ? undefined
+      : part(() => parseTyped(optimizerRegistry, v.optimizer, 'optimizer', ['optimizer']));
+  const scheduler =
+    v.scheduler === undefined || v.scheduler === null
+      ? undefined
+      : part(() => parseTyped(schedulerRegistry, v.scheduler, 'scheduler', ['scheduler']));
+  const training =
+    v.training === undefined
+      ? undefined
+      : part(() => parseWith(trainingOptionsSchema, v.training, ['training']));
+  if (issues.length > 0) throw new SpecError(issues);
+  return { model: model!, loss: loss!, optimizer: optimizer!, scheduler, training: training! } as RunSpec;
+}
