@@ -11,12 +11,15 @@ import { type IssuePath, SpecError } from './errors.js';
 export type SpecRegistry = Readonly<Record<string, z.ZodType>>;
 
 export function zodIssuesToSpecError(error: z.ZodError, prefix: IssuePath = []): SpecError {
-  return new SpecError(
-    error.issues.map((issue) => ({
-      path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
-      message: issue.message,
-    })),
-  );
+  const issues = error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    // An unknown kwarg is named by its own path (`optimizer.weight_decai`), not its object's.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown keyword argument '${key}'` }));
+    }
+    return [{ path, message: issue.message }];
+  });
+  return new SpecError(issues);
 }
 
 /** Parses `value` with `schema`, throwing a SpecError whose paths start with `prefix`. */

@@ -39,7 +39,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly state = new Map<Tensor, ParamState>();
 
   protected constructor(params: readonly Tensor[] | readonly ParamGroupInit<O>[], defaults: O) {
-    this.defaults = Object.freeze({ ...defaults });
+    // Like PyTorch, the defaults are checked even if every group overrides them.
+    this.validate(defaults);
+    this.defaults = Object.freeze(copyArrays(defaults));
     if (params.length === 0)
       throw new SpecError([{ path: ['params'], message: 'optimizer got an empty parameter list' }]);
     const groups = isGroupList(params) ? params : [{ params: [...params] } as ParamGroupInit<O>];
@@ -53,7 +55,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   abstract step(): void;
 
   addParamGroup(group: ParamGroupInit<O>): void {
-    const full = { ...this.defaults, ...stripUndefined(group), params: [...group.params] } as ParamGroup<O>;
+    // Tuples (betas, etas) are copied so that a scheduler changing one group's betas changes no other.
+    const full = copyArrays({ ...this.defaults, ...stripUndefined(group) }) as ParamGroup<O>;
     this.validate(full);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of full.params) {
@@ -77,9 +80,29 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     }
   }
 
+  /**
+   * Calls `update` for every parameter whose grad is not null, group by group. PyTorch skips a
+   * parameter whose `.grad` is None entirely: no decay, no state change, no step count.
+   */
+  protected forEachParamWithGrad(
+    update: (p: Tensor, grad: Float32Array, group: ParamGroup<O>) => void,
+  ): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        if (p.grad.size !== p.size) {
+          throw new RangeError(
+            `${this.constructor.name}.step: grad has ${p.grad.size} values, parameter ${p.size}`,
+          );
+        }
+        update(p, p.grad.data, group);
+      }
+    }
+  }
+
   /** The lazily created state of `p`, made by `init` on the parameter's first real step. */
-  protected stateFor(p: Tensor, init: () => ParamState): ParamState {
-    let s = this.state.get(p);
+  protected stateFor<S extends ParamState>(p: Tensor, init: () => S): S {
+    let s = this.state.get(p) as S | undefined;
     if (s === undefined) {
       s = init();
       this.state.set(p, s);
@@ -157,6 +180,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 }
 
+/** `defaults` overridden by the options that are set (an explicit `undefined` keeps the default). */
+export function withDefaults<O extends object>(defaults: O, options: Partial<O>): O {
+  return { ...defaults, ...stripUndefined(options) };
+}
+
 function isGroupList<O extends BaseOptions>(
   params: readonly Tensor[] | readonly ParamGroupInit<O>[],
 ): params is readonly ParamGroupInit<O>[] {
@@ -166,6 +194,11 @@ function isGroupList<O extends BaseOptions>(
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A shallow copy of `o` whose array values (tuples, the params list) are copied too. */
+function copyArrays<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) as T;
 }
 
 function toSnake(key: string): string {

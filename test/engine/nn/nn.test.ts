@@ -102,7 +102,7 @@ describe('Sequential state dicts', () => {
       });
     } catch (err) {
       const paths = (err as SpecError).issues.map((i) => i.path.join('.'));
-      expect(paths).toEqual(['layers.0.in_features', 'layers.1.type', 'layers.2']);
+      expect(paths).toEqual(['layers.0.in_features', 'layers.1.type', 'layers.2.x']);
       expect((err as SpecError).issues[1].message).toMatch(/unknown layer type 'Conv2d'/);
     }
   });
