@@ -80,6 +80,21 @@ export function parseRunSpec(value: unknown): RunSpec {
     v.training === undefined
       ? undefined
       : part(() => parseWith(trainingOptionsSchema, v.training, ['training']));
+  if (scheduler !== undefined && training !== undefined) issues.push(...checkSchedulerLength(scheduler, training.epochs));
   if (issues.length > 0) throw new SpecError(issues);
   return { model: model!, loss: loss!, optimizer: optimizer!, scheduler, training: training! } as RunSpec;
+}
+
+/** The trainer steps the scheduler once per epoch; OneCycleLR refuses to step past its total. */
+function checkSchedulerLength(scheduler: z.output<typeof schedulerSpecSchema>, epochs: number): SpecIssue[] {
+  if (scheduler.type !== 'OneCycleLR') return [];
+  const total = scheduler.total_steps ?? (scheduler.epochs ?? 0) * (scheduler.steps_per_epoch ?? 0);
+  if (total >= epochs) return [];
+  const field = scheduler.total_steps === null ? 'epochs' : 'total_steps';
+  return [
+    {
+      path: ['scheduler', field],
+      message: `OneCycleLR steps once per epoch here, so it needs at least ${epochs} total steps (training.epochs); it has ${total}`,
+    },
+  ];
 }
