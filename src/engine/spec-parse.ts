@@ -15,7 +15,10 @@ export function zodIssuesToSpecError(error: z.ZodError, prefix: IssuePath = []):
     const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
     // An unknown kwarg is named by its own path (`optimizer.weight_decai`), not its object's.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown keyword argument '${key}'` }));
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown keyword argument '${key}'`,
+      }));
     }
     return [{ path, message: issue.message }];
   });

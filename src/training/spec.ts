@@ -80,7 +80,8 @@ export function parseRunSpec(value: unknown): RunSpec {
     v.training === undefined
       ? undefined
       : part(() => parseWith(trainingOptionsSchema, v.training, ['training']));
-  if (scheduler !== undefined && training !== undefined) issues.push(...checkSchedulerLength(scheduler, training.epochs));
+  if (scheduler !== undefined && training !== undefined)
+    issues.push(...checkSchedulerLength(scheduler, training.epochs));
   if (issues.length > 0) throw new SpecError(issues);
   return { model: model!, loss: loss!, optimizer: optimizer!, scheduler, training: training! } as RunSpec;
 }

@@ -22,7 +22,12 @@ function issuesOf(value: unknown): string[] {
 describe('parseRunSpec', () => {
   it('applies PyTorch defaults', () => {
     const spec = parseRunSpec({ ...valid, optimizer: { type: 'AdamW' } });
-    expect(spec.optimizer).toMatchObject({ type: 'AdamW', lr: 0.001, weight_decay: 0.01, betas: [0.9, 0.999] });
+    expect(spec.optimizer).toMatchObject({
+      type: 'AdamW',
+      lr: 0.001,
+      weight_decay: 0.01,
+      betas: [0.9, 0.999],
+    });
     expect(spec.training).toMatchObject({ shuffle: true, seed: 0 });
     expect(spec.loss).toMatchObject({ reduction: 'mean', ignore_index: -100, label_smoothing: 0 });
   });
@@ -49,7 +54,9 @@ describe('parseRunSpec', () => {
   });
 
   it('uses PyTorch wording for out-of-range hyperparameters', () => {
-    expect(issuesOf({ ...valid, optimizer: { type: 'SGD', lr: -1 } })).toEqual(['optimizer.lr: Invalid learning rate: -1']);
+    expect(issuesOf({ ...valid, optimizer: { type: 'SGD', lr: -1 } })).toEqual([
+      'optimizer.lr: Invalid learning rate: -1',
+    ]);
     expect(issuesOf({ ...valid, optimizer: { type: 'Adam', betas: [1.5, 0.9] } })).toEqual([
       'optimizer.betas.0: Invalid beta parameter at index 0: 1.5',
     ]);
@@ -66,7 +73,9 @@ describe('parseRunSpec', () => {
 
   it('refuses a OneCycleLR shorter than the run, since it steps once per epoch', () => {
     const scheduler = { type: 'OneCycleLR', max_lr: 0.1, total_steps: 3 };
-    expect(issuesOf({ ...valid, scheduler })[0]).toMatch(/^scheduler.total_steps: OneCycleLR .* needs at least 5 total steps/);
+    expect(issuesOf({ ...valid, scheduler })[0]).toMatch(
+      /^scheduler.total_steps: OneCycleLR .* needs at least 5 total steps/,
+    );
     expect(issuesOf({ ...valid, scheduler: { ...scheduler, total_steps: 5 } })).toEqual([]);
   });
 });

@@ -38,7 +38,9 @@ async function run(specJson: unknown, data = dataset(96, 4, 1)) {
 
 function bytes(state: Record<string, { data: Float32Array }>): string {
   return Object.entries(state)
-    .map(([k, t]) => `${k}:${Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex')}`)
+    .map(
+      ([k, t]) => `${k}:${Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex')}`,
+    )
     .join('|');
 }
 
@@ -70,10 +72,17 @@ describe('train', () => {
   });
 
   it('reports the epoch loss as the sample-weighted mean of step losses (last partial batch kept)', async () => {
-    const spec = parseRunSpec({ ...baseSpec, scheduler: undefined, training: { epochs: 1, batch_size: 40, shuffle: false, seed: 1 } });
+    const spec = parseRunSpec({
+      ...baseSpec,
+      scheduler: undefined,
+      training: { epochs: 1, batch_size: 40, shuffle: false, seed: 1 },
+    });
     const steps: number[] = [];
     const history: EpochMetrics[] = [];
-    await train(spec, toTensors(spec, dataset(100, 4, 2)), { onStep: (l) => steps.push(l), onEpoch: (m) => void history.push(m) });
+    await train(spec, toTensors(spec, dataset(100, 4, 2)), {
+      onStep: (l) => steps.push(l),
+      onEpoch: (m) => void history.push(m),
+    });
     expect(steps).toHaveLength(3); // 40 + 40 + 20
     expect(history[0].loss).toBeCloseTo((40 * steps[0] + 40 * steps[1] + 20 * steps[2]) / 100, 10);
   });
@@ -102,7 +111,9 @@ describe('train', () => {
       training: { epochs: 50, batch_size: 8, seed: 3 },
     });
     const data = dataset(32, 4, 3);
-    const err = await train(spec, toTensors(spec, { x: data.x, y: data.y.map((v) => v * 100) })).catch((e) => e);
+    const err = await train(spec, toTensors(spec, { x: data.x, y: data.y.map((v) => v * 100) })).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(DivergedError);
     expect(err.code).toBe('diverged');
     expect(err.epoch).toBeGreaterThanOrEqual(1);
@@ -128,7 +139,15 @@ describe('checkRunData', () => {
     const short = dataset(10, 4, 1);
     short.y.pop();
     expect(checkRunData(spec, short)[0].message).toMatch(/y has 9 entries but x has 10 samples/);
-    expect(checkRunData(spec, { x: [[1, 2, 3, 4], [1, 2]], y: [0, 1] })[0].path).toEqual(['data', 'x']);
+    expect(
+      checkRunData(spec, {
+        x: [
+          [1, 2, 3, 4],
+          [1, 2],
+        ],
+        y: [0, 1],
+      })[0].path,
+    ).toEqual(['data', 'x']);
   });
 
   it('takes a 1-D regression target as a column for a one-output model', async () => {
@@ -138,7 +157,14 @@ describe('checkRunData', () => {
       optimizer: { type: 'SGD', lr: 0.1 },
       training: { epochs: 200, batch_size: 4, seed: 1 },
     });
-    const x = [[0, 1], [1, 0], [1, 1], [2, 1], [0, 0], [3, 2]];
+    const x = [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 1],
+      [0, 0],
+      [3, 2],
+    ];
     const y = x.map(([a, b]) => 2 * a - b + 0.5);
     expect(checkRunData(reg, { x, y })).toEqual([]);
     const { y: yt } = toTensors(reg, { x, y });
@@ -152,7 +178,13 @@ describe('checkRunData', () => {
   it('refuses batches of one with BatchNorm1d', () => {
     const bn = parseRunSpec({
       ...baseSpec,
-      model: { layers: [{ type: 'Linear', in_features: 4, out_features: 3 }, { type: 'BatchNorm1d', num_features: 3 }, { type: 'Linear', in_features: 3, out_features: 2 }] },
+      model: {
+        layers: [
+          { type: 'Linear', in_features: 4, out_features: 3 },
+          { type: 'BatchNorm1d', num_features: 3 },
+          { type: 'Linear', in_features: 3, out_features: 2 },
+        ],
+      },
       training: { epochs: 1, batch_size: 3 },
     });
     expect(checkRunData(bn, dataset(10, 4, 1))[0].path).toEqual(['training', 'batch_size']);
@@ -163,7 +195,10 @@ describe('predict', () => {
   it('gives class predictions in eval mode (dropout off)', async () => {
     const { result } = await run(baseSpec);
     const spec = parseRunSpec(baseSpec);
-    const probe = [[2, 2, 0, 0], [-2, -2, 0, 0]];
+    const probe = [
+      [2, 2, 0, 0],
+      [-2, -2, 0, 0],
+    ];
     const a = predict(spec, result.stateDict, probe);
     const b = predict(spec, result.stateDict, probe);
     expect(a).toEqual(b); // no dropout randomness in eval mode

@@ -68,11 +68,11 @@ export class BatchNorm1d extends Module {
           `Expected more than 1 value per channel when training, got input size ${shapeToString(input.shape)}`,
         );
       }
-      forEachChannel(input.data, n, c, l, (ch, idx) => {
+      forEachChannel(n, c, l, (ch, idx) => {
         mean[ch] += input.data[idx];
       });
       for (let ch = 0; ch < c; ch++) mean[ch] /= count;
-      forEachChannel(input.data, n, c, l, (ch, idx) => {
+      forEachChannel(n, c, l, (ch, idx) => {
         variance[ch] += (input.data[idx] - mean[ch]) ** 2;
       });
       for (let ch = 0; ch < c; ch++) variance[ch] /= count;
@@ -99,13 +99,7 @@ export class BatchNorm1d extends Module {
   }
 }
 
-function forEachChannel(
-  data: Float32Array,
-  n: number,
-  c: number,
-  l: number,
-  fn: (ch: number, idx: number) => void,
-): void {
+function forEachChannel(n: number, c: number, l: number, fn: (ch: number, idx: number) => void): void {
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const base = (i * c + ch) * l;
@@ -129,7 +123,7 @@ function batchNorm(
   const invstd = variance.map((v) => 1 / Math.sqrt(v + eps));
   const xhat = new Float32Array(x.size);
   const out = new Float32Array(x.size);
-  forEachChannel(x.data, n, c, l, (ch, idx) => {
+  forEachChannel(n, c, l, (ch, idx) => {
     const h = (x.data[idx] - mean[ch]) * invstd[ch];
     xhat[idx] = h;
     out[idx] = weight === null ? h : h * weight.data[ch] + bias!.data[ch];
@@ -141,7 +135,7 @@ function batchNorm(
     const sumDX = new Float64Array(c);
     const gw = new Float64Array(c);
     const gb = new Float64Array(c);
-    forEachChannel(x.data, n, c, l, (ch, idx) => {
+    forEachChannel(n, c, l, (ch, idx) => {
       const d = grad[idx] * (weight === null ? 1 : weight.data[ch]);
       sumD[ch] += d;
       sumDX[ch] += d * xhat[idx];
@@ -149,7 +143,7 @@ function batchNorm(
       gb[ch] += grad[idx];
     });
     const gx = new Float32Array(x.size);
-    forEachChannel(x.data, n, c, l, (ch, idx) => {
+    forEachChannel(n, c, l, (ch, idx) => {
       const d = grad[idx] * (weight === null ? 1 : weight.data[ch]);
       // With running statistics the mean and variance are constants, so the gradient is a scale.
       gx[idx] = batchStats
