@@ -6,8 +6,19 @@
 import type { SpecIssue } from '../engine/errors.js';
 import type { LayerSpec } from '../engine/nn/registry.js';
 import { checkLayerShapes } from '../engine/nn/shape-check.js';
-import { inferShape, type NestedArray, numel, shapeToString, type Tensor, tensor } from '../engine/tensor.js';
+import { indexRows } from '../engine/ops/shape.js';
+import {
+  inferShape,
+  type NestedArray,
+  noGrad,
+  numel,
+  shapeToString,
+  type Tensor,
+  tensor,
+} from '../engine/tensor.js';
+import { applyNormalization, fitStandard, type Normalization } from './normalize.js';
 import type { RunSpec } from './spec.js';
+import { splitIndices } from './split.js';
 import { lossTargets, type TargetRule } from './targets.js';
 
 export interface RawData {
@@ -18,6 +29,13 @@ export interface RawData {
 export interface TrainingData {
   x: Tensor;
   y: Tensor;
+}
+
+/** Training data after the split and normalisation a spec asks for. */
+export interface PreparedData {
+  train: TrainingData;
+  validation: TrainingData | null;
+  normalization: Normalization | null;
 }
 
 interface Checked {
@@ -120,4 +138,38 @@ export function toTensors(spec: RunSpec, data: RawData): TrainingData {
   const shape = checked.rule!.targetShape(checked.yShape);
   const y = numel(shape) === yRaw.size ? tensor(yRaw.data, { shape }) : yRaw;
   return { x, y };
+}
+
+/** Labels to stratify a split by: class indices, or 0/1 labels of a single-output binary model. */
+function strataOf(spec: RunSpec, y: Tensor): Float32Array | undefined {
+  const type = (spec.loss as { type: string }).type;
+  if ((type === 'CrossEntropyLoss' || type === 'NLLLoss') && y.ndim === 1) return y.data;
+  if ((type === 'BCELoss' || type === 'BCEWithLogitsLoss') && y.size === y.shape[0])
+    return y.data.map((v) => (v >= 0.5 ? 1 : 0));
+  return undefined;
+}
+
+/**
+ * Converts the job's data and applies `training.validation_split` (seeded, stratified for
+ * classification) or an explicit validation set, then `training.normalize` with statistics of
+ * the training split only.
+ */
+export function prepareData(spec: RunSpec, data: TrainingData, validation?: TrainingData): PreparedData {
+  let train = data;
+  let val: TrainingData | null = validation ?? null;
+  const fraction = spec.training.validation_split;
+  if (val === null && fraction !== undefined) {
+    const split = splitIndices(data.x.shape[0], fraction, spec.training.seed, strataOf(spec, data.y));
+    noGrad(() => {
+      train = { x: indexRows(data.x, split.train), y: indexRows(data.y, split.train) };
+      val = { x: indexRows(data.x, split.validation), y: indexRows(data.y, split.validation) };
+    });
+  }
+  if (spec.training.normalize !== 'standard') return { train, validation: val, normalization: null };
+  const normalization = fitStandard(train.x);
+  const normalize = (d: TrainingData): TrainingData => ({
+    x: applyNormalization(d.x, normalization),
+    y: d.y,
+  });
+  return { train: normalize(train), validation: val === null ? null : normalize(val), normalization };
 }

@@ -15,3 +15,16 @@ export class DivergedError extends Error {
     this.name = 'DivergedError';
   }
 }
+
+/** The run used up `training.max_runtime_s`. */
+export class TimeoutError extends Error {
+  readonly code = 'timeout';
+
+  constructor(
+    readonly maxRuntimeS: number,
+    readonly epoch: number,
+  ) {
+    super(`training exceeded max_runtime_s (${maxRuntimeS} s) during epoch ${epoch}`);
+    this.name = 'TimeoutError';
+  }
+}

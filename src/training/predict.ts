@@ -10,6 +10,7 @@ import { buildModel } from '../engine/nn/registry.js';
 import { argmax } from '../engine/ops/reduce.js';
 import { Generator } from '../engine/random.js';
 import { type NestedArray, noGrad, type Tensor, tensor } from '../engine/tensor.js';
+import { applyNormalization, type Normalization } from './normalize.js';
 import type { RunSpec } from './spec.js';
 
 export interface Prediction {
@@ -36,6 +37,7 @@ export function predict(
   spec: Pick<RunSpec, 'model' | 'loss'>,
   stateDict: StateDict | Record<string, NestedArray>,
   x: NestedArray,
+  { normalization = null }: { normalization?: Normalization | null } = {},
 ): Prediction {
   // The generator only feeds initial weights, which loadStateDict overwrites.
   const model = buildModel(spec.model, new Generator(0));
@@ -43,7 +45,8 @@ export function predict(
   model.eval();
   const loss = buildLoss(spec.loss, { parameters: () => model.parameters() });
   return noGrad(() => {
-    const output = model.forward(tensor(x));
+    const input = tensor(x);
+    const output = model.forward(normalization === null ? input : applyNormalization(input, normalization));
     const predictions = predictionsOf(loss, output);
     return {
       outputs: output.toArray() as NestedArray[],

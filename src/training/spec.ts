@@ -13,6 +13,28 @@ import { optimizerRegistry, optimizerSpecSchema } from '../engine/optim/registry
 import { schedulerRegistry, schedulerSpecSchema } from '../engine/schedulers/registry.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
 
+export const earlyStoppingSchema = z.strictObject({
+  monitor: z
+    .enum([
+      'loss',
+      'val_loss',
+      'accuracy',
+      'val_accuracy',
+      'mae',
+      'val_mae',
+      'rmse',
+      'val_rmse',
+      'r2',
+      'val_r2',
+    ])
+    .default('val_loss')
+    .describe('The epoch metric to watch.'),
+  mode: z.enum(['min', 'max']).default('min').describe('Whether smaller (min) or larger (max) is better.'),
+  patience: z.number().int().min(0).default(5).describe('Epochs without improvement before stopping.'),
+  min_delta: z.number().finite().min(0).default(0).describe('Smallest change that counts as an improvement.'),
+  restore_best: z.boolean().default(true).describe("Restore the best epoch's weights when training ends."),
+});
+
 export const trainingOptionsSchema = z.strictObject({
   epochs: z.number().int().min(1).describe('Passes over the training data.'),
   batch_size: z.number().int().min(1).describe('Samples per optimizer step; the last partial batch is kept.'),
@@ -23,8 +45,26 @@ export const trainingOptionsSchema = z.strictObject({
     .min(0)
     .max(Number.MAX_SAFE_INTEGER)
     .default(0)
-    .describe('Seeds weight init, shuffling and dropout.'),
+    .describe('Seeds weight init, shuffling, dropout and splits.'),
   grad_clip: gradClipSchema.optional().describe('clip_grad_norm_ applied after every backward pass.'),
+  validation_split: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .optional()
+    .describe('Share of the samples held out for validation (seeded; stratified for classification).'),
+  normalize: z
+    .enum(['none', 'standard'])
+    .default('none')
+    .describe(
+      'Standardise features with statistics of the training split; predict applies the same transform.',
+    ),
+  early_stopping: earlyStoppingSchema.optional().describe('Stop when the monitored metric stops improving.'),
+  max_runtime_s: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Fail the job with code `timeout` after this many seconds of training.'),
 });
 export type TrainingOptions = z.output<typeof trainingOptionsSchema>;
 

@@ -1,24 +1,31 @@
 /**
  * The training loop: the classic PyTorch loop (`zero_grad`, forward, loss, `backward`, clip,
- * `step`) over seeded mini-batches, one scheduler step per epoch, metrics per epoch through a
- * callback. Pure computation: no I/O. It yields to the event loop every few milliseconds, so an
- * AbortSignal raised by a message (a cancel arriving in a worker thread) is seen between steps.
+ * `step`) over seeded mini-batches, one scheduler step per epoch, validation and early stopping,
+ * and metrics per epoch through callbacks. Pure computation: no I/O. The loop yields to the event
+ * loop every few milliseconds, so an AbortSignal raised by a message (a cancel arriving in a worker
+ * thread) is seen between steps.
+ *
+ * A Trainer can be checkpointed after any epoch and restored into a fresh Trainer: weights,
+ * optimizer, scheduler, generator and early-stopping state all travel, so a resumed run ends with
+ * weights bitwise identical to an uninterrupted one.
  */
 import { clipGradNorm_ } from '../engine/clip.js';
-import { countCorrect } from '../engine/losses/accuracy.js';
 import type { Loss } from '../engine/losses/loss.js';
 import { buildLoss } from '../engine/losses/registry.js';
 import type { Sequential, StateDict } from '../engine/nn/index.js';
 import { buildModel } from '../engine/nn/registry.js';
-import { indexRows } from '../engine/ops/shape.js';
-import type { Optimizer } from '../engine/optim/optimizer.js';
+import { indexRows, sliceRows } from '../engine/ops/shape.js';
+import type { Optimizer, OptimizerStateDict } from '../engine/optim/optimizer.js';
 import { buildOptimizer } from '../engine/optim/registry.js';
-import { Generator } from '../engine/random.js';
-import type { LRScheduler } from '../engine/schedulers/lr-scheduler.js';
+import { Generator, type GeneratorState } from '../engine/random.js';
+import type { LRScheduler, SchedulerStateDict } from '../engine/schedulers/lr-scheduler.js';
 import { buildScheduler } from '../engine/schedulers/registry.js';
-import { type NestedArray, noGrad, type Tensor } from '../engine/tensor.js';
-import type { TrainingData } from './data.js';
-import { DivergedError } from './errors.js';
+import { type NestedArray, noGrad, Tensor } from '../engine/tensor.js';
+import type { PreparedData, TrainingData } from './data.js';
+import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
+import { DivergedError, TimeoutError } from './errors.js';
+import { confusionMatrix, MetricAccumulator, type SplitMetrics } from './metrics.js';
+import type { Normalization } from './normalize.js';
 import type { RunSpec } from './spec.js';
 
 export interface EpochMetrics {
@@ -30,8 +37,33 @@ export interface EpochMetrics {
   lr: number;
   /** Share of correctly classified training samples (classification losses only). */
   accuracy?: number;
+  mae?: number;
+  rmse?: number;
+  r2?: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  val_mae?: number;
+  val_rmse?: number;
+  val_r2?: number;
   duration_ms: number;
   samples_per_sec: number;
+}
+
+export interface StepProgress {
+  epoch: number;
+  step: number;
+  steps: number;
+  loss: number;
+}
+
+export interface SplitEvaluation extends SplitMetrics {
+  samples: number;
+  confusion_matrix?: number[][];
+}
+
+export interface FinalEvaluation {
+  train: SplitEvaluation;
+  validation?: SplitEvaluation;
 }
 
 export interface TrainOptions {
@@ -41,14 +73,48 @@ export interface TrainOptions {
   onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
   /** Called after every optimizer step with the step's loss (before the update). */
   onStep?: (loss: number) => void;
+  /** Called at most every `progressEveryMs` (default 250) with the epoch's progress. */
+  onProgress?: (progress: StepProgress) => void;
+  progressEveryMs?: number;
+  /** Called after every epoch's metrics with the state needed to resume from there. */
+  onCheckpoint?: (checkpoint: TrainerCheckpoint) => void | Promise<void>;
+  /** Continue from a checkpoint instead of starting at epoch 1. */
+  resumeFrom?: TrainerCheckpoint;
   /** How often the loop lets the event loop run; default 50 ms. */
   yieldEveryMs?: number;
 }
 
+export type StopReason = 'epochs' | 'early_stopping' | 'aborted';
+
 export interface TrainResult {
   status: 'completed' | 'aborted';
+  stopReason: StopReason;
+  /** The weights at the end (the best epoch's when early stopping restored them). */
   stateDict: StateDict;
   history: EpochMetrics[];
+  /** The best epoch by the early-stopping monitor (null without early stopping). */
+  bestEpoch: number | null;
+  evaluation: FinalEvaluation | null;
+  normalization: Normalization | null;
+}
+
+/** A tensor as plain data, so checkpoints survive structured cloning and binary encoding. */
+export interface TensorData {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Everything needed to continue a run after its last completed epoch; plain data only. */
+export interface TrainerCheckpoint {
+  epoch: number;
+  model: Record<string, TensorData>;
+  optimizer: OptimizerStateDict;
+  scheduler: SchedulerStateDict | null;
+  generator: GeneratorState;
+  earlyStopping: EarlyStoppingState | null;
+  best: Record<string, TensorData> | null;
+  history: EpochMetrics[];
+  elapsedMs: number;
 }
 
 /** Everything a run is made of, built from a spec with one seeded generator. */
@@ -73,65 +139,236 @@ export function buildRun(spec: RunSpec, initStateDict?: TrainOptions['initStateD
 
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export async function train(
-  spec: RunSpec,
-  data: TrainingData,
-  options: TrainOptions = {},
-): Promise<TrainResult> {
-  const { model, loss, optimizer, scheduler, generator } = buildRun(spec, options.initStateDict);
-  const { epochs, batch_size: batchSize, shuffle, grad_clip: gradClip } = spec.training;
-  const n = data.x.shape[0];
-  const yieldEvery = options.yieldEveryMs ?? 50;
-  const history: EpochMetrics[] = [];
-  const ordered = Int32Array.from({ length: n }, (_, i) => i);
-  let lastYield = performance.now();
+/** Evaluation batches bound memory on large splits; results do not depend on the chunk size. */
+const EVAL_CHUNK = 2048;
 
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const started = performance.now();
-    const lr = optimizer.paramGroups[0].lr;
-    const order = shuffle ? generator.permutation(n) : ordered;
-    let lossSum = 0;
-    let correct = 0;
-    let counted = 0;
-    for (let start = 0, step = 1; start < n; start += batchSize, step++) {
-      if (options.signal?.aborted) return { status: 'aborted', stateDict: model.stateDict(), history };
-      const idx = order.subarray(start, Math.min(start + batchSize, n));
-      const xb = indexRows(data.x, idx);
-      const yb = indexRows(data.y, idx);
-      optimizer.zeroGrad();
-      const output = model.forward(xb);
-      const value = loss.forward(output, yb);
-      const stepLoss = value.item();
-      if (!Number.isFinite(stepLoss)) throw new DivergedError(epoch, step, stepLoss);
-      value.backward();
-      if (gradClip !== undefined) clipGradNorm_(model.parameters(), gradClip.max_norm, gradClip.norm_type);
-      optimizer.step();
-      options.onStep?.(stepLoss);
-      lossSum += stepLoss * idx.length;
-      const tally = noGrad(() => countCorrect(loss, output, yb));
-      if (tally !== null) {
-        correct += tally.correct;
-        counted += tally.total;
+function isPrepared(data: PreparedData | TrainingData): data is PreparedData {
+  return 'train' in data;
+}
+
+function toData(state: StateDict): Record<string, TensorData> {
+  return Object.fromEntries(
+    Object.entries(state).map(([k, t]) => [k, { shape: [...t.shape], data: t.data.slice() }]),
+  );
+}
+
+function fromData(state: Record<string, TensorData>): StateDict {
+  return Object.fromEntries(
+    Object.entries(state).map(([k, t]) => [k, new Tensor(Float32Array.from(t.data), t.shape)]),
+  );
+}
+
+export class Trainer {
+  readonly parts: RunParts;
+  private readonly data: PreparedData;
+  private readonly early: EarlyStopping | null;
+  private history: EpochMetrics[] = [];
+  private epoch = 0;
+  private best: StateDict | null = null;
+  private elapsedMs = 0;
+
+  constructor(
+    readonly spec: RunSpec,
+    data: PreparedData | TrainingData,
+    initStateDict?: TrainOptions['initStateDict'],
+  ) {
+    this.data = isPrepared(data) ? data : { train: data, validation: null, normalization: null };
+    this.parts = buildRun(spec, initStateDict);
+    const es = spec.training.early_stopping;
+    this.early = es === undefined ? null : new EarlyStopping(es);
+    if (this.early !== null && es!.monitor.startsWith('val_') && this.data.validation === null) {
+      throw new RangeError(
+        `early_stopping.monitor '${es!.monitor}' needs validation data (training.validation_split)`,
+      );
+    }
+  }
+
+  get completedEpochs(): number {
+    return this.epoch;
+  }
+
+  checkpoint(): TrainerCheckpoint {
+    const { model, optimizer, scheduler, generator } = this.parts;
+    return {
+      epoch: this.epoch,
+      model: toData(model.stateDict()),
+      optimizer: structuredClone(optimizer.stateDict()),
+      scheduler: scheduler === null ? null : structuredClone(scheduler.stateDict()),
+      generator: generator.getState(),
+      earlyStopping: this.early?.getState() ?? null,
+      best: this.best === null ? null : toData(this.best),
+      history: this.history.map((m) => ({ ...m })),
+      elapsedMs: this.elapsedMs,
+    };
+  }
+
+  restore(cp: TrainerCheckpoint): void {
+    const { model, optimizer, scheduler, generator } = this.parts;
+    model.loadStateDict(fromData(cp.model));
+    optimizer.loadStateDict(structuredClone(cp.optimizer));
+    if (scheduler !== null && cp.scheduler !== null) scheduler.loadStateDict(structuredClone(cp.scheduler));
+    generator.setState(cp.generator);
+    if (this.early !== null && cp.earlyStopping !== null) this.early.setState(cp.earlyStopping);
+    this.best = cp.best === null ? null : fromData(cp.best);
+    this.history = cp.history.map((m) => ({ ...m }));
+    this.epoch = cp.epoch;
+    this.elapsedMs = cp.elapsedMs;
+  }
+
+  async run(options: Omit<TrainOptions, 'initStateDict' | 'resumeFrom'> = {}): Promise<TrainResult> {
+    const { model, optimizer, scheduler, generator, loss } = this.parts;
+    const {
+      epochs,
+      batch_size: batchSize,
+      shuffle,
+      grad_clip: gradClip,
+      max_runtime_s: maxRuntime,
+    } = this.spec.training;
+    const train = this.data.train;
+    const n = train.x.shape[0];
+    const steps = Math.ceil(n / batchSize);
+    const yieldEvery = options.yieldEveryMs ?? 50;
+    const progressEvery = options.progressEveryMs ?? 250;
+    const ordered = Int32Array.from({ length: n }, (_, i) => i);
+    let lastYield = performance.now();
+    let lastProgress = performance.now();
+    let stopReason: StopReason = 'epochs';
+    const finish = (status: TrainResult['status']): TrainResult => this.result(status, stopReason);
+
+    while (this.epoch < epochs) {
+      const epoch = this.epoch + 1;
+      const started = performance.now();
+      const lr = optimizer.paramGroups[0].lr;
+      const order = shuffle ? generator.permutation(n) : ordered;
+      const acc = new MetricAccumulator(loss);
+      for (let start = 0, step = 1; start < n; start += batchSize, step++) {
+        if (options.signal?.aborted) {
+          stopReason = 'aborted';
+          return finish('aborted');
+        }
+        if (maxRuntime !== undefined && this.elapsedMs + (performance.now() - started) > maxRuntime * 1000) {
+          throw new TimeoutError(maxRuntime, epoch);
+        }
+        const idx = order.subarray(start, Math.min(start + batchSize, n));
+        const xb = indexRows(train.x, idx);
+        const yb = indexRows(train.y, idx);
+        optimizer.zeroGrad();
+        const output = model.forward(xb);
+        const value = loss.forward(output, yb);
+        const stepLoss = value.item();
+        if (!Number.isFinite(stepLoss)) throw new DivergedError(epoch, step, stepLoss);
+        value.backward();
+        if (gradClip !== undefined) clipGradNorm_(model.parameters(), gradClip.max_norm, gradClip.norm_type);
+        optimizer.step();
+        options.onStep?.(stepLoss);
+        noGrad(() => acc.add(stepLoss, idx.length, output, yb));
+        const now = performance.now();
+        if (options.onProgress !== undefined && now - lastProgress >= progressEvery && step < steps) {
+          options.onProgress({ epoch, step, steps, loss: stepLoss });
+          lastProgress = now;
+        }
+        if (now - lastYield >= yieldEvery) {
+          await nextTick();
+          lastYield = performance.now();
+        }
       }
-      if (performance.now() - lastYield >= yieldEvery) {
-        await nextTick();
-        lastYield = performance.now();
+      const trainMetrics = acc.finish();
+      const val = this.data.validation === null ? null : this.evaluateSplit(this.data.validation, false);
+      if (scheduler !== null) scheduler.step(val?.loss ?? trainMetrics.loss);
+      const durationMs = performance.now() - started;
+      const metrics: EpochMetrics = {
+        epoch,
+        epochs,
+        ...trainMetrics,
+        lr,
+        ...(val === null ? {} : prefixed(val)),
+        duration_ms: durationMs,
+        samples_per_sec: durationMs > 0 ? (n * 1000) / durationMs : 0,
+      };
+      this.history.push(metrics);
+      this.epoch = epoch;
+      this.elapsedMs += durationMs;
+      let stop = false;
+      if (this.early !== null) {
+        const improved = this.early.update(epoch, metrics as unknown as Record<string, unknown>);
+        if (improved && this.early.options.restore_best) this.best = model.stateDict();
+        stop = this.early.shouldStop;
+      }
+      await options.onEpoch?.(metrics);
+      await options.onCheckpoint?.(this.checkpoint());
+      if (stop) {
+        stopReason = 'early_stopping';
+        break;
       }
     }
-    const epochLoss = lossSum / n;
-    if (scheduler !== null) scheduler.step(epochLoss);
-    const durationMs = performance.now() - started;
-    const metrics: EpochMetrics = {
-      epoch,
-      epochs,
-      loss: epochLoss,
-      lr,
-      ...(counted > 0 ? { accuracy: correct / counted } : {}),
-      duration_ms: durationMs,
-      samples_per_sec: durationMs > 0 ? (n * 1000) / durationMs : 0,
-    };
-    history.push(metrics);
-    await options.onEpoch?.(metrics);
+    return finish('completed');
   }
-  return { status: 'completed', stateDict: model.stateDict(), history };
+
+  private result(status: TrainResult['status'], stopReason: StopReason): TrainResult {
+    const { model } = this.parts;
+    if (status === 'completed' && this.best !== null) model.loadStateDict(this.best);
+    return {
+      status,
+      stopReason,
+      stateDict: model.stateDict(),
+      history: this.history,
+      bestEpoch: this.early?.bestEpoch ?? null,
+      evaluation: status === 'completed' ? this.evaluate() : null,
+      normalization: this.data.normalization,
+    };
+  }
+
+  /** Per-split metrics with the current weights in eval mode, with confusion matrices. */
+  evaluate(): FinalEvaluation {
+    const train = this.evaluateSplit(this.data.train, true);
+    const validation =
+      this.data.validation === null ? undefined : this.evaluateSplit(this.data.validation, true);
+    return validation === undefined ? { train } : { train, validation };
+  }
+
+  private evaluateSplit(data: TrainingData, withConfusion: boolean): SplitEvaluation {
+    const { model, loss } = this.parts;
+    const n = data.x.shape[0];
+    model.eval();
+    try {
+      return noGrad(() => {
+        const acc = new MetricAccumulator(loss);
+        let confusion: number[][] | null = null;
+        for (let start = 0; start < n; start += EVAL_CHUNK) {
+          const end = Math.min(start + EVAL_CHUNK, n);
+          const xb = sliceRows(data.x, start, end);
+          const yb = sliceRows(data.y, start, end);
+          const output = model.forward(xb);
+          acc.add(loss.forward(output, yb).item(), end - start, output, yb);
+          if (withConfusion) confusion = addMatrices(confusion, confusionMatrix(loss, output, yb));
+        }
+        const metrics: SplitEvaluation = { ...acc.finish(), samples: n };
+        if (confusion !== null) metrics.confusion_matrix = confusion;
+        return metrics;
+      });
+    } finally {
+      model.train();
+    }
+  }
+}
+
+function prefixed(m: SplitMetrics): Partial<EpochMetrics> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`val_${k}`, v]));
+}
+
+function addMatrices(a: number[][] | null, b: number[][] | null): number[][] | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.map((row, i) => row.map((v, j) => v + b[i][j]));
+}
+
+/** Trains a run from scratch (or from `resumeFrom`) to the end. */
+export async function train(
+  spec: RunSpec,
+  data: PreparedData | TrainingData,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const trainer = new Trainer(spec, data, options.initStateDict);
+  if (options.resumeFrom !== undefined) trainer.restore(options.resumeFrom);
+  return trainer.run(options);
 }
