@@ -352,8 +352,10 @@ export class Trainer {
   }
 }
 
+const SPLIT_METRICS = ['loss', 'accuracy', 'mae', 'rmse', 'r2'] as const;
+
 function prefixed(m: SplitMetrics): Partial<EpochMetrics> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [`val_${k}`, v]));
+  return Object.fromEntries(SPLIT_METRICS.filter((k) => m[k] !== undefined).map((k) => [`val_${k}`, m[k]]));
 }
 
 function addMatrices(a: number[][] | null, b: number[][] | null): number[][] | null {

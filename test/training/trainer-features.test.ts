@@ -90,6 +90,7 @@ describe('validation split', () => {
     const last = result.history[5];
     expect(last.val_loss).toBeDefined();
     expect(last.val_accuracy).toBeDefined();
+    expect(Object.keys(last).filter((k) => k.startsWith('val_')).sort()).toEqual(['val_accuracy', 'val_loss']);
     // Independent path: predict() in eval mode, then accuracy and cross-entropy by hand.
     const val = prepared.validation!;
     const out = predict(s, result.stateDict, val.x.toArray());
