@@ -38,6 +38,11 @@ export function numel(shape: Shape): number {
   return n;
 }
 
+/** Same rank and sizes (a 0-d shape differs from [1], as in PyTorch). */
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 export function shapeToString(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }

@@ -5,7 +5,7 @@
  * column (N → N×1), which is what users mean; PyTorch would silently broadcast it to N×N.
  */
 import type { SpecIssue } from '../engine/errors.js';
-import { type NestedArray, numel, shapeToString } from '../engine/tensor.js';
+import { type NestedArray, numel, sameShape, shapeToString } from '../engine/tensor.js';
 import type { RunSpec } from './spec.js';
 
 export interface TargetRule {
@@ -48,10 +48,6 @@ function checkValues(y: NestedArray, yShape: readonly number[], rule: ValueRule,
       issues.push({ path: elementPath(i, yShape), message: `${values[i]} ${rule.message}` });
   }
   return issues;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Targets of the output's shape, with a column output also accepting a 1-D y. */

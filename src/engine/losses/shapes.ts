@@ -1,9 +1,8 @@
 /** Shape checks shared by the losses: same-shape targets and broadcast weights. */
+import { broadcastOffsets, broadcastStrides, sameShape } from '../ops/broadcast.js';
 import { type Shape, shapeToString, type Tensor } from '../tensor.js';
 
-export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
+export { sameShape };
 
 /** Throws unless `target` has the input's shape, naming the loss and both shapes. */
 export function checkSameShape(name: string, input: Tensor, target: Tensor, what = 'target'): void {
@@ -26,27 +25,6 @@ export function expandTo(name: string, what: string, w: Tensor, shape: Shape): F
       `${name}: ${what} of shape ${shapeToString(w.shape)} cannot be broadcast to input shape ${shapeToString(shape)}`,
     );
   }
-  // Strides of w in the input's frame, 0 along broadcast (missing or size-1) dimensions.
-  const strides = new Array<number>(rank).fill(0);
-  let stride = 1;
-  for (let i = w.ndim - 1; i >= 0; i--) {
-    if (w.shape[i] !== 1) strides[rank - w.ndim + i] = stride;
-    stride *= w.shape[i];
-  }
-  let n = 1;
-  for (const d of shape) n *= d;
-  const out = new Float64Array(n);
-  const index = new Array<number>(rank).fill(0);
-  let offset = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = w.data[offset];
-    for (let d = rank - 1; d >= 0; d--) {
-      index[d]++;
-      offset += strides[d];
-      if (index[d] < shape[d]) break;
-      offset -= strides[d] * shape[d];
-      index[d] = 0;
-    }
-  }
-  return out;
+  const offsets = broadcastOffsets(shape, broadcastStrides(w.shape, shape));
+  return Float64Array.from(offsets, (o) => w.data[o]);
 }

@@ -3,7 +3,15 @@
  * PyTorch's dotted naming (`"0.weight"`, `"2.running_mean"`).
  */
 import { SpecError } from '../errors.js';
-import { inferShape, type NestedArray, type Shape, shapeToString, Tensor, tensor } from '../tensor.js';
+import {
+  inferShape,
+  type NestedArray,
+  type Shape,
+  sameShape,
+  shapeToString,
+  Tensor,
+  tensor,
+} from '../tensor.js';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -130,9 +138,4 @@ export abstract class Module {
   eval(): this {
     return this.train(false);
   }
-}
-
-function sameShape(a: Shape, b: Shape): boolean {
-  // A 0-d tensor and a 1-element shape are not the same, as in PyTorch.
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -3,7 +3,9 @@
  * one) stretches to match. `broadcastPlan` computes the output shape and, for each input, the
  * strides that map an output position to the input's offset (0 along broadcast dimensions).
  */
-import { numel, type Shape, shapeToString } from '../tensor.js';
+import { numel, type Shape, sameShape, shapeToString } from '../tensor.js';
+
+export { sameShape };
 
 export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
   const n = Math.max(a.length, b.length);
@@ -55,10 +57,6 @@ export function broadcastOffsets(outShape: Shape, strides: readonly number[]): I
     }
   }
   return offsets;
-}
-
-export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Sums a gradient of the broadcast output back down to an input's shape. */
