@@ -4,6 +4,7 @@
  * labels, or real values. A 1-D target for a model with one output per sample is taken as a
  * column (N → N×1), which is what users mean; PyTorch would silently broadcast it to N×N.
  */
+import { analyzeExpression } from '../engine/custom-loss/analyze.js';
 import type { SpecIssue } from '../engine/errors.js';
 import { type NestedArray, numel, sameShape, shapeToString } from '../engine/tensor.js';
 import type { RunSpec } from './spec.js';
@@ -108,7 +109,11 @@ function classTargets(
   };
 }
 
-const anything: TargetRule = { check: () => [], targetShape: (s) => [...s] };
+/** Any finite targets, a 1-D y still taken as a column for a one-output model. */
+function lenient(outputShape: readonly number[]): TargetRule {
+  const isColumn = outputShape.length === 2 && outputShape[1] === 1;
+  return { check: () => [], targetShape: (s) => (isColumn && s.length === 1 ? [s[0], 1] : [...s]) };
+}
 
 /** The target rule for a loss spec, given the model's output shape (N, …). */
 export function lossTargets(loss: RunSpec['loss'], outputShape: readonly number[]): TargetRule {
@@ -143,8 +148,15 @@ export function lossTargets(loss: RunSpec['loss'], outputShape: readonly number[
     case 'KLDivLoss':
     case 'PoissonNLLLoss':
       return elementwise(outputShape, null, spec.type);
+    case 'Custom': {
+      // The expression's own loss calls tell what its targets are.
+      const kind = analyzeExpression((loss as { expression: string }).expression).targetKind;
+      if (kind === 'float') return lenient(outputShape);
+      return classTargets(outputShape, -100, 'the Custom loss', kind === 'class_index_or_probabilities');
+    }
+    case 'Sum':
+      return lossTargets((loss as { terms: { loss: RunSpec['loss'] }[] }).terms[0].loss, outputShape);
     default:
-      // Custom expressions and weighted sums define their own target semantics.
-      return anything;
+      return lenient(outputShape);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/engine/nn/registry.js';
 import { Generator } from '../../src/engine/random.js';
 import { tensor } from '../../src/engine/tensor.js';
-import { prepareData, toTensors } from '../../src/training/data.js';
+import { checkRunData, prepareData, toTensors } from '../../src/training/data.js';
 import { TimeoutError } from '../../src/training/errors.js';
 import { fitStandard } from '../../src/training/normalize.js';
 import { predict } from '../../src/training/predict.js';
@@ -90,7 +90,11 @@ describe('validation split', () => {
     const last = result.history[5];
     expect(last.val_loss).toBeDefined();
     expect(last.val_accuracy).toBeDefined();
-    expect(Object.keys(last).filter((k) => k.startsWith('val_')).sort()).toEqual(['val_accuracy', 'val_loss']);
+    expect(
+      Object.keys(last)
+        .filter((k) => k.startsWith('val_'))
+        .sort(),
+    ).toEqual(['val_accuracy', 'val_loss']);
     // Independent path: predict() in eval mode, then accuracy and cross-entropy by hand.
     const val = prepared.validation!;
     const out = predict(s, result.stateDict, val.x.toArray());
@@ -211,4 +215,58 @@ it('builds models deterministically regardless of the data split', () => {
   const a = buildModel(spec({}).model, new Generator(5)).stateDict();
   const b = buildModel(spec({ validation_split: 0.5 }).model, new Generator(5)).stateDict();
   expect(hex(a)).toBe(hex(b));
+});
+
+describe('custom losses over JSON', () => {
+  const g = new Generator(11);
+  const x = Array.from({ length: 48 }, () => [g.normal(), g.normal()]);
+
+  it('trains a regression with an expression and an L2 penalty on the weights', async () => {
+    const y = x.map(([a, b]) => a - 2 * b);
+    const s = parseRunSpec({
+      model: { layers: [{ type: 'Linear', in_features: 2, out_features: 1 }] },
+      loss: { type: 'Custom', expression: 'mean((input - target)^2) + 0.001 * l2(params)' },
+      optimizer: { type: 'SGD', lr: 0.1 },
+      training: { epochs: 40, batch_size: 12, seed: 2 },
+    });
+    const result = await train(s, toTensors(s, { x, y }));
+    const w = Array.from(result.stateDict['0.weight'].data);
+    expect(w[0]).toBeCloseTo(1, 1);
+    expect(w[1]).toBeCloseTo(-2, 1);
+    expect(result.history.at(-1)!.loss).toBeLessThan(0.05);
+  });
+
+  it('a weighted Sum of built-in losses reports accuracy like its terms and checks class targets', async () => {
+    const y = x.map(([a]) => (a > 0 ? 1 : 0));
+    const s = parseRunSpec({
+      model: { layers: [{ type: 'Linear', in_features: 2, out_features: 2 }] },
+      loss: {
+        type: 'Sum',
+        terms: [
+          { weight: 0.7, loss: { type: 'CrossEntropyLoss' } },
+          {
+            weight: 0.3,
+            loss: { type: 'Custom', expression: 'cross_entropy(input, target, label_smoothing=0.1)' },
+          },
+        ],
+      },
+      optimizer: { type: 'Adam', lr: 0.05 },
+      training: { epochs: 20, batch_size: 16, seed: 2 },
+    });
+    const result = await train(s, toTensors(s, { x, y }));
+    expect(result.history.at(-1)!.accuracy).toBeGreaterThan(0.9);
+    const bad = checkRunData(s, { x, y: y.map((v) => v + 1) });
+    expect(bad[0].message).toMatch(/is not a class index/);
+  });
+
+  it('rejects a bad expression at validation with its position', () => {
+    expect(() =>
+      parseRunSpec({
+        model: { layers: [{ type: 'Linear', in_features: 2, out_features: 1 }] },
+        loss: { type: 'Custom', expression: 'meen((input - target)^2)' },
+        optimizer: { type: 'SGD', lr: 0.1 },
+        training: { epochs: 1, batch_size: 1 },
+      }),
+    ).toThrow(/unknown function 'meen' at column 1/);
+  });
 });

@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { checkReduction, REDUCTIONS, type Reduction } from './reduction.js';
 
-export type LossType =
+export type BuiltinLossType =
   | 'MSELoss'
   | 'L1Loss'
   | 'SmoothL1Loss'
@@ -19,6 +19,9 @@ export type LossType =
   | 'GaussianNLLLoss'
   | 'SoftMarginLoss'
   | 'MultiLabelSoftMarginLoss';
+
+/** Built-in losses plus the JSON-only `Custom` (an expression) and `Sum` (weighted losses). */
+export type LossType = BuiltinLossType | 'Custom' | 'Sum';
 
 /**
  * - `class_index`: integer class indices (stored as floats), the input's shape without the class dim.

@@ -4,6 +4,12 @@
  * one place that translates it to the camelCase options of the loss classes.
  */
 import { z } from 'zod';
+import {
+  buildCustomLoss,
+  buildSumLoss,
+  customLossSpecSchema,
+  sumLossSpecSchema,
+} from '../custom-loss/index.js';
 import { parseTyped, unionOf } from '../spec-parse.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { BCELoss } from './bce-loss.js';
@@ -13,7 +19,7 @@ import { GaussianNLLLoss } from './gaussian-nll-loss.js';
 import { HuberLoss } from './huber-loss.js';
 import { KL_DIV_REDUCTIONS, KLDivLoss } from './kl-div-loss.js';
 import { L1Loss } from './l1-loss.js';
-import type { Loss, LossType } from './loss.js';
+import type { BuiltinLossType, Loss, LossInfo, TargetKind } from './loss.js';
 import { MSELoss } from './mse-loss.js';
 import { MultiLabelSoftMarginLoss } from './multilabel-soft-margin-loss.js';
 import { NLLLoss } from './nll-loss.js';
@@ -36,7 +42,7 @@ const ignoreIndex = z
   .default(-100)
   .describe('A target value that is ignored and does not contribute to the loss or its gradient.');
 
-export const lossRegistry = Object.freeze({
+const builtinLosses = {
   MSELoss: z.strictObject({ type: z.literal('MSELoss'), reduction }),
   L1Loss: z.strictObject({ type: z.literal('L1Loss'), reduction }),
   SmoothL1Loss: z.strictObject({
@@ -103,7 +109,16 @@ export const lossRegistry = Object.freeze({
     weight: classWeight,
     reduction,
   }),
-} satisfies Record<LossType, z.ZodType>);
+} satisfies Record<BuiltinLossType, z.ZodType>;
+
+/** Any loss spec, for nesting in a Sum (the annotation breaks the type-level recursion). */
+const anyLossSpec: z.ZodType = z.lazy(() => lossSpecSchema);
+
+export const lossRegistry = Object.freeze({
+  ...builtinLosses,
+  Custom: customLossSpecSchema,
+  Sum: sumLossSpecSchema(anyLossSpec),
+});
 
 export const lossSpecSchema = unionOf(lossRegistry);
 export type LossSpec = z.output<typeof lossSpecSchema>;
@@ -121,7 +136,7 @@ function optionalTensor(values: number[] | null | undefined): Tensor | null {
 }
 
 /** Parses a loss spec (throwing a SpecError that names the bad field) and builds the loss. */
-export function buildLoss(spec: unknown, _context: LossContext = {}): Loss {
+export function buildLoss(spec: unknown, context: LossContext = {}): Loss {
   const s: LossSpec = parseTyped(lossRegistry, spec, 'loss');
   switch (s.type) {
     case 'MSELoss':
@@ -163,9 +178,33 @@ export function buildLoss(spec: unknown, _context: LossContext = {}): Loss {
       return new SoftMarginLoss({ reduction: s.reduction });
     case 'MultiLabelSoftMarginLoss':
       return new MultiLabelSoftMarginLoss({ weight: optionalTensor(s.weight), reduction: s.reduction });
+    case 'Custom': {
+      const custom = buildCustomLoss(s, context);
+      return { ...infoFor('Custom', custom.analysis.targetKind), forward: custom.forward };
+    }
+    case 'Sum': {
+      const sum = buildSumLoss(s, (inner) => buildLoss(inner, context));
+      return { ...sumInfo(sum.terms.map((t) => t.loss)), forward: sum.forward };
+    }
     default: {
       const unreachable: never = s;
       throw new Error(`unhandled loss ${(unreachable as { type: string }).type}`);
     }
   }
+}
+
+/** Metadata of a loss known only by its target kind: class targets classify, others regress. */
+function infoFor(type: 'Custom' | 'Sum', targetKind: TargetKind): LossInfo {
+  return targetKind === 'float'
+    ? { type, targetKind, needsVar: false, task: 'regression' }
+    : { type, targetKind, needsVar: false, task: 'multiclass', ignoreIndex: -100 };
+}
+
+/** A Sum reports accuracy like its terms when they agree on the task, else none. */
+function sumInfo(terms: readonly Loss[]): LossInfo {
+  const first = terms[0];
+  const agree = terms.every((t) => t.task === first.task && t.targetKind === first.targetKind);
+  const needsVar = terms.some((t) => t.needsVar);
+  if (!agree) return { type: 'Sum', targetKind: 'float', needsVar, task: 'regression' };
+  return { ...first, type: 'Sum', needsVar };
 }
