@@ -1,0 +1,44 @@
+/**
+ * OpenAPI from the zod schemas: @fastify/swagger with fastify-type-provider-zod's transforms and
+ * our registry of named schemas (so they become `$ref` components), Swagger UI at /docs, and the
+ * document at /openapi.json.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { createSchemaRegistry } from '../schemas.js';
+
+export const API_VERSION = '1.0.0';
+
+export default fp(
+  async (app: FastifyInstance) => {
+    const schemaRegistry = createSchemaRegistry();
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Trainyard API',
+          version: API_VERSION,
+          description:
+            'Training-as-a-service: submit PyTorch-style training jobs, watch them over server-sent events, download weights and predict.',
+        },
+        tags: [
+          { name: 'jobs', description: 'Training jobs' },
+          { name: 'events', description: 'Live job events (SSE)' },
+          { name: 'models', description: 'Trained weights and inference' },
+          { name: 'health', description: 'Liveness and readiness' },
+        ],
+      },
+      transform: createJsonSchemaTransform({
+        schemaRegistry,
+        skipList: ['/docs', '/docs/*', '/openapi.json'],
+      }),
+      transformObject: createJsonSchemaTransformObject({ schemaRegistry }),
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    app.get('/openapi.json', { schema: { hide: true } as object }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);

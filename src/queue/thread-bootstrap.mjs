@@ -1,0 +1,7 @@
+// Bootstrap of a training thread: registers tsx's loader in this thread, then imports the
+// TypeScript entry named in workerData. (Worker threads do not inherit the parent's loader.)
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+await import(workerData.entry);

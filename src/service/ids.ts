@@ -1,0 +1,23 @@
+/**
+ * Job ids that sort by creation time: `job_` + 10 characters of milliseconds + 16 random
+ * characters, in Crockford base32 (lowercase). Listing newest-first is then a reverse
+ * lexicographic scan, and a cursor is just the last id seen.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+export const JOB_ID_PATTERN = /^job_[0-9a-hjkmnp-tv-z]{26}$/;
+
+export function newJobId(now = Date.now()): string {
+  let time = '';
+  let ms = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[ms % 32] + time;
+    ms = Math.floor(ms / 32);
+  }
+  const bytes = randomBytes(16);
+  let random = '';
+  for (const byte of bytes) random += ALPHABET[byte % 32];
+  return `job_${time}${random}`;
+}

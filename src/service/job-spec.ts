@@ -1,0 +1,238 @@
+/**
+ * The job a user submits: a run spec (model, loss, optimizer, scheduler, training options) plus
+ * name, metadata, data and optional initial weights. `jobCreateSchema` documents the request
+ * (OpenAPI, TypeScript types); `validateJobRequest` checks it completely (every bad field, with
+ * its path) before anything is stored or enqueued, using the engine's own parsers so messages
+ * match PyTorch's. The worker re-parses the stored input with `parseJobInput`.
+ */
+import { z } from 'zod';
+import type { SpecIssue } from '../engine/errors.js';
+import { SpecError } from '../engine/errors.js';
+import { lossRegistry } from '../engine/losses/registry.js';
+import { buildModel, parseModelSpec } from '../engine/nn/registry.js';
+import { Generator } from '../engine/random.js';
+import { parseTyped, parseWith } from '../engine/spec-parse.js';
+import { checkRunData, type RawData } from '../training/data.js';
+import { parseRunSpec, type RunSpec, runSpecSchema, trainingOptionsSchema } from '../training/spec.js';
+import { JOB_ID_PATTERN } from './ids.js';
+
+/** A number or arbitrarily nested arrays of numbers (a tensor in JSON). */
+const nestedNumbers = z
+  .union([z.number(), z.array(z.unknown())])
+  .describe('A tensor as a number or nested arrays of numbers.');
+
+export const jobNameSchema = z.string().min(1).max(200).describe('A label for the job.');
+export const jobMetadataSchema = z
+  .record(z.string().min(1).max(64), z.string().max(512))
+  .refine((m) => Object.keys(m).length <= 32, 'at most 32 metadata keys')
+  .describe('Free-form string labels, returned as given.');
+
+export const jobDataSchema = z
+  .strictObject({
+    x: z.array(z.array(z.number())).min(1).describe('Inputs, samples × features.'),
+    y: z
+      .array(z.union([z.number(), z.array(z.number())]))
+      .min(1)
+      .describe('Targets: class indices, or one row of values per sample, as the loss expects.'),
+  })
+  .describe('Training data given inline.');
+
+export const jobInitSchema = z
+  .union([
+    z.strictObject({
+      state_dict: z
+        .record(z.string(), nestedNumbers)
+        .describe('Initial weights by nn.Sequential key ("0.weight"); every parameter and buffer.'),
+    }),
+    z.strictObject({
+      from_job: z.string().regex(JOB_ID_PATTERN).describe('Warm start from this succeeded job’s weights.'),
+    }),
+  ])
+  .describe('Initial weights instead of the seeded random init.');
+
+export const jobCreateSchema = runSpecSchema
+  .extend({
+    name: jobNameSchema.optional(),
+    metadata: jobMetadataSchema.optional(),
+    data: jobDataSchema,
+    init: jobInitSchema.optional(),
+  })
+  .describe('A training job: what to train, on what data, and how.');
+export type JobCreateBody = z.input<typeof jobCreateSchema>;
+
+export interface JobLimits {
+  maxSamples: number;
+  maxEpochs: number;
+}
+
+export type JobInit = { state_dict: Record<string, unknown> } | { from_job: string };
+
+/** A job request that passed every check. */
+export interface ValidJob {
+  name: string | null;
+  metadata: Record<string, string>;
+  spec: RunSpec;
+  data: RawData;
+  init: JobInit | null;
+  samples: number;
+  features: number;
+}
+
+/** What is stored for the worker: the spec as submitted, the data and inline initial weights. */
+export interface JobInput {
+  spec: unknown;
+  data: RawData;
+  init_state_dict: Record<string, unknown> | null;
+}
+
+const TOP_LEVEL = new Set([
+  'name',
+  'metadata',
+  'model',
+  'loss',
+  'optimizer',
+  'scheduler',
+  'training',
+  'data',
+  'init',
+]);
+
+type Outcome = { ok: true; job: ValidJob } | { ok: false; issues: SpecIssue[] };
+
+function collect<T>(issues: SpecIssue[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SpecError) {
+      issues.push(...err.issues);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Checks a job request completely; returns every issue with its path from the request root. */
+export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, issues: [{ path: [], message: 'the request body must be a JSON object' }] };
+  }
+  const v = body as Record<string, unknown>;
+  const issues: SpecIssue[] = [];
+  for (const key of Object.keys(v)) {
+    if (!TOP_LEVEL.has(key)) issues.push({ path: [key], message: `unrecognized key "${key}"` });
+  }
+  const name =
+    v.name === undefined ? null : collect(issues, () => parseWith(jobNameSchema, v.name, ['name']));
+  const metadata =
+    v.metadata === undefined
+      ? {}
+      : collect(issues, () => parseWith(jobMetadataSchema, v.metadata, ['metadata']));
+  const { name: _n, metadata: _m, data: _d, init: _i, ...specPart } = v;
+  const spec = collect(issues, () => parseRunSpec(specPart));
+
+  const data = v.data as RawData | undefined;
+  let samples = 0;
+  let features = 0;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    issues.push({ path: ['data'], message: 'data is required: {"x": [[...], ...], "y": [...]}' });
+  } else {
+    for (const key of Object.keys(data)) {
+      if (key !== 'x' && key !== 'y')
+        issues.push({ path: ['data', key], message: `unrecognized key "${key}"` });
+    }
+    if (Array.isArray(data.x)) {
+      samples = data.x.length;
+      features = Array.isArray(data.x[0]) ? data.x[0].length : 0;
+      if (samples > limits.maxSamples)
+        issues.push({ path: ['data', 'x'], message: `at most ${limits.maxSamples} samples per job` });
+    }
+    const checkable = spec ?? partialSpec(v);
+    if (checkable !== null) issues.push(...checkRunData(checkable, data));
+    else issues.push(...dataShapeIssues(data));
+  }
+  if (spec !== undefined && spec.training.epochs > limits.maxEpochs)
+    issues.push({ path: ['training', 'epochs'], message: `at most ${limits.maxEpochs} epochs per job` });
+
+  const init = v.init === undefined || v.init === null ? null : parseInit(v.init, spec, issues);
+  if (issues.length > 0) return { ok: false, issues };
+  return {
+    ok: true,
+    job: {
+      name: name ?? null,
+      metadata: metadata ?? {},
+      spec: spec!,
+      data: data as RawData,
+      init,
+      samples,
+      features,
+    },
+  };
+}
+
+/**
+ * When another part of the spec is bad (say the optimizer), the model, loss and training options
+ * may still be fine: check the data against them so every problem is reported at once.
+ */
+function partialSpec(v: Record<string, unknown>): RunSpec | null {
+  try {
+    const model = parseModelSpec(v.model, ['model']);
+    const loss = parseTyped(lossRegistry, v.loss, 'loss', ['loss']);
+    const training = parseWith(trainingOptionsSchema, v.training, ['training']);
+    return { model, loss, training } as RunSpec;
+  } catch {
+    return null;
+  }
+}
+
+/** Without a valid spec, still report data that is not even a matrix. */
+function dataShapeIssues(data: RawData): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  if (!Array.isArray(data.x)) issues.push({ path: ['data', 'x'], message: 'x must be an array' });
+  if (!Array.isArray(data.y)) issues.push({ path: ['data', 'y'], message: 'y must be an array' });
+  return issues;
+}
+
+function parseInit(value: unknown, spec: RunSpec | undefined, issues: SpecIssue[]): JobInit | null {
+  const parsed = jobInitSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      issues.push({
+        path: ['init', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+        message: issue.message,
+      });
+    if (typeof value === 'object' && value !== null && !('state_dict' in value) && !('from_job' in value))
+      issues.push({
+        path: ['init'],
+        message: 'init must be {"state_dict": {...}} or {"from_job": "<job id>"}',
+      });
+    return null;
+  }
+  const init = parsed.data;
+  if ('state_dict' in init && spec !== undefined) {
+    const own: SpecIssue[] = [];
+    try {
+      collect(own, () => buildModel(spec.model, new Generator(0)).loadStateDict(init.state_dict as never));
+    } catch (err) {
+      own.push({ path: [], message: (err as Error).message });
+    }
+    // loadStateDict names the key as the path; re-root it under init.state_dict.
+    for (const issue of own)
+      issues.push({ path: ['init', 'state_dict', ...issue.path], message: issue.message });
+  }
+  return init;
+}
+
+/** The worker-side parse of stored input: the same checks, run again at the boundary. */
+export function parseJobInput(value: unknown): {
+  spec: RunSpec;
+  data: RawData;
+  initStateDict: Record<string, unknown> | null;
+} {
+  if (typeof value !== 'object' || value === null)
+    throw new SpecError([{ path: [], message: 'job input must be an object' }]);
+  const input = value as JobInput;
+  const spec = parseRunSpec(input.spec);
+  const issues = checkRunData(spec, input.data);
+  if (issues.length > 0) throw new SpecError(issues);
+  return { spec, data: input.data, initStateDict: input.init_state_dict };
+}

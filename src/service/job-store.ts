@@ -1,0 +1,240 @@
+/**
+ * The job repository in Redis: records, inputs, event streams, models and the listing indexes.
+ * Status changes go through one Lua script, so a status, its index membership and its `status`
+ * (and final `done`) event change together and only along allowed transitions.
+ */
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis/keys.js';
+import type { EpochMetrics } from '../training/trainer.js';
+import { type JobError, type JobEvent, parseStreamEntry, type StoredJobEvent } from './job-events.js';
+import { type Job, jobFromFields, jobToFields } from './job-resource.js';
+import { isTerminal, JOB_STATUSES, type JobStatus } from './job-status.js';
+
+/**
+ * KEYS: job hash, events stream, then one index per status in JOB_STATUSES order.
+ * ARGV: id, target status, allowed current statuses (comma-separated), done-event JSON or '',
+ *       then field/value pairs to set.
+ * Returns {1, previous} when applied, {0, current or ''} when not.
+ */
+const TRANSITION_LUA = `
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return {0, ''} end
+local allowed = false
+for s in string.gmatch(ARGV[3], '[^,]+') do
+  if s == current then allowed = true end
+end
+if not allowed then return {0, current} end
+local statuses = {${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}}
+for i, s in ipairs(statuses) do
+  if s == current then redis.call('ZREM', KEYS[i + 2], ARGV[1]) end
+end
+for i, s in ipairs(statuses) do
+  if s == ARGV[2] then redis.call('ZADD', KEYS[i + 2], 0, ARGV[1]) end
+end
+redis.call('HSET', KEYS[1], 'status', ARGV[2])
+for i = 5, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('XADD', KEYS[2], '*', 'type', 'status', 'data', cjson.encode({status = ARGV[2]}))
+if ARGV[4] ~= '' then
+  redis.call('XADD', KEYS[2], '*', 'type', 'done', 'data', ARGV[4])
+end
+return {1, current}
+`;
+
+export interface TransitionResult {
+  applied: boolean;
+  /** The status before the call ('' when the job does not exist). */
+  previous: JobStatus | '';
+}
+
+export interface ListOptions {
+  status?: JobStatus;
+  limit: number;
+  /** The last id of the previous page. */
+  cursor?: string;
+}
+
+export interface NewJob {
+  job: Job;
+  input: string;
+  init: Buffer | null;
+}
+
+const now = () => new Date().toISOString();
+
+export class JobStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: RedisKeys,
+  ) {}
+
+  async create({ job, input, init }: NewJob): Promise<void> {
+    const k = this.keys;
+    const tx = this.redis.multi();
+    tx.hset(k.job(job.id), { ...jobToFields(job) });
+    tx.set(k.jobInput(job.id), input);
+    if (init !== null) tx.set(k.jobInit(job.id), init);
+    tx.zadd(k.jobIndex(), 0, job.id);
+    tx.zadd(k.jobStatusIndex(job.status), 0, job.id);
+    tx.xadd(k.jobEvents(job.id), '*', 'type', 'status', 'data', JSON.stringify({ status: job.status }));
+    await tx.exec();
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const fields = await this.redis.hgetall(this.keys.job(id));
+    return fields.status === undefined ? null : jobFromFields(fields);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.job(id))) === 1;
+  }
+
+  /** Newest first; the filter applies before the limit. Returns the page and the next cursor. */
+  async list({ status, limit, cursor }: ListOptions): Promise<{ jobs: Job[]; next: string | null }> {
+    const index = status === undefined ? this.keys.jobIndex() : this.keys.jobStatusIndex(status);
+    const max = cursor === undefined ? '+' : `(${cursor}`;
+    const ids = await this.redis.zrange(index, max, '-', 'BYLEX', 'REV', 'LIMIT', 0, limit + 1);
+    const page = ids.slice(0, limit);
+    const pipeline = this.redis.pipeline();
+    for (const id of page) pipeline.hgetall(this.keys.job(id));
+    const results = (await pipeline.exec()) ?? [];
+    const jobs: Job[] = [];
+    for (const [err, fields] of results) {
+      if (err === null && (fields as Record<string, string>).status !== undefined)
+        jobs.push(jobFromFields(fields as Record<string, string>));
+    }
+    return { jobs, next: ids.length > limit ? page[page.length - 1] : null };
+  }
+
+  /** Moves a job from one of `from` to `to`, appending the status event (and `done` when final). */
+  async transition(
+    id: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    fields: Record<string, string> = {},
+    error?: JobError,
+  ): Promise<TransitionResult> {
+    const k = this.keys;
+    const keys = [k.job(id), k.jobEvents(id), ...JOB_STATUSES.map((s) => k.jobStatusIndex(s))];
+    const stamped = { ...fields };
+    if (to === 'running' && stamped.started_at === undefined) stamped.started_at = now();
+    if (isTerminal(to)) stamped.finished_at = now();
+    if (error !== undefined) stamped.error = JSON.stringify(error);
+    const done = isTerminal(to)
+      ? JSON.stringify(error === undefined ? { status: to } : { status: to, error })
+      : '';
+    const argv = [id, to, from.join(','), done, ...Object.entries(stamped).flat()];
+    const [applied, previous] = (await this.redis.eval(TRANSITION_LUA, keys.length, ...keys, ...argv)) as [
+      number,
+      string,
+    ];
+    return { applied: applied === 1, previous: previous as JobStatus | '' };
+  }
+
+  /** Records a finished epoch: progress, latest metrics and the `epoch` event. */
+  async recordEpoch(id: string, metrics: EpochMetrics): Promise<void> {
+    const k = this.keys;
+    await this.redis
+      .multi()
+      .hset(k.job(id), {
+        progress: JSON.stringify({ epoch: metrics.epoch, epochs: metrics.epochs }),
+        metrics: JSON.stringify(metrics),
+      })
+      .xadd(k.jobEvents(id), '*', 'type', 'epoch', 'data', JSON.stringify(metrics))
+      .exec();
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    await this.redis.hset(this.keys.job(id), 'cancel_requested', '1');
+    await this.redis.publish(this.keys.cancelChannel(), id);
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.job(id), 'cancel_requested')) === '1';
+  }
+
+  async getInput(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.jobInput(id));
+  }
+
+  async getInit(id: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.jobInit(id));
+  }
+
+  async saveModel(id: string, model: Buffer): Promise<void> {
+    await this.redis.set(this.keys.jobModel(id), model);
+  }
+
+  async getModel(id: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.jobModel(id));
+  }
+
+  /** Events after `after` (exclusive; `0` for all), oldest first. */
+  async events(id: string, after = '0', count?: number): Promise<StoredJobEvent[]> {
+    const start = after === '0' ? '-' : `(${after}`;
+    const entries =
+      count === undefined
+        ? await this.redis.xrange(this.keys.jobEvents(id), start, '+')
+        : await this.redis.xrange(this.keys.jobEvents(id), start, '+', 'COUNT', count);
+    return entries.map(([entryId, fields]) => parseStreamEntry(entryId, fields));
+  }
+
+  /**
+   * Waits up to `blockMs` for events after `after` on `connection` (a dedicated connection: a
+   * blocking read occupies it). Returns [] on timeout.
+   */
+  async waitForEvents(
+    connection: Redis,
+    id: string,
+    after: string,
+    blockMs: number,
+  ): Promise<StoredJobEvent[]> {
+    const result = await connection.xread(
+      'COUNT',
+      500,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      this.keys.jobEvents(id),
+      after,
+    );
+    if (result === null) return [];
+    return result.flatMap(([, entries]) =>
+      entries.map(([entryId, fields]) => parseStreamEntry(entryId, fields)),
+    );
+  }
+
+  /** All per-epoch metrics, in order. */
+  async metrics(id: string): Promise<EpochMetrics[]> {
+    const events = await this.events(id);
+    return events.flatMap((e: JobEvent) => (e.type === 'epoch' ? [e.data] : []));
+  }
+
+  /** Removes a job and everything stored for it. */
+  async delete(id: string): Promise<void> {
+    const k = this.keys;
+    const tx = this.redis.multi();
+    tx.del(k.job(id), k.jobInput(id), k.jobInit(id), k.jobEvents(id), k.jobModel(id));
+    tx.zrem(k.jobIndex(), id);
+    for (const status of JOB_STATUSES) tx.zrem(k.jobStatusIndex(status), id);
+    await tx.exec();
+  }
+
+  /** Claims an Idempotency-Key for a new job; returns the existing claim if the key was used. */
+  async claimIdempotencyKey(
+    key: string,
+    claim: { job_id: string; fingerprint: string },
+    ttlSeconds: number,
+  ): Promise<{ job_id: string; fingerprint: string } | null> {
+    const redisKey = this.keys.idempotency(key);
+    const set = await this.redis.set(redisKey, JSON.stringify(claim), 'EX', ttlSeconds, 'NX');
+    if (set === 'OK') return null;
+    const existing = await this.redis.get(redisKey);
+    return existing === null ? null : (JSON.parse(existing) as { job_id: string; fingerprint: string });
+  }
+
+  async releaseIdempotencyKey(key: string): Promise<void> {
+    await this.redis.del(this.keys.idempotency(key));
+  }
+}

@@ -1,0 +1,11 @@
+/** pino JSON logs; request bodies (data arrays) are never logged. */
+import { type Logger, pino } from 'pino';
+import type { Config } from '../config.js';
+
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, role: string): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    base: { role, pid: process.pid },
+    redact: { paths: ['req.body', 'body.data', 'data.x', 'data.y', 'input'], remove: true },
+  });
+}

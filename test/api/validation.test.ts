@@ -1,0 +1,205 @@
+/**
+ * Complete validation before anything is enqueued: each kind of bad spec gets a 400
+ * application/problem+json whose `errors` name every bad field by path.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simpleNNJob } from '../helpers/jobs.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { request, startTestApi, type TestApi, testConfig } from '../helpers/service.js';
+
+let redis: TestRedis;
+let api: TestApi;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  api = await startTestApi(testConfig({ MAX_EPOCHS: '1000', MAX_SAMPLES: '500' }), redis.url);
+});
+
+afterAll(async () => {
+  await api?.close();
+  await redis?.stop();
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: bad specs are built by editing JSON freely
+type Job = ReturnType<typeof simpleNNJob> & Record<string, any>;
+
+const cases: [string, (job: Job) => unknown, { path: string; message?: RegExp }[]][] = [
+  [
+    'unknown optimizer type',
+    (j) => ({ ...j, optimizer: { type: 'Adamm', lr: 0.01 } }),
+    [{ path: 'optimizer.type', message: /unknown optimizer type 'Adamm'/ }],
+  ],
+  [
+    'negative learning rate',
+    (j) => ({ ...j, optimizer: { type: 'Adam', lr: -1 } }),
+    [{ path: 'optimizer.lr', message: /Invalid learning rate: -1/ }],
+  ],
+  [
+    'bad Adam betas',
+    (j) => ({ ...j, optimizer: { type: 'Adam', lr: 0.01, betas: [1.5, 0.999] } }),
+    [{ path: 'optimizer.betas[0]' }],
+  ],
+  [
+    'unknown layer type',
+    (j) => ({ ...j, model: { layers: [{ type: 'Conv2d' }] } }),
+    [{ path: 'model.layers[0].type' }],
+  ],
+  [
+    'unknown layer kwarg',
+    (j) => ({ ...j, model: { layers: [{ type: 'Linear', in_features: 10, out_features: 2, bais: true }] } }),
+    [{ path: 'model.layers[0].bais', message: /unknown keyword argument 'bais'/ }],
+  ],
+  [
+    'first layer width ≠ width of x',
+    (j) => ({ ...j, model: { layers: [{ type: 'Linear', in_features: 7, out_features: 2 }] } }),
+    [{ path: 'model.layers[0].in_features' }],
+  ],
+  [
+    'Linear in_features ≠ previous out_features',
+    (j) => ({
+      ...j,
+      model: {
+        layers: [
+          { type: 'Linear', in_features: 10, out_features: 20 },
+          { type: 'ReLU' },
+          { type: 'Linear', in_features: 21, out_features: 2 },
+        ],
+      },
+    }),
+    [{ path: 'model.layers[2].in_features' }],
+  ],
+  [
+    'class index out of range',
+    (j) => ({ ...j, data: { ...j.data, y: j.data.y.map((v: number, i: number) => (i === 3 ? 5 : v)) } }),
+    [{ path: 'data.y[3]' }],
+  ],
+  ['y length ≠ samples', (j) => ({ ...j, data: { ...j.data, y: j.data.y.slice(1) } }), [{ path: 'data.y' }]],
+  [
+    'ragged x',
+    (j) => ({ ...j, data: { ...j.data, x: [[1, 2], ...j.data.x.slice(1)] } }),
+    [{ path: 'data.x' }],
+  ],
+  [
+    'non-numeric x',
+    (j) => ({
+      ...j,
+      data: { ...j.data, x: j.data.x.map((r: number[], i: number) => (i === 0 ? ['a', ...r.slice(1)] : r)) },
+    }),
+    [{ path: 'data.x' }],
+  ],
+  ['missing data', ({ data: _d, ...j }) => j, [{ path: 'data' }]],
+  [
+    'missing loss and training',
+    ({ loss: _l, training: _t, ...j }) => j,
+    [{ path: 'loss' }, { path: 'training' }],
+  ],
+  [
+    'zero batch size',
+    (j) => ({ ...j, training: { ...j.training, batch_size: 0 } }),
+    [{ path: 'training.batch_size' }],
+  ],
+  [
+    'epochs over the limit',
+    (j) => ({ ...j, training: { ...j.training, epochs: 5000 } }),
+    [{ path: 'training.epochs', message: /at most 1000/ }],
+  ],
+  [
+    'samples over the limit',
+    (j) => ({ ...j, data: { x: Array(600).fill(j.data.x[0]), y: Array(600).fill(0) } }),
+    [{ path: 'data.x', message: /at most 500/ }],
+  ],
+  [
+    'scheduler kwarg',
+    (j) => ({ ...j, scheduler: { type: 'StepLR', step_size: 0 } }),
+    [{ path: 'scheduler.step_size' }],
+  ],
+  [
+    'grad_clip max_norm',
+    (j) => ({ ...j, training: { ...j.training, grad_clip: { max_norm: -1 } } }),
+    [{ path: 'training.grad_clip.max_norm' }],
+  ],
+  ['unknown top-level key', (j) => ({ ...j, epochs: 3 }), [{ path: 'epochs' }]],
+  ['metadata not strings', (j) => ({ ...j, metadata: { team: 3 } }), [{ path: 'metadata.team' }]],
+  [
+    'init state_dict wrong shape',
+    (j) => ({ ...j, init: { state_dict: { '0.weight': [[1]] } } }),
+    [
+      { path: 'init.state_dict["0.weight"]', message: /size mismatch/ },
+      { path: 'init.state_dict["0.bias"]', message: /Missing key/ },
+    ],
+  ],
+  [
+    'init state_dict unexpected key',
+    (j) => ({ ...j, init: { state_dict: { '9.weight': [1] } } }),
+    [{ path: 'init.state_dict["9.weight"]', message: /Unexpected key/ }],
+  ],
+  [
+    'init from an unknown job',
+    (j) => ({ ...j, init: { from_job: 'job_00000000000000000000000000' } }),
+    [{ path: 'init.from_job', message: /no job/ }],
+  ],
+  [
+    'loss/target mismatch (MSELoss needs 2 outputs per sample)',
+    (j) => ({ ...j, loss: { type: 'MSELoss' } }),
+    [{ path: 'data.y' }],
+  ],
+];
+
+describe('POST /v1/jobs validation', () => {
+  it.each(cases)('%s → 400 naming the field', async (_name, mutate, expected) => {
+    const res = await request(`${api.url}/v1/jobs`, { body: mutate(simpleNNJob() as Job) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, code: 'validation_failed', title: 'Invalid request' });
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    for (const want of expected) {
+      const hit = res.body.errors.find((e: { path: string }) => e.path === want.path);
+      expect(hit, `expected an error at ${want.path}, got ${JSON.stringify(res.body.errors)}`).toBeDefined();
+      if (want.message !== undefined) expect(hit.message).toMatch(want.message);
+    }
+    expect(paths.length).toBeGreaterThan(0);
+  });
+
+  it('reports every bad field at once, across spec and data', async () => {
+    const job = simpleNNJob() as Job;
+    const res = await request(`${api.url}/v1/jobs`, {
+      body: {
+        ...job,
+        optimizer: { type: 'Adam', lr: -1 },
+        model: { layers: [{ type: 'Linear', in_features: 7, out_features: 2 }] },
+        data: { ...job.data, y: job.data.y.map((v: number, i: number) => (i === 4 ? 9 : v)) },
+      },
+    });
+    expect(res.status).toBe(400);
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['optimizer.lr', 'model.layers[0].in_features']));
+  });
+
+  it('rejects a body that is not JSON object', async () => {
+    const res = await fetch(`${api.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[1,2]',
+    });
+    expect(res.status).toBe(400);
+    const bad = await fetch(`${api.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"x":',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
+  it('enqueues nothing for invalid jobs', async () => {
+    const list = await request(`${api.url}/v1/jobs`);
+    expect(list.body.data).toEqual([]);
+    expect(await api.api.queue.queue.count()).toBe(0);
+  });
+
+  it('validates query parameters', async () => {
+    const res = await request(`${api.url}/v1/jobs?status=done&limit=0`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['limit', 'status']);
+  });
+});

@@ -1,0 +1,48 @@
+/** Job specs for service tests, with deterministic data. */
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** 100 samples × 10 features; the class is whether the first three features sum above zero. */
+export function simpleData(samples = 100, features = 10, seed = 1) {
+  const next = rng(seed);
+  const x = Array.from({ length: samples }, () => Array.from({ length: features }, () => next() * 2 - 1));
+  const y = x.map((row) => (row[0] + row[1] + row[2] > 0 ? 1 : 0));
+  return { x, y };
+}
+
+/** The SimpleNN job. */
+export function simpleNNJob(overrides: { epochs?: number; samples?: number; name?: string } = {}) {
+  return {
+    name: overrides.name ?? 'simple-nn',
+    metadata: { team: 'ml' },
+    model: {
+      layers: [
+        { type: 'Linear', in_features: 10, out_features: 20 },
+        { type: 'ReLU' },
+        { type: 'Linear', in_features: 20, out_features: 2 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.01 },
+    scheduler: { type: 'StepLR', step_size: 30, gamma: 0.1 },
+    data: simpleData(overrides.samples ?? 100),
+    training: {
+      epochs: overrides.epochs ?? 100,
+      batch_size: 16,
+      shuffle: true,
+      seed: 42,
+      grad_clip: { max_norm: 1.0 },
+    },
+  };
+}
+
+/** A job that runs for a long time (for cancel tests). */
+export function longJob() {
+  return simpleNNJob({ epochs: 50_000, samples: 400, name: 'long' });
+}
