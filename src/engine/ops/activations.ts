@@ -2,15 +2,27 @@
  * Activation functions with PyTorch's definitions (and its derivative conventions at kinks:
  * ReLU'(0) = 0, LeakyReLU'(0) = slope, ELU'(0) = 1 for the x > 0 branch only).
  */
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { unary } from './elementwise.js';
 
-export const relu = (a: Tensor): Tensor =>
-  unary(
-    a,
-    (x) => Math.max(x, 0),
-    (x) => (x > 0 ? 1 : 0),
-  );
+/**
+ * ReLU as its own tight loops (no per-element closures: it sits in every MLP's hot path), with
+ * `unary`'s exact results: Math.max(x, 0) forward (NaN stays NaN, -0 becomes 0), g·(x > 0 ? 1 : 0) back.
+ */
+export function relu(a: Tensor): Tensor {
+  const n = a.size;
+  const ad = a.data;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = ad[i];
+    out[i] = x > 0 ? x : Number.isNaN(x) ? x : 0;
+  }
+  return Tensor.fromOp(out, a.shape, [a], (g) => {
+    const ga = new Float32Array(n);
+    for (let i = 0; i < n; i++) ga[i] = g[i] * (ad[i] > 0 ? 1 : 0);
+    return [ga];
+  });
+}
 
 export const leakyRelu = (a: Tensor, negativeSlope = 0.01): Tensor =>
   unary(

@@ -3,11 +3,12 @@
  * operand optionally transposed in place (no copies), which is what the backward pass needs:
  * for C = A·B, dA = dC·Bᵀ and dB = Aᵀ·dC.
  */
+import { gemmInto } from '../kernels/gemm.js';
 import { type Shape, shapeToString, Tensor } from '../tensor.js';
 
 /**
  * out[m×n] (+)= op(a)[m×k] · op(b)[k×n]. `transA`: a is stored k×m; `transB`: b is stored n×k.
- * Loop orders keep the innermost loop contiguous for each case; sums are in doubles per row chunk.
+ * A thin wrapper over the kernels (kernels/gemm.ts): float32 sums in k order, SIMD when it pays.
  */
 export function gemm(
   a: Float32Array,
@@ -20,44 +21,7 @@ export function gemm(
   transB = false,
   accumulate = false,
 ): void {
-  if (!accumulate) out.fill(0, 0, m * n);
-  if (!transB) {
-    // i-p-j: stream rows of b into a row of out.
-    const row = new Float64Array(n);
-    for (let i = 0; i < m; i++) {
-      row.fill(0);
-      for (let p = 0; p < k; p++) {
-        const av = transA ? a[p * m + i] : a[i * k + p];
-        if (av === 0) continue;
-        const bo = p * n;
-        for (let j = 0; j < n; j++) row[j] += av * b[bo + j];
-      }
-      const oo = i * n;
-      for (let j = 0; j < n; j++) out[oo + j] += row[j];
-    }
-    return;
-  }
-  // b stored n×k: out[i][j] = dot(row i of op(a), row j of b).
-  if (!transA) {
-    for (let i = 0; i < m; i++) {
-      const ao = i * k;
-      for (let j = 0; j < n; j++) {
-        const bo = j * k;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a[ao + p] * b[bo + p];
-        out[i * n + j] += s;
-      }
-    }
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      const bo = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[p * m + i] * b[bo + p];
-      out[i * n + j] += s;
-    }
-  }
+  gemmInto(a, b, out, m, k, n, { transA, transB, accumulate });
 }
 
 function mm(a: Tensor, b: Tensor): Tensor {
@@ -122,11 +86,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   }
   const rows = x.size / inF;
   const out = new Float32Array(rows * outF);
-  gemm(x.data, weight.data, out, rows, inF, outF, false, true);
-  if (bias !== null) {
-    const bd = bias.data;
-    for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) out[r * outF + j] += bd[j];
-  }
+  gemmInto(x.data, weight.data, out, rows, inF, outF, { transB: true, bias: bias?.data ?? null });
   const shape = [...x.shape.slice(0, -1), outF];
   const parents = bias === null ? [x, weight] : [x, weight, bias];
   return Tensor.fromOp(out, shape, parents, (g) => {
@@ -144,7 +104,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
     if (bias?.requiresGrad) {
       const acc = new Float64Array(outF);
       for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) acc[j] += g[r * outF + j];
-      gbias = Float32Array.from(acc);
+      gbias = new Float32Array(acc);
     }
     return [gx, gw, gbias];
   });

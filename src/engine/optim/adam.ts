@@ -57,6 +57,10 @@ export function adamStep(param: Float32Array, grad: Float32Array, state: AdamSta
   state.step += 1;
   const stepSize = lr / (1 - beta1 ** state.step);
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
+  if (!maximize && weightDecay === 0 && maxExpAvgSq === undefined) {
+    plainAdamLoop(param, grad, expAvg, expAvgSq, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+    return;
+  }
   for (let i = 0; i < param.length; i++) {
     let g = maximize ? -grad[i] : grad[i];
     if (weightDecay !== 0) g += weightDecay * param[i];
@@ -65,6 +69,29 @@ export function adamStep(param: Float32Array, grad: Float32Array, state: AdamSta
     let v = expAvgSq[i];
     if (maxExpAvgSq !== undefined) v = maxExpAvgSq[i] = Math.max(maxExpAvgSq[i], v);
     const denom = Math.sqrt(v) / biasCorrection2Sqrt + eps;
+    param[i] = param[i] - (stepSize * expAvg[i]) / denom;
+  }
+}
+
+/** The common case (no decay, AMSGrad or maximize) as one branch-free loop; the same arithmetic. */
+function plainAdamLoop(
+  param: Float32Array,
+  grad: Float32Array,
+  expAvg: Float32Array,
+  expAvgSq: Float32Array,
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  biasCorrection2Sqrt: number,
+  eps: number,
+): void {
+  const oneMinusBeta1 = 1 - beta1;
+  const oneMinusBeta2 = 1 - beta2;
+  for (let i = 0; i < param.length; i++) {
+    const g = grad[i];
+    expAvg[i] = beta1 * expAvg[i] + oneMinusBeta1 * g;
+    expAvgSq[i] = beta2 * expAvgSq[i] + oneMinusBeta2 * g * g;
+    const denom = Math.sqrt(expAvgSq[i]) / biasCorrection2Sqrt + eps;
     param[i] = param[i] - (stepSize * expAvg[i]) / denom;
   }
 }

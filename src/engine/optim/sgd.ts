@@ -45,6 +45,10 @@ export function sgdStep(param: Float32Array, grad: Float32Array, state: SGDState
   const firstMomentumStep = momentum !== 0 && state.momentumBuffer === undefined;
   if (firstMomentumStep) state.momentumBuffer = new Float32Array(param.length);
   const buf = state.momentumBuffer;
+  if (buf !== undefined && !firstMomentumStep && !maximize && weightDecay === 0 && !nesterov) {
+    plainMomentumLoop(param, grad, buf, lr, momentum, 1 - dampening);
+    return;
+  }
   for (let i = 0; i < param.length; i++) {
     let d = maximize ? -grad[i] : grad[i];
     if (weightDecay !== 0) d += weightDecay * param[i];
@@ -53,6 +57,21 @@ export function sgdStep(param: Float32Array, grad: Float32Array, state: SGDState
       d = nesterov ? d + momentum * buf[i] : buf[i];
     }
     param[i] = param[i] - lr * d;
+  }
+}
+
+/** Heavy-ball momentum without decay, Nesterov or maximize as one branch-free loop; the same arithmetic. */
+function plainMomentumLoop(
+  param: Float32Array,
+  grad: Float32Array,
+  buf: Float32Array,
+  lr: number,
+  momentum: number,
+  oneMinusDampening: number,
+): void {
+  for (let i = 0; i < param.length; i++) {
+    buf[i] = momentum * buf[i] + oneMinusDampening * grad[i];
+    param[i] = param[i] - lr * buf[i];
   }
 }
 

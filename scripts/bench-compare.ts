@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:compare`: the engine's workloads beside PyTorch (one thread, Debian's python3-torch
+ * at /usr/bin/python3, skipped with a message if absent) and TensorFlow.js (WASM backend, a dev
+ * dependency) in the same run, then the ratios as a Markdown table. The anchor scripts are copies
+ * of the shared ones in bench/anchors/ (same workload definitions).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Figure, formatFigure, runWorkload, WORKLOADS, withThreads } from './bench-workloads.js';
+
+const PYTHON = '/usr/bin/python3';
+const anchors = (file: string) => fileURLToPath(new URL(`../bench/anchors/${file}`, import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The last value of `metric` in anchor output lines `framework workload threads metric value`. */
+function anchorValue(stdout: string, metric: string): number | null {
+  let found: number | null = null;
+  for (const line of stdout.split('\n')) {
+    const parts = line.trim().split(/\s+/);
+    if (parts.length === 5 && parts[3] === metric) found = Number(parts[4]);
+  }
+  return found;
+}
+
+function torchAvailable(): boolean {
+  if (!existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+function runTorch(workload: string, metric: string): number | null {
+  const out = execFileSync(
+    PYTHON,
+    [anchors('torch_bench.py'), '--threads', '1', '--workload', workload, '--runs', '3'],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  return anchorValue(out, metric);
+}
+
+function runTfjs(workload: string, metric: string, extra: string[] = []): number | null {
+  const out = execFileSync(
+    process.execPath,
+    [anchors('tfjs_bench.mjs'), '--backend', 'wasm', '--workload', workload, '--runs', '3', ...extra],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, ANCHORS_NPM_DIR: repoRoot },
+    },
+  );
+  return anchorValue(out, metric);
+}
+
+const fmt = (v: number | null, digits = 0) =>
+  v === null ? 'n/a' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
+const ratio = (a: number | null, b: number | null) =>
+  a === null || b === null ? 'n/a' : `${(a / b).toFixed(2)}×`;
+
+// 1. Trainyard (the figures of `npm run bench`).
+const ours: Figure[] = [];
+for (const id of WORKLOADS) ours.push(...runWorkload(id));
+ours.push(
+  ...(await withThreads(2, () => runWorkload('W1'))).map((f) => ({ ...f, metric: `${f.metric}_2threads` })),
+);
+for (const f of ours) console.log(formatFigure(f));
+const get = (workload: string, metric: string) =>
+  ours.find((f) => f.workload === workload && f.metric === metric)?.value ?? null;
+
+// 2. The anchors.
+const torch = torchAvailable();
+if (!torch) console.log(`# PyTorch skipped: ${PYTHON} with torch is not installed`);
+const pt = (w: string, m: string) => (torch ? runTorch(w, m) : null);
+const rows = [
+  {
+    label: 'W1 mlp-mnist, samples/s',
+    ours: get('W1', 'samples_per_s'),
+    torch: pt('W1', 'samples_per_s'),
+    tfjs: runTfjs('W1', 'samples_per_s'),
+    tfjsBest: runTfjs('W1', 'samples_per_s', ['--explicit-transpose']),
+  },
+  {
+    label: 'W2 seed-simplenn, steps/s',
+    ours: get('W2', 'steps_per_s'),
+    torch: pt('W2', 'steps_per_s'),
+    tfjs: runTfjs('W2', 'steps_per_s'),
+    tfjsBest: null,
+  },
+  {
+    // TF.js takes minutes for W3 (≈1 GFLOP/s), so it is not run here.
+    label: 'W3 wide-mlp, GFLOP/s',
+    ours: get('W3', 'gflops'),
+    torch: pt('W3', 'gflops_6PS'),
+    tfjs: null,
+    tfjsBest: null,
+  },
+  {
+    label: 'W1 with 2 threads, samples/s (vs PyTorch 1 thread)',
+    ours: get('W1', 'samples_per_s_2threads'),
+    torch: null as number | null,
+    tfjs: null,
+    tfjsBest: null,
+  },
+];
+rows[3].torch = rows[0].torch;
+
+console.log('');
+console.log(
+  '| workload | Trainyard | PyTorch 1.13, 1 thread | TF.js WASM (with input-grad workaround) | Trainyard / PyTorch | Trainyard / TF.js (workaround) |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) {
+  const digits = r.label.includes('GFLOP') ? 1 : 0;
+  const tf =
+    r.tfjs === null
+      ? 'n/a'
+      : `${fmt(r.tfjs, digits)}${r.tfjsBest === null ? '' : ` (${fmt(r.tfjsBest, digits)})`}`;
+  const tfRatio =
+    r.tfjs === null
+      ? 'n/a'
+      : `${ratio(r.ours, r.tfjs)}${r.tfjsBest === null ? '' : ` (${ratio(r.ours, r.tfjsBest)})`}`;
+  console.log(
+    `| ${r.label} | ${fmt(r.ours, digits)} | ${fmt(r.torch, digits)} | ${tf} | ${ratio(r.ours, r.torch)} | ${tfRatio} |`,
+  );
+}

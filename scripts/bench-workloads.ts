@@ -1,0 +1,136 @@
+/**
+ * The engine's benchmark workloads (the definitions of /work/shared/anchors/README.md): synthetic
+ * data generated once and excluded from timing, one warm-up run, then the median of the timed runs.
+ * Each training step is the trainer's loop: zeroGrad, forward, loss, backward, step.
+ */
+
+import { setGemmRunner } from '../src/engine/kernels/gemm.js';
+import { GemmThreadPool } from '../src/engine/kernels/gemm-threads.js';
+import { CrossEntropyLoss } from '../src/engine/losses/index.js';
+import { Linear, ReLU, Sequential } from '../src/engine/nn/index.js';
+import { Adam } from '../src/engine/optim/adam.js';
+import type { Optimizer } from '../src/engine/optim/optimizer.js';
+import { SGD } from '../src/engine/optim/sgd.js';
+import { Generator } from '../src/engine/random.js';
+import { Tensor } from '../src/engine/tensor.js';
+
+export type WorkloadId = 'W1' | 'W2' | 'W3';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3'];
+
+/** One figure: `<workload> <metric> <value>`. */
+export interface Figure {
+  workload: WorkloadId;
+  metric: string;
+  value: number;
+}
+
+type Batch = [Tensor, Tensor];
+
+function mlp(sizes: readonly number[], generator: Generator): Sequential {
+  const layers = [];
+  for (let i = 0; i < sizes.length - 1; i++) {
+    layers.push(new Linear(sizes[i], sizes[i + 1], { generator }));
+    if (i < sizes.length - 2) layers.push(new ReLU());
+  }
+  return new Sequential(...layers);
+}
+
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let i = 0; i < sizes.length - 1; i++) n += sizes[i] * sizes[i + 1] + sizes[i + 1];
+  return n;
+}
+
+/** Standard-normal inputs and uniform class labels, pre-split into batches (the last may be partial). */
+function makeBatches(n: number, dIn: number, classes: number, batchSize: number, g: Generator): Batch[] {
+  const batches: Batch[] = [];
+  for (let start = 0; start < n; start += batchSize) {
+    const m = Math.min(batchSize, n - start);
+    const x = new Float32Array(m * dIn);
+    for (let i = 0; i < x.length; i++) x[i] = g.normal();
+    const y = new Float32Array(m);
+    for (let i = 0; i < m; i++) y[i] = Math.min(classes - 1, Math.floor(g.uniform(0, classes)));
+    batches.push([new Tensor(x, [m, dIn]), new Tensor(y, [m])]);
+  }
+  return batches;
+}
+
+function epochRunner(model: Sequential, optimizer: Optimizer, batches: Batch[]): () => number {
+  const loss = new CrossEntropyLoss();
+  return () => {
+    let last = 0;
+    for (const [x, y] of batches) {
+      optimizer.zeroGrad();
+      const value = loss.forward(model.forward(x), y);
+      value.backward();
+      optimizer.step();
+      last = value.item();
+    }
+    return last;
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One warm-up call, then `runs` timed calls; the median wall time in seconds. */
+function timed(fn: () => number, runs: number): number {
+  fn();
+  const walls: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    fn();
+    walls.push((performance.now() - t0) / 1000);
+  }
+  return median(walls);
+}
+
+export function runWorkload(id: WorkloadId, runs = 3): Figure[] {
+  const g = new Generator(0);
+  if (id === 'W1') {
+    const sizes = [784, 256, 128, 10];
+    const n = 60_000;
+    const model = mlp(sizes, g);
+    const seconds = timed(
+      epochRunner(model, new Adam(model.parameters(), { lr: 1e-3 }), makeBatches(n, 784, 10, 128, g)),
+      runs,
+    );
+    return [{ workload: id, metric: 'samples_per_s', value: n / seconds }];
+  }
+  if (id === 'W2') {
+    const model = mlp([10, 20, 2], g);
+    const [batch] = makeBatches(100, 10, 2, 100, g);
+    const steps = 1000;
+    const epoch = epochRunner(model, new Adam(model.parameters(), { lr: 0.01 }), Array(steps).fill(batch));
+    return [{ workload: id, metric: 'steps_per_s', value: steps / timed(epoch, Math.max(runs, 5)) }];
+  }
+  const sizes = [1024, 1024, 1024, 10];
+  const n = 20_480;
+  const model = mlp(sizes, g);
+  const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const seconds = timed(epochRunner(model, optimizer, makeBatches(n, 1024, 10, 256, g)), runs);
+  return [
+    { workload: id, metric: 'samples_per_s', value: n / seconds },
+    { workload: id, metric: 'gflops', value: (6 * parameterCount(sizes) * n) / seconds / 1e9 },
+  ];
+}
+
+/** Runs `fn` with intra-op parallelism over `threads` threads (this one included). */
+export async function withThreads<T>(threads: number, fn: () => T): Promise<T> {
+  const pool = GemmThreadPool.create(threads);
+  const previous = setGemmRunner(pool);
+  try {
+    return fn();
+  } finally {
+    setGemmRunner(previous);
+    await pool.close();
+  }
+}
+
+export function formatFigure(f: Figure): string {
+  const digits = f.value >= 100 ? 0 : 1;
+  return `${f.workload} ${f.metric} ${f.value.toFixed(digits)}`;
+}

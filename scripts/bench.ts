@@ -1,0 +1,57 @@
+/**
+ * `npm run bench [-- --workload W1]`: the engine's figures, one line each: `<workload> <metric> <value>`.
+ *
+ * Besides the single-thread figures: W1 and W3 with two threads on one job (intra-op parallelism,
+ * `*_2threads`), W1 as two concurrent jobs on two worker threads (`two_jobs_speedup`: their summed
+ * throughput over one job's), and W1's peak resident memory.
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  type Figure,
+  formatFigure,
+  runWorkload,
+  WORKLOADS,
+  type WorkloadId,
+  withThreads,
+} from './bench-workloads.js';
+
+function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
+  const i = argv.indexOf('--workload');
+  if (i < 0) return [...WORKLOADS];
+  const id = argv[i + 1] as WorkloadId;
+  if (!WORKLOADS.includes(id))
+    throw new Error(`--workload must be one of ${WORKLOADS.join(', ')}, got ${id}`);
+  return [id];
+}
+
+/** Runs `workload` in a worker thread (through tsx, which this script runs under). */
+function inWorker(workload: WorkloadId): Promise<Figure[]> {
+  return new Promise((resolve, reject) => {
+    const entry = new URL('./bench-job.ts', import.meta.url).href;
+    const source = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
+    const worker = new Worker(source, { eval: true, workerData: { workload } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+function print(figures: Figure[]): void {
+  for (const figure of figures) console.log(formatFigure(figure));
+}
+
+function renamed(figures: Figure[], suffix: string): Figure[] {
+  return figures.map((f) => ({ ...f, metric: `${f.metric}${suffix}` }));
+}
+
+for (const id of selectedWorkloads(process.argv.slice(2))) {
+  const single = runWorkload(id);
+  print(single);
+  if (id === 'W1') {
+    print([{ workload: 'W1', metric: 'peak_rss_mb', value: process.resourceUsage().maxRSS / 1024 }]);
+    print(renamed(await withThreads(2, () => runWorkload('W1')), '_2threads'));
+    const jobs = await Promise.all([inWorker('W1'), inWorker('W1')]);
+    const total = jobs.reduce((sum, figures) => sum + figures[0].value, 0);
+    print([{ workload: 'W1', metric: 'two_jobs_speedup', value: total / single[0].value }]);
+  }
+  if (id === 'W3') print(renamed(await withThreads(2, () => runWorkload('W3')), '_2threads'));
+}

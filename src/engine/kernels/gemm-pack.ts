@@ -1,0 +1,102 @@
+/**
+ * Packing for the SIMD kernel (gemm-simd-module.ts). Both operands are copied, K-block by K-block,
+ * into the order the kernel reads them, which also absorbs the transposes (Aᵀ·B, A·Bᵀ need no
+ * separate transposed copies):
+ *   A-block (p0, kl): row blocks of MR rows, each kl×MR (k-major): A(ib·MR + r, p0 + p) at
+ *     p0·mpad + ib·MR·kl + p·MR + r
+ *   B-block (p0, kl): strips of NR columns, each kl×NR: B(p0 + p, jb·NR + c) at
+ *     p0·npad + jb·NR·kl + p·NR + c
+ * Rows past m and columns past n are zero, so the kernel has no edge cases.
+ */
+import { MR, NR } from './gemm-simd-module.js';
+
+export const KC = 256;
+
+export function roundUp(x: number, to: number): number {
+  return Math.ceil(x / to) * to;
+}
+
+/** op(A) (m×k; `trans`: a stored k×m) into dst at `off`. */
+export function packA(
+  a: Float32Array,
+  trans: boolean,
+  m: number,
+  k: number,
+  dst: Float32Array,
+  off: number,
+): void {
+  const mpad = roundUp(m, MR);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kl = Math.min(KC, k - p0);
+    for (let i0 = 0; i0 < mpad; i0 += MR) {
+      const base = off + p0 * mpad + i0 * kl;
+      for (let r = 0; r < MR; r++) {
+        const i = i0 + r;
+        if (i >= m) {
+          for (let p = 0; p < kl; p++) dst[base + p * MR + r] = 0;
+        } else if (trans) {
+          for (let p = 0; p < kl; p++) dst[base + p * MR + r] = a[(p0 + p) * m + i];
+        } else {
+          const src = i * k + p0;
+          for (let p = 0; p < kl; p++) dst[base + p * MR + r] = a[src + p];
+        }
+      }
+    }
+  }
+}
+
+/** op(B) (k×n; `trans`: b stored n×k) into dst at `off`. */
+export function packB(
+  b: Float32Array,
+  trans: boolean,
+  k: number,
+  n: number,
+  dst: Float32Array,
+  off: number,
+): void {
+  const npad = roundUp(n, NR);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kl = Math.min(KC, k - p0);
+    for (let j0 = 0; j0 < npad; j0 += NR) {
+      const base = off + p0 * npad + j0 * kl;
+      if (trans && j0 + NR <= n) {
+        // Eight rows of b read side by side, written as contiguous k-rows of the strip.
+        const s0 = j0 * k + p0;
+        for (let p = 0; p < kl; p++) {
+          const d = base + p * NR;
+          const s = s0 + p;
+          dst[d] = b[s];
+          dst[d + 1] = b[s + k];
+          dst[d + 2] = b[s + 2 * k];
+          dst[d + 3] = b[s + 3 * k];
+          dst[d + 4] = b[s + 4 * k];
+          dst[d + 5] = b[s + 5 * k];
+          dst[d + 6] = b[s + 6 * k];
+          dst[d + 7] = b[s + 7 * k];
+        }
+      } else if (trans) {
+        for (let c = 0; c < NR; c++) {
+          const j = j0 + c;
+          if (j >= n) {
+            for (let p = 0; p < kl; p++) dst[base + p * NR + c] = 0;
+          } else {
+            const src = j * k + p0;
+            for (let p = 0; p < kl; p++) dst[base + p * NR + c] = b[src + p];
+          }
+        }
+      } else if (j0 + NR <= n) {
+        for (let p = 0; p < kl; p++) {
+          const src = (p0 + p) * n + j0;
+          const d = base + p * NR;
+          for (let c = 0; c < NR; c++) dst[d + c] = b[src + c];
+        }
+      } else {
+        for (let p = 0; p < kl; p++) {
+          const src = (p0 + p) * n;
+          const d = base + p * NR;
+          for (let c = 0; c < NR; c++) dst[d + c] = j0 + c < n ? b[src + j0 + c] : 0;
+        }
+      }
+    }
+  }
+}

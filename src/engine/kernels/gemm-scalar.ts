@@ -1,0 +1,61 @@
+/**
+ * The reference matrix product and the shared epilogue. `gemmScalar` is the straightforward loop
+ * in float32 arithmetic (each product and each partial sum rounded to float32, k increasing) — the
+ * exact operation order of the SIMD kernel, so it is both the small-matrix path and the fallback
+ * where WebAssembly SIMD is missing, with bitwise-identical results.
+ */
+
+/** How the product lands in `out`: out = [out +] (product [+ bias]). */
+export interface Epilogue {
+  bias: Float32Array | null;
+  accumulate: boolean;
+}
+
+/** Writes row `i` of the product (`src` from `srcOff`, n values) through the epilogue into `out`. */
+export function finishRow(
+  src: Float32Array,
+  srcOff: number,
+  out: Float32Array,
+  outOff: number,
+  n: number,
+  { bias, accumulate }: Epilogue,
+): void {
+  if (bias === null && !accumulate) {
+    out.set(src.subarray(srcOff, srcOff + n), outOff);
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    // Each stored value is rounded to float32 by the Float32Array: one rounding per add.
+    const v = bias === null ? src[srcOff + j] : Math.fround(src[srcOff + j] + bias[j]);
+    out[outOff + j] = accumulate ? out[outOff + j] + v : v;
+  }
+}
+
+/** out[m×n] = op(a)·op(b) through the epilogue. `transA`: a is stored k×m; `transB`: b is n×k. */
+export function gemmScalar(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  epilogue: Epilogue,
+): void {
+  const row = new Float32Array(n);
+  const fround = Math.fround;
+  for (let i = 0; i < m; i++) {
+    row.fill(0);
+    for (let p = 0; p < k; p++) {
+      const av = transA ? a[p * m + i] : a[i * k + p];
+      if (transB) {
+        for (let j = 0; j < n; j++) row[j] += fround(av * b[j * k + p]);
+      } else {
+        const bo = p * n;
+        for (let j = 0; j < n; j++) row[j] += fround(av * b[bo + j]);
+      }
+    }
+    finishRow(row, 0, out, i * n, n, epilogue);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Intra-op parallelism for the SIMD matrix product: a pool of worker threads that share this
+ * thread's WebAssembly memory and each run the kernel over a range of C's row blocks. Only rows
+ * are split (never the reduction), so every element is computed exactly as on one thread and
+ * results are bitwise independent of the thread count.
+ *
+ * Opt-in and the engine's only impure part: nothing starts threads unless `GemmThreadPool.create`
+ * is called and the pool installed with `setGemmRunner`. Workers are unref'd (they never keep the
+ * process alive) and `close()` stops them. The protocol is a few Int32 slots per worker in a
+ * SharedArrayBuffer: the caller writes the kernel arguments, bumps `seq` and notifies; the worker
+ * runs its share, stores `seq` into `done` and notifies back. The caller blocks (Atomics.wait)
+ * only for as long as the kernel runs.
+ */
+import { Worker } from 'node:worker_threads';
+import { simdGemm } from './gemm.js';
+import type { KernelCall, KernelFn, RowBlockRunner, SimdGemm } from './gemm-wasm.js';
+
+const SLOT = 16;
+const SEQ = 0;
+const DONE = 1;
+const ARGS = 2; // ap, bp, cp, mpad, npad, k, kc, ib0, ib1
+const STOP = -1;
+/** Below this many multiply-adds a call runs on the calling thread only. */
+const PARALLEL_MIN_WORK = 1 << 18;
+
+// Plain JavaScript (an eval'd CommonJS worker) so it runs the same under tsx, vitest and node.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, slot } = workerData;
+const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.kernel;
+const c = new Int32Array(control);
+const base = slot * ${SLOT};
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, base + ${SEQ}, seen);
+  const seq = Atomics.load(c, base + ${SEQ});
+  if (seq === seen) continue;
+  if (seq === ${STOP}) break;
+  seen = seq;
+  const a = base + ${ARGS};
+  kernel(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8]);
+  Atomics.store(c, base + ${DONE}, seq);
+  Atomics.notify(c, base + ${DONE});
+}
+`;
+
+export class GemmThreadPool implements RowBlockRunner {
+  private readonly control: Int32Array;
+  private readonly workers: Worker[] = [];
+  private seq = 0;
+  private closed = false;
+
+  private constructor(
+    readonly threads: number,
+    simd: SimdGemm,
+  ) {
+    this.control = new Int32Array(new SharedArrayBuffer(threads * SLOT * 4));
+    for (let slot = 1; slot < threads; slot++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module: simd.module, memory: simd.memory, control: this.control.buffer, slot },
+      });
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  /** A pool of `threads` threads in all (this one included) over this thread's kernel memory. */
+  static create(threads: number): GemmThreadPool {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`GemmThreadPool: invalid threads ${threads}`);
+    const simd = simdGemm();
+    if (simd === null) throw new Error('GemmThreadPool: WebAssembly SIMD is not available');
+    return new GemmThreadPool(threads, simd);
+  }
+
+  run(call: KernelCall, kernel: KernelFn): void {
+    const parts = Math.min(this.threads, call.rowBlocks);
+    const work = call.mpad * call.npad * call.k;
+    if (this.closed || parts < 2 || work < PARALLEL_MIN_WORK) {
+      kernel(call.ap, call.bp, call.cp, call.mpad, call.npad, call.k, call.kc, 0, call.rowBlocks);
+      return;
+    }
+    const c = this.control;
+    const seq = ++this.seq;
+    const bound = (t: number) => Math.floor((t * call.rowBlocks) / parts);
+    for (let t = 1; t < parts; t++) {
+      const a = t * SLOT + ARGS;
+      c.set([call.ap, call.bp, call.cp, call.mpad, call.npad, call.k, call.kc, bound(t), bound(t + 1)], a);
+      Atomics.store(c, t * SLOT + SEQ, seq);
+      Atomics.notify(c, t * SLOT + SEQ);
+    }
+    kernel(call.ap, call.bp, call.cp, call.mpad, call.npad, call.k, call.kc, 0, bound(1));
+    for (let t = 1; t < parts; t++) {
+      const done = t * SLOT + DONE;
+      for (let d = Atomics.load(c, done); d !== seq; d = Atomics.load(c, done)) Atomics.wait(c, done, d);
+    }
+  }
+
+  /** Stops the workers; later calls run on the calling thread. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (let t = 1; t < this.threads; t++) {
+      Atomics.store(this.control, t * SLOT + SEQ, STOP);
+      Atomics.notify(this.control, t * SLOT + SEQ);
+    }
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

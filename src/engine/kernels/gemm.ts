@@ -1,0 +1,64 @@
+/**
+ * The engine's matrix product entry point: out[m×n] = [out +] op(A)·op(B) [+ bias].
+ *
+ * Two kernels with the same float32 operation order, hence bitwise-identical results: the WebAssembly
+ * SIMD kernel (gemm-wasm.ts) for products big enough to repay packing, and the scalar loop
+ * (gemm-scalar.ts) for small ones and where SIMD is missing. Intra-op threads are opt-in: a
+ * `RowBlockRunner` (gemm-threads.ts) installed with `setGemmRunner` splits the rows of C, never
+ * the reduction, so results do not depend on the thread count either.
+ */
+import { type Epilogue, gemmScalar } from './gemm-scalar.js';
+import { type RowBlockRunner, SimdGemm } from './gemm-wasm.js';
+
+/** Below this many multiply-adds the scalar loop wins over packing + a kernel call. */
+const SIMD_MIN_WORK = 1024;
+
+let simd: SimdGemm | null | undefined;
+let simdDisabled = false;
+let runner: RowBlockRunner | null = null;
+
+/** This thread's SIMD kernel instance (created on first use), or null without WebAssembly SIMD. */
+export function simdGemm(): SimdGemm | null {
+  if (simdDisabled) return null;
+  if (simd === undefined) simd = SimdGemm.create();
+  return simd;
+}
+
+/** Forces the scalar path (for tests of the fallback); returns the previous setting. */
+export function setSimdDisabled(disabled: boolean): boolean {
+  const previous = simdDisabled;
+  simdDisabled = disabled;
+  return previous;
+}
+
+/** Installs (or with null removes) the intra-op thread runner; returns the previous one. */
+export function setGemmRunner(next: RowBlockRunner | null): RowBlockRunner | null {
+  const previous = runner;
+  runner = next;
+  return previous;
+}
+
+export interface GemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  /** Add the product into `out` instead of overwriting it. */
+  accumulate?: boolean;
+  /** Added to every row of the product (before accumulating). */
+  bias?: Float32Array | null;
+}
+
+/** out[m×n] = [out +] op(a)·op(b) [+ bias]. `transA`: a is stored k×m; `transB`: b is stored n×k. */
+export function gemmInto(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  { transA = false, transB = false, accumulate = false, bias = null }: GemmOptions = {},
+): void {
+  const epilogue: Epilogue = { bias, accumulate };
+  const kernel = m * k * n >= SIMD_MIN_WORK && k > 0 ? simdGemm() : null;
+  if (kernel === null) gemmScalar(a, b, out, m, k, n, transA, transB, epilogue);
+  else kernel.gemm(a, b, out, m, k, n, transA, transB, epilogue, runner);
+}

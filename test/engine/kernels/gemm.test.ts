@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { simdGemm } from '../../../src/engine/kernels/gemm.js';
+import { gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
+import { Generator } from '../../../src/engine/random.js';
+
+const SIZES = [1, 3, 17, 129];
+const VARIANTS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
+function randn(n: number, g: Generator): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = g.normal();
+  return out;
+}
+
+/** The textbook definition in doubles. */
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+) {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++)
+        s += (tA ? a[p * m + i] : a[i * k + p]) * (tB ? b[j * k + p] : b[p * n + j]);
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+function bitsEqual(x: Float32Array, y: Float32Array): boolean {
+  const a = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const b = new Uint32Array(y.buffer, y.byteOffset, y.length);
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+describe('gemm kernels', () => {
+  const simd = simdGemm();
+
+  it('has a WebAssembly SIMD kernel on this platform', () => {
+    expect(simd).not.toBeNull();
+  });
+
+  for (const [tA, tB] of VARIANTS) {
+    it(`SIMD equals the scalar loop bitwise and the reference closely (transA=${tA}, transB=${tB})`, () => {
+      const g = new Generator(7);
+      for (const m of SIZES)
+        for (const k of SIZES)
+          for (const n of SIZES) {
+            if (m * k * n > 129 * 129 * 17) continue;
+            const a = randn(m * k, g);
+            const b = randn(k * n, g);
+            const bias = randn(n, g);
+            const scalar = new Float32Array(m * n);
+            const vector = new Float32Array(m * n);
+            gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
+            simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
+            expect(bitsEqual(scalar, vector), `${m}x${k}x${n}`).toBe(true);
+            const ref = reference(a, b, m, k, n, tA, tB);
+            for (let i = 0; i < ref.length; i++)
+              expect(Math.abs(vector[i] - ref[i])).toBeLessThan(1e-4 * (k + 1));
+            // Bias and accumulate epilogues.
+            const s2 = scalar.slice();
+            const v2 = vector.slice();
+            gemmScalar(a, b, s2, m, k, n, tA, tB, { bias, accumulate: true });
+            simd!.gemm(a, b, v2, m, k, n, tA, tB, { bias, accumulate: true }, null);
+            expect(bitsEqual(s2, v2), `${m}x${k}x${n} bias+accumulate`).toBe(true);
+          }
+    });
+  }
+
+  it('spans several K-blocks bitwise like the scalar loop', () => {
+    const g = new Generator(3);
+    const [m, k, n] = [9, 600, 13];
+    const a = randn(m * k, g);
+    const b = randn(k * n, g);
+    const scalar = new Float32Array(m * n);
+    const vector = new Float32Array(m * n);
+    gemmScalar(a, b, scalar, m, k, n, true, true, { bias: null, accumulate: false });
+    simd!.gemm(a, b, vector, m, k, n, true, true, { bias: null, accumulate: false }, null);
+    expect(bitsEqual(scalar, vector)).toBe(true);
+  });
+});
