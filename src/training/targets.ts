@@ -6,6 +6,8 @@
  */
 import { analyzeExpression } from '../engine/custom-loss/analyze.js';
 import type { SpecIssue } from '../engine/errors.js';
+import { lossRegistry } from '../engine/losses/registry.js';
+import { parseTyped } from '../engine/spec-parse.js';
 import { type NestedArray, numel, sameShape, shapeToString } from '../engine/tensor.js';
 import type { RunSpec } from './spec.js';
 
@@ -154,8 +156,11 @@ export function lossTargets(loss: RunSpec['loss'], outputShape: readonly number[
       if (kind === 'float') return lenient(outputShape);
       return classTargets(outputShape, -100, 'the Custom loss', kind === 'class_index_or_probabilities');
     }
-    case 'Sum':
-      return lossTargets((loss as { terms: { loss: RunSpec['loss'] }[] }).terms[0].loss, outputShape);
+    case 'Sum': {
+      // Terms are stored as given; parse the first (already validated) for its defaults.
+      const first = (loss as { terms: { loss: unknown }[] }).terms[0].loss;
+      return lossTargets(parseTyped(lossRegistry, first, 'loss') as RunSpec['loss'], outputShape);
+    }
     default:
       return lenient(outputShape);
   }

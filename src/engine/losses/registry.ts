@@ -10,6 +10,7 @@ import {
   customLossSpecSchema,
   sumLossSpecSchema,
 } from '../custom-loss/index.js';
+import { SpecError } from '../errors.js';
 import { parseTyped, unionOf } from '../spec-parse.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { BCELoss } from './bce-loss.js';
@@ -111,8 +112,24 @@ const builtinLosses = {
   }),
 } satisfies Record<BuiltinLossType, z.ZodType>;
 
-/** Any loss spec, for nesting in a Sum (the annotation breaks the type-level recursion). */
-const anyLossSpec: z.ZodType = z.lazy(() => lossSpecSchema);
+/**
+ * Any loss spec, for nesting in a Sum. It is checked by parsing it against the registry rather
+ * than by a recursive schema, so the OpenAPI document stays free of self-references (a term's
+ * `loss` is documented as an object with a "type"); `buildLoss` parses each term again when it
+ * builds it, applying its defaults.
+ */
+const anyLossSpec = z
+  .looseObject({ type: z.string().describe('A loss class name, e.g. "CrossEntropyLoss".') })
+  .superRefine((value, ctx) => {
+    try {
+      parseTyped(lossRegistry, value, 'loss');
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      for (const issue of err.issues)
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  })
+  .describe('Any loss spec.');
 
 export const lossRegistry = Object.freeze({
   ...builtinLosses,
