@@ -1,0 +1,133 @@
+/**
+ * Where a job's data comes from besides inline arrays: an uploaded dataset (`dataset_id`), a
+ * built-in one (`builtin`), or a seeded synthetic generator (`synthetic`); and an optional
+ * validation dataset. These are checked against the spec before a job is stored, from metadata
+ * and targets only (never the features): the width through the model, the target kind and
+ * classes against the loss.
+ */
+import { z } from 'zod';
+import { BUILTIN_DATASETS, type BuiltinName, loadBuiltin } from '../datasets/builtin.js';
+import { classCount } from '../datasets/dataset.js';
+import { type SyntheticSpec, syntheticSpecSchema } from '../datasets/synthetic.js';
+import type { SpecIssue } from '../engine/errors.js';
+import { checkTableData } from '../training/data.js';
+import type { RunSpec } from '../training/spec.js';
+import { DATASET_ID_PATTERN } from './ids.js';
+
+export const datasetSourceSchema = z
+  .strictObject({
+    dataset_id: z.string().regex(DATASET_ID_PATTERN).describe('An uploaded dataset (`POST /v1/datasets`).'),
+  })
+  .describe('Train on an uploaded dataset.');
+export const builtinSourceSchema = z
+  .strictObject({
+    builtin: z.enum(BUILTIN_DATASETS).describe('A built-in dataset (UCI Iris, digits, wine).'),
+  })
+  .describe('Train on a built-in dataset.');
+export const syntheticSourceSchema = z
+  .strictObject({ synthetic: syntheticSpecSchema })
+  .describe('Train on generated data (deterministic for its seed).');
+export const validationSourceSchema = z
+  .strictObject({
+    dataset_id: z
+      .string()
+      .regex(DATASET_ID_PATTERN)
+      .describe('An uploaded dataset with the training data’s width.'),
+  })
+  .describe('An explicit validation set, instead of `training.validation_split`.');
+
+export type DatasetSource = z.output<typeof datasetSourceSchema>;
+export type DataSource =
+  | DatasetSource
+  | z.output<typeof builtinSourceSchema>
+  | z.output<typeof syntheticSourceSchema>;
+export type ValidationSource = z.output<typeof validationSourceSchema>;
+
+const SOURCE_KEYS = ['dataset_id', 'builtin', 'synthetic'] as const;
+
+/** Whether a `data` object names a source rather than holding arrays. */
+export function isSourceRef(data: object): boolean {
+  return SOURCE_KEYS.some((k) => k in data);
+}
+
+/** What the checks need to know of a table: its size, target kind and targets (no features). */
+export interface TableShape {
+  /** How messages call it: `dataset ds_…`, `builtin 'iris'`. */
+  label: string;
+  rows: number;
+  features: number;
+  kind: 'class' | 'float';
+  /** The targets, or a stand-in with every class (synthetic data before it is generated). */
+  y: ArrayLike<number>;
+  classes?: number;
+}
+
+export function builtinShape(name: BuiltinName): TableShape {
+  const d = loadBuiltin(name);
+  return {
+    label: `builtin '${name}'`,
+    rows: d.rows,
+    features: d.features,
+    kind: d.targetKind,
+    y: d.y,
+    classes: classCount(d),
+  };
+}
+
+/** The shape of generated data, known from its spec without generating it. */
+export function syntheticShape(spec: SyntheticSpec): TableShape {
+  const label = `synthetic '${spec.type}'`;
+  const n = spec.n_samples;
+  const classTable = (features: number, classes: number): TableShape => ({
+    label,
+    rows: n,
+    features,
+    kind: 'class',
+    y: Int32Array.from({ length: n }, (_, i) => i % classes),
+    classes,
+  });
+  switch (spec.type) {
+    case 'moons':
+    case 'circles':
+      return classTable(2, 2);
+    case 'blobs':
+      return classTable(spec.n_features, spec.centers);
+    case 'spirals':
+      return classTable(2, spec.classes);
+    case 'regression':
+      return { label, rows: n, features: spec.n_features, kind: 'float', y: new Float32Array(n) };
+  }
+}
+
+const CLASS_INDEX_LOSSES = new Set(['CrossEntropyLoss', 'NLLLoss']);
+
+/**
+ * Problems with training (or validating) on `table`: shapes through the model keep their own paths
+ * (`model.layers[0].in_features`); target problems are reported once, at `root`.
+ */
+export function checkTable(spec: RunSpec, table: TableShape, root: (string | number)[]): SpecIssue[] {
+  const lossType = (spec.loss as { type: string }).type;
+  if (table.kind === 'float' && CLASS_INDEX_LOSSES.has(lossType)) {
+    return [
+      {
+        path: root,
+        message: `${table.label} has real-valued targets; ${lossType} needs class indices (use a regression loss such as MSELoss)`,
+      },
+    ];
+  }
+  const issues: SpecIssue[] = [];
+  let targetIssue: SpecIssue | null = null;
+  for (const issue of checkTableData(spec, table.rows, table.features, table.y)) {
+    if (issue.path[0] === 'data' && issue.path[1] === 'y') targetIssue ??= issue;
+    else issues.push(issue);
+  }
+  if (targetIssue !== null) {
+    const row = typeof targetIssue.path[2] === 'number' ? ` (row ${targetIssue.path[2] + 1})` : '';
+    const classes = table.classes === undefined ? '' : ` with ${table.classes} classes`;
+    issues.push({
+      path: root,
+      message: `${table.label}${classes} does not fit the model and loss${row}: ${targetIssue.message}`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,96 @@
+/**
+ * The dataset resource the API returns, and the record stored in Redis (a hash of strings next
+ * to the binary feature and target arrays).
+ */
+import { z } from 'zod';
+import type { DatasetSummary } from '../datasets/dataset.js';
+
+export const featureStatsSchema = z.object({
+  name: z.string(),
+  mean: z.number(),
+  std: z.number().describe('Population standard deviation.'),
+  min: z.number(),
+  max: z.number(),
+});
+
+export const datasetTargetSchema = z
+  .object({
+    name: z.string().describe('The target column (CSV) or `y` (JSON).'),
+    kind: z
+      .enum(['class', 'float'])
+      .describe('`class`: integer class indices (Int32); `float`: real values.'),
+    classes: z.number().int().optional().describe('Number of classes (class targets).'),
+    labels: z
+      .array(z.string())
+      .optional()
+      .describe('Label names by class index, when the target held strings (sorted by name).'),
+  })
+  .describe('The target column.');
+
+export const datasetSchema = z
+  .object({
+    id: z.string().describe('Dataset id; ids sort by creation time.'),
+    name: z.string().nullable(),
+    format: z.enum(['csv', 'json']).describe('How it was uploaded.'),
+    created_at: z.iso.datetime(),
+    rows: z.number().int(),
+    features: z.number().int(),
+    target: datasetTargetSchema,
+    feature_stats: z.array(featureStatsSchema).describe('Per-feature statistics, in column order.'),
+    size_bytes: z.number().int().describe('Bytes stored: Float32 features plus Int32/Float32 targets.'),
+  })
+  .describe('An uploaded dataset (metadata; the data itself is stored in binary).');
+export type DatasetResource = z.output<typeof datasetSchema>;
+
+export const datasetListSchema = z
+  .object({
+    data: z.array(datasetSchema),
+    next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last.'),
+  })
+  .describe('A page of datasets, newest first.');
+
+export const datasetUploadQuerySchema = z.object({
+  target: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('CSV only: the label column (default: the last column).'),
+  name: z.string().min(1).max(200).optional().describe('A label for the dataset.'),
+});
+
+export const datasetJsonUploadSchema = z
+  .strictObject({
+    x: z.array(z.array(z.number())).min(1).describe('Features, rows × features.'),
+    y: z
+      .array(z.union([z.number(), z.string()]))
+      .min(1)
+      .describe('One target per row: class indices, real values, or label strings (become class indices).'),
+  })
+  .describe('A dataset as JSON (`application/json`).');
+
+/** Hash fields of a dataset record; every value a string. */
+export interface DatasetRecordFields {
+  id: string;
+  name?: string;
+  owner: string;
+  format: string;
+  created_at: string;
+  /** JSON of DatasetSummary. */
+  summary: string;
+}
+
+export function datasetFromFields(fields: Record<string, string>): DatasetResource {
+  const summary = JSON.parse(fields.summary) as DatasetSummary;
+  return datasetSchema.parse({
+    id: fields.id,
+    name: fields.name ?? null,
+    format: fields.format,
+    created_at: fields.created_at,
+    rows: summary.rows,
+    features: summary.features,
+    target: summary.target,
+    feature_stats: summary.feature_stats,
+    size_bytes: summary.size_bytes,
+  });
+}

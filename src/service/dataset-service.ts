@@ -1,0 +1,222 @@
+/**
+ * What the API does with datasets, independent of HTTP: parse an upload as it streams in (CSV
+ * text is decoded and parsed chunk by chunk, so only the parsed numbers are kept, never the whole
+ * file), store it in binary with its metadata, read, list and delete.
+ */
+import { CsvDatasetParser, DatasetError } from '../datasets/csv.js';
+import { type Dataset, summarize } from '../datasets/dataset.js';
+import {
+  DatasetInUseError,
+  DatasetNotFoundError,
+  InvalidDatasetError,
+  UploadTooLargeError,
+} from './dataset-errors.js';
+import type { DatasetResource } from './dataset-resource.js';
+import type { DatasetStore } from './dataset-store.js';
+import type { ProblemIssue } from './errors.js';
+import { newDatasetId } from './ids.js';
+
+export interface DatasetLimits {
+  maxBytes: number;
+  maxRows: number;
+}
+
+export interface UploadOptions {
+  name?: string;
+  /** CSV: the target column (default the last). */
+  target?: string;
+  /** The tenant uploading it (see src/api/tenant.ts). */
+  owner: string;
+  /** The declared size, when the client sent Content-Length: refused early when too large. */
+  contentLength?: number;
+}
+
+/** Counts bytes as they arrive and stops the upload once it passes the limit. */
+async function* limited(body: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of body) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buf.length;
+    if (total > maxBytes) throw new UploadTooLargeError(maxBytes);
+    yield buf;
+  }
+}
+
+function invalid(err: DatasetError): InvalidDatasetError {
+  const { row, column } = err.location;
+  const where =
+    row === undefined
+      ? column === undefined
+        ? 'body'
+        : `column '${column}'`
+      : row === 0
+        ? 'header'
+        : column === undefined
+          ? `row ${row}`
+          : `row ${row}, column '${column}'`;
+  return new InvalidDatasetError(err.message, [{ path: where, message: err.message }]);
+}
+
+/** Rows of a JSON upload: a rectangular, finite numeric x and one target per row. */
+export function datasetFromJson(body: unknown, maxRows: number): Dataset {
+  const issues: ProblemIssue[] = [];
+  const fail = (): never => {
+    throw new InvalidDatasetError(issues[0].message, issues.slice(0, 20));
+  };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    issues.push({ path: 'body', message: 'expected a JSON object {"x": [[...], ...], "y": [...]}' });
+    fail();
+  }
+  const { x, y, ...rest } = body as Record<string, unknown>;
+  for (const key of Object.keys(rest)) issues.push({ path: key, message: `unrecognized key "${key}"` });
+  if (!Array.isArray(x) || x.length === 0)
+    issues.push({ path: 'x', message: 'x must be a non-empty array of rows' });
+  if (!Array.isArray(y)) issues.push({ path: 'y', message: 'y must be an array with one target per row' });
+  if (issues.length > 0) fail();
+  const rows = (x as unknown[]).length;
+  const targets = y as unknown[];
+  if (rows > maxRows)
+    issues.push({ path: 'x', message: `the dataset has more than ${maxRows} rows (the limit)` });
+  if (targets.length !== rows)
+    issues.push({ path: 'y', message: `y has ${targets.length} entries but x has ${rows} rows` });
+  const first = (x as unknown[])[0];
+  const features = Array.isArray(first) ? first.length : 0;
+  if (features === 0) issues.push({ path: 'x[0]', message: 'rows must be non-empty arrays of numbers' });
+  if (issues.length > 0) fail();
+  const values = new Float32Array(rows * features);
+  for (let i = 0; i < rows && issues.length < 20; i++) {
+    const row = (x as unknown[])[i];
+    if (!Array.isArray(row) || row.length !== features) {
+      issues.push({
+        path: `x[${i}]`,
+        message: `row ${i + 1}: expected ${features} values, found ${Array.isArray(row) ? row.length : 'no array'}`,
+      });
+      continue;
+    }
+    for (let j = 0; j < features; j++) {
+      const v = row[j];
+      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 3.4e38)
+        issues.push({
+          path: `x[${i}][${j}]`,
+          message: `row ${i + 1}, column ${j}: ${JSON.stringify(v)} is not a finite number`,
+        });
+      else values[i * features + j] = v;
+    }
+  }
+  const allNumbers = targets.every((t) => typeof t === 'number');
+  const allStrings = targets.every((t) => typeof t === 'string' && t !== '');
+  if (!allNumbers && !allStrings)
+    issues.push({
+      path: 'y',
+      message: 'targets must be all numbers or all non-empty strings (class labels)',
+    });
+  if (allNumbers) {
+    const bad = targets.findIndex((t) => !Number.isFinite(t as number) || Math.abs(t as number) > 3.4e38);
+    if (bad >= 0)
+      issues.push({ path: `y[${bad}]`, message: `row ${bad + 1}: the target is not a finite number` });
+  }
+  if (issues.length > 0) fail();
+  const base = {
+    rows,
+    features,
+    featureNames: Array.from({ length: features }, (_, j) => `x${j}`),
+    x: values,
+    targetName: 'y',
+  };
+  if (allStrings) {
+    const labels = [...new Set(targets as string[])].sort();
+    const index = new Map(labels.map((l, i) => [l, i]));
+    return {
+      ...base,
+      targetKind: 'class',
+      y: Int32Array.from(targets as string[], (t) => index.get(t)!),
+      labels,
+    };
+  }
+  const numbers = targets as number[];
+  const integral = numbers.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 31);
+  return integral
+    ? { ...base, targetKind: 'class', y: Int32Array.from(numbers) }
+    : { ...base, targetKind: 'float', y: Float32Array.from(numbers) };
+}
+
+export class DatasetService {
+  constructor(
+    private readonly store: DatasetStore,
+    readonly limits: DatasetLimits,
+  ) {}
+
+  private checkDeclaredSize(options: UploadOptions): void {
+    if (options.contentLength !== undefined && options.contentLength > this.limits.maxBytes)
+      throw new UploadTooLargeError(this.limits.maxBytes);
+  }
+
+  /** Parses CSV text as it streams in; errors name the row and column. */
+  async uploadCsv(body: AsyncIterable<Buffer | string>, options: UploadOptions): Promise<DatasetResource> {
+    this.checkDeclaredSize(options);
+    const parser = new CsvDatasetParser({ target: options.target, maxRows: this.limits.maxRows });
+    const decoder = new TextDecoder('utf-8');
+    let dataset: Dataset;
+    try {
+      for await (const chunk of limited(body, this.limits.maxBytes))
+        parser.push(decoder.decode(chunk, { stream: true }));
+      parser.push(decoder.decode());
+      dataset = parser.end();
+    } catch (err) {
+      if (err instanceof DatasetError) throw invalid(err);
+      throw err;
+    }
+    return this.save(dataset, 'csv', options);
+  }
+
+  /** A JSON `{x, y}` body, read up to the limit and then parsed. */
+  async uploadJson(body: AsyncIterable<Buffer | string>, options: UploadOptions): Promise<DatasetResource> {
+    this.checkDeclaredSize(options);
+    const chunks: Buffer[] = [];
+    for await (const chunk of limited(body, this.limits.maxBytes)) chunks.push(chunk);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch (err) {
+      const message = `the body is not valid JSON: ${(err as Error).message}`;
+      throw new InvalidDatasetError(message, [{ path: 'body', message }]);
+    }
+    return this.save(datasetFromJson(parsed, this.limits.maxRows), 'json', options);
+  }
+
+  private async save(
+    dataset: Dataset,
+    format: 'csv' | 'json',
+    options: UploadOptions,
+  ): Promise<DatasetResource> {
+    const id = newDatasetId();
+    await this.store.create(
+      {
+        id,
+        ...(options.name === undefined ? {} : { name: options.name }),
+        owner: options.owner,
+        format,
+        created_at: new Date().toISOString(),
+        summary: JSON.stringify(summarize(dataset)),
+      },
+      dataset,
+    );
+    return this.get(options.owner, id);
+  }
+
+  async get(tenant: string, id: string): Promise<DatasetResource> {
+    const dataset = await this.store.get(tenant, id);
+    if (dataset === null) throw new DatasetNotFoundError(id);
+    return dataset;
+  }
+
+  list(tenant: string, options: { limit: number; cursor?: string }) {
+    return this.store.list(tenant, options);
+  }
+
+  async delete(tenant: string, id: string): Promise<void> {
+    const outcome = await this.store.delete(tenant, id);
+    if (outcome.type === 'not_found') throw new DatasetNotFoundError(id);
+    if (outcome.type === 'in_use') throw new DatasetInUseError(id, outcome.jobs);
+  }
+}

@@ -1,0 +1,61 @@
+"""Loads a Trainyard safetensors file with PyTorch alone and runs it.
+
+Usage: torch_predict.py MODEL.safetensors INPUT.json  -> prints JSON {"outputs": [...], "labels": ...}
+
+A minimal safetensors reader (8-byte little-endian header length, JSON header, raw bytes), the
+model rebuilt from `__metadata__["spec"]` as an nn.Sequential of PyTorch classes with their own
+keyword arguments, and `__metadata__["normalization"]` applied to the inputs, so the file alone
+describes the model.
+"""
+import json
+import struct
+import sys
+
+import numpy as np
+import torch
+
+DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    body = data[8 + n :]
+    metadata = header.pop("__metadata__", {})
+    tensors = {}
+    for name, info in header.items():
+        begin, end = info["data_offsets"]
+        array = np.frombuffer(body[begin:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
+        tensors[name] = torch.from_numpy(array.copy())
+    return tensors, metadata
+
+
+def build_model(spec):
+    layers = []
+    for layer in spec["layers"]:
+        kwargs = dict(layer)
+        cls = getattr(torch.nn, kwargs.pop("type"))
+        layers.append(cls(**kwargs))
+    return torch.nn.Sequential(*layers)
+
+
+def main():
+    tensors, metadata = read_safetensors(sys.argv[1])
+    with open(sys.argv[2]) as f:
+        x = torch.tensor(json.load(f)["x"], dtype=torch.float32)
+    model = build_model(json.loads(metadata["spec"]))
+    model.load_state_dict(tensors)
+    model.eval()
+    if "normalization" in metadata:
+        norm = json.loads(metadata["normalization"])
+        x = (x - torch.tensor(norm["mean"], dtype=torch.float32)) / torch.tensor(norm["std"], dtype=torch.float32)
+    with torch.no_grad():
+        outputs = model(x)
+    labels = json.loads(metadata["labels"]) if "labels" in metadata else None
+    print(json.dumps({"outputs": outputs.tolist(), "labels": labels}))
+
+
+if __name__ == "__main__":
+    main()
