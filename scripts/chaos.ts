@@ -1,0 +1,47 @@
+/**
+ * `npm run chaos [-- --jobs 12 --workers 3 --kill-every 2500 --restart-every 5000 ...]`: trains a
+ * batch of jobs while killing worker processes and restarting Redis, then checks every job
+ * against a calm run (see scripts/lib/chaos.ts). Prints one summary line; exits 1 on mismatches.
+ */
+import { parseArgs } from 'node:util';
+import { formatReport, runChaos } from './lib/chaos.js';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '12' },
+    workers: { type: 'string', default: '3' },
+    'kill-every': { type: 'string', default: '2500' },
+    'sigterm-share': { type: 'string', default: '0.25' },
+    'restart-every': { type: 'string', default: '5000' },
+    'redis-down': { type: 'string', default: '700' },
+    epochs: { type: 'string', default: '400' },
+    seed: { type: 'string', default: '1' },
+    timeout: { type: 'string', default: '600000' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const number = (name: keyof typeof values): number => {
+  const value = Number(values[name]);
+  if (!Number.isFinite(value) || value < 0) {
+    process.stderr.write(`--${name}: expected a non-negative number, got ${values[name]}\n`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const report = await runChaos({
+  jobs: number('jobs'),
+  workers: Math.max(1, number('workers')),
+  killEveryMs: number('kill-every'),
+  sigtermShare: number('sigterm-share'),
+  restartEveryMs: number('restart-every'),
+  redisDownMs: number('redis-down'),
+  epochs: Math.max(1, number('epochs')),
+  seed: number('seed'),
+  timeoutMs: number('timeout'),
+  log: values.quiet ? undefined : (line) => process.stderr.write(`chaos: ${line}\n`),
+});
+for (const problem of report.problems) process.stderr.write(`chaos: PROBLEM ${problem}\n`);
+process.stdout.write(`${formatReport(report)}\n`);
+process.exit(report.mismatches === 0 && report.problems.length === 0 ? 0 : 1);

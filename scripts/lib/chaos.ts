@@ -1,0 +1,273 @@
+/**
+ * The chaos run: a batch of jobs (different specs and seeds) trains on several worker processes
+ * while workers are SIGKILLed (and some sent SIGTERM) and Redis (AOF) is restarted, again and
+ * again. Then every job must have succeeded with the weight hash of a calm run of its input and
+ * an event stream with every epoch exactly once. `npm run chaos` runs the long version; the test
+ * suite a small one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Generator } from '../../src/engine/random.js';
+import { closeRedis, createRedis } from '../../src/redis/connection.js';
+import { redisKeys } from '../../src/redis/keys.js';
+import {
+  calmRun,
+  RestartableRedis,
+  type ServiceProcess,
+  spawnService,
+  weightHash,
+} from './service-processes.js';
+
+export interface ChaosOptions {
+  jobs: number;
+  workers: number;
+  /** A worker is killed every this many ms while jobs remain. */
+  killEveryMs: number;
+  /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
+  sigtermShare: number;
+  /** Redis is restarted every this many ms while jobs remain (0: never). */
+  restartEveryMs: number;
+  /** How long Redis stays down on each restart. */
+  redisDownMs: number;
+  /** Epochs of the smallest job (others have up to twice as many). */
+  epochs: number;
+  seed: number;
+  timeoutMs: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  jobs: number;
+  kills: number;
+  sigterms: number;
+  redisRestarts: number;
+  /** Jobs that did not succeed, or whose weights or epoch events differ from the calm run. */
+  mismatches: number;
+  /** 503 answers the API gave while polling (Redis down). */
+  unavailable: number;
+  problems: string[];
+  seconds: number;
+}
+
+export function formatReport(r: ChaosReport): string {
+  return `jobs ${r.jobs} kills ${r.kills} redis_restarts ${r.redisRestarts} mismatches ${r.mismatches} (sigterms ${r.sigterms}, api_503 ${r.unavailable}, ${r.seconds.toFixed(1)} s)`;
+}
+
+const OPTIMIZERS = [
+  { type: 'Adam', lr: 0.01 },
+  { type: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true },
+  { type: 'RMSprop', lr: 0.005 },
+  { type: 'AdamW', lr: 0.01, weight_decay: 0.01, amsgrad: true },
+];
+const SCHEDULERS = [
+  { type: 'StepLR', step_size: 50, gamma: 0.5 },
+  { type: 'CosineAnnealingLR', T_max: 100 },
+  { type: 'ReduceLROnPlateau', patience: 5 },
+  null,
+];
+
+/** Job `i` of the batch: its own data, seed, layers, optimizer and scheduler. */
+export function chaosJob(i: number, epochs: number) {
+  const g = new Generator(1000 + i);
+  const features = 6;
+  const x = Array.from({ length: 160 }, () => Array.from({ length: features }, () => g.normal()));
+  const y = x.map((r) => (r[0] - r[1] + 0.5 * r[2] > 0 ? 1 : 0));
+  const hidden = 12 + (i % 3) * 4;
+  const layers: object[] = [{ type: 'Linear', in_features: features, out_features: hidden }];
+  if (i % 2 === 1) layers.push({ type: 'BatchNorm1d', num_features: hidden });
+  layers.push({ type: i % 3 === 0 ? 'ReLU' : 'Tanh' });
+  if (i % 4 === 2) layers.push({ type: 'Dropout', p: 0.2 });
+  layers.push({ type: 'Linear', in_features: hidden, out_features: 2 });
+  const scheduler = SCHEDULERS[i % SCHEDULERS.length];
+  return {
+    name: `chaos-${i}`,
+    model: { layers },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: OPTIMIZERS[i % OPTIMIZERS.length],
+    ...(scheduler === null ? {} : { scheduler }),
+    data: { x, y },
+    training: {
+      epochs: epochs + ((i * 37) % epochs),
+      batch_size: 16,
+      shuffle: true,
+      seed: 7 + i,
+      ...(i % 5 === 4 ? { grad_clip: { max_norm: 1.0 } } : {}),
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const rng = new Generator(options.seed);
+  const dir = mkdtempSync(join(tmpdir(), 'trainyard-chaos-'));
+  const redis = new RestartableRedis(dir);
+  const prefix = `chaos-${options.seed}`;
+  const report: ChaosReport = {
+    jobs: options.jobs,
+    kills: 0,
+    sigterms: 0,
+    redisRestarts: 0,
+    mismatches: 0,
+    unavailable: 0,
+    problems: [],
+    seconds: 0,
+  };
+  const workers = new Set<ServiceProcess>();
+  const readyAt = new Map<ServiceProcess, number>();
+  let api: ServiceProcess | null = null;
+  try {
+    await redis.start();
+    api = await spawnService('api', {
+      REDIS_URL: redis.url,
+      KEY_PREFIX: prefix,
+      JOB_ATTEMPTS: '10',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '1000000',
+      REDIS_COMMAND_TIMEOUT_MS: '1000',
+    });
+    const base = api.url!;
+    const workerEnv = {
+      REDIS_URL: redis.url,
+      KEY_PREFIX: prefix,
+      WORKER_CONCURRENCY: '1',
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      WORKER_MAX_STALLED_COUNT: '1000',
+      SHUTDOWN_TIMEOUT_MS: '1000',
+    };
+    const startWorker = async () => {
+      const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000 });
+      workers.add(w);
+      readyAt.set(w, Date.now());
+      void w.exited.then(() => workers.delete(w));
+      return w;
+    };
+
+    const ids: string[] = [];
+    for (let i = 0; i < options.jobs; i++) {
+      const res = await fetch(`${base}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `${prefix}-${i}` },
+        body: JSON.stringify(chaosJob(i, options.epochs)),
+      });
+      if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    log(`submitted ${ids.length} jobs`);
+    await Promise.all(Array.from({ length: options.workers }, startWorker));
+    log(`started ${options.workers} workers`);
+
+    const status = new Map<string, string>();
+    const poll = async () => {
+      for (const id of ids) {
+        if (status.get(id) !== undefined && ['succeeded', 'failed', 'cancelled'].includes(status.get(id)!))
+          continue;
+        const res = await fetch(`${base}/v1/jobs/${id}`).catch(() => null);
+        if (res === null) continue;
+        if (res.status === 503) report.unavailable++;
+        if (res.status !== 200) {
+          await res.body?.cancel();
+          continue;
+        }
+        status.set(id, ((await res.json()) as { status: string }).status);
+      }
+    };
+    const allDone = () =>
+      ids.every((id) => ['succeeded', 'failed', 'cancelled'].includes(status.get(id) ?? 'queued'));
+    const deadline = Date.now() + options.timeoutMs;
+    let nextKill = Date.now() + options.killEveryMs;
+    let nextRestart = options.restartEveryMs > 0 ? Date.now() + options.restartEveryMs : Infinity;
+    const pending: Promise<unknown>[] = [];
+    let restarting: Promise<void> | null = null;
+    while (true) {
+      await poll();
+      if (allDone()) break;
+      if (Date.now() > deadline) throw new Error(`chaos: jobs not done after ${options.timeoutMs} ms`);
+      if (Date.now() >= nextKill) {
+        nextKill = Date.now() + options.killEveryMs;
+        // Only workers that have had time to take a job: killing a fresh one proves nothing.
+        const live = [...workers].filter((w) => Date.now() - (readyAt.get(w) ?? 0) >= 1000);
+        if (live.length > 0) {
+          const victim = live[Math.floor(rng.uniform(0, live.length))];
+          workers.delete(victim);
+          const graceful = rng.uniform(0, 1) < options.sigtermShare;
+          victim.kill(graceful ? 'SIGTERM' : 'SIGKILL');
+          if (graceful) report.sigterms++;
+          else report.kills++;
+          log(`${graceful ? 'SIGTERM' : 'SIGKILL'} worker ${victim.child.pid}`);
+          pending.push(
+            victim.exited.then(({ code, signal }) => {
+              if (graceful && code !== 0) report.problems.push(`SIGTERMed worker exited ${code ?? signal}`);
+            }),
+          );
+          pending.push(startWorker().catch((err: Error) => report.problems.push(err.message)));
+        }
+      }
+      if (Date.now() >= nextRestart && restarting === null) {
+        // In the background: the API keeps being polled (and answers 503) while Redis is down.
+        log('restarting redis');
+        report.redisRestarts++;
+        restarting = redis.restart(options.redisDownMs).finally(() => {
+          restarting = null;
+          nextRestart = Date.now() + options.restartEveryMs;
+        });
+      }
+      await sleep(100);
+    }
+    await Promise.all(pending);
+    await restarting;
+    log('all jobs finished; checking them against calm runs');
+
+    // The calm runs, from the stored inputs, through the same runner a worker uses.
+    const direct = createRedis(redis.url, 'consumer', 'chaos');
+    const keys = redisKeys(prefix);
+    const inputs = await Promise.all(ids.map((id) => direct.get(keys.jobInput(id))));
+    await closeRedis(direct);
+    for (const [i, id] of ids.entries()) {
+      const problem = await checkJob(base, id, inputs[i]);
+      if (problem !== null) {
+        report.mismatches++;
+        report.problems.push(`${id} (job ${i}): ${problem}`);
+      }
+    }
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    api?.kill('SIGKILL');
+    await Promise.all([...workers].map((w) => w.exited));
+    await api?.exited;
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+    report.seconds = (performance.now() - started) / 1000;
+  }
+  return report;
+}
+
+/** null when the job matches its calm run; else what differs. */
+async function checkJob(base: string, id: string, input: string | null): Promise<string | null> {
+  if (input === null) return 'input missing';
+  const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; error?: unknown };
+  if (job.status !== 'succeeded') return `status ${job.status} ${JSON.stringify(job.error ?? '')}`;
+  const calm = await calmRun(input);
+  const model = await fetch(`${base}/v1/jobs/${id}/model`);
+  const hash = weightHash(new Uint8Array(await model.arrayBuffer()));
+  if (hash !== calm.hash)
+    return `weights differ from the calm run (${hash.slice(0, 12)} vs ${calm.hash.slice(0, 12)})`;
+  const metrics = (await (await fetch(`${base}/v1/jobs/${id}/metrics`)).json()) as {
+    epochs: { epoch: number }[];
+  };
+  const epochs = metrics.epochs.map((m) => m.epoch);
+  const expected = Array.from({ length: calm.epochs }, (_, k) => k + 1);
+  if (JSON.stringify(epochs) !== JSON.stringify(expected))
+    return `epoch events ${summarize(epochs)} instead of 1..${calm.epochs} once each`;
+  return null;
+}
+
+function summarize(epochs: number[]): string {
+  const seen = new Set<number>();
+  const repeated = epochs.filter((e) => seen.has(e) || !seen.add(e));
+  return `${epochs.length} events, repeated ${JSON.stringify(repeated.slice(0, 5))}`;
+}

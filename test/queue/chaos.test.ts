@@ -1,0 +1,28 @@
+/**
+ * The small chaos run (scripts/lib/chaos.ts): jobs train on worker processes that keep being
+ * SIGKILLed or stopped while Redis restarts; every job must end with a calm run's weights and
+ * every epoch once. `npm run chaos` is the long version.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatReport, runChaos } from '../../scripts/lib/chaos.js';
+
+describe('chaos', () => {
+  it('kills and restarts cost nothing: every job matches its calm run', async () => {
+    const report = await runChaos({
+      jobs: 3,
+      workers: 2,
+      killEveryMs: 2500,
+      sigtermShare: 0.3,
+      restartEveryMs: 3000,
+      redisDownMs: 500,
+      epochs: 400,
+      seed: 3,
+      timeoutMs: 50_000,
+    });
+    console.log(formatReport(report));
+    expect(report.problems).toEqual([]);
+    expect(report.mismatches).toBe(0);
+    expect(report.kills + report.sigterms).toBeGreaterThan(0);
+    expect(report.redisRestarts).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -1,0 +1,54 @@
+/**
+ * The runner's contract with the worker: a run only counts as completed when every epoch it
+ * reported was committed. If the thread finishes while the last commit is still in flight and that
+ * commit then fails (Redis went away), the outcome is a failure to retry from the last checkpoint,
+ * never a success with epochs missing from the event log.
+ */
+import { describe, expect, it } from 'vitest';
+import { runTraining } from '../../src/queue/training-runner.js';
+import { simpleNNJob } from '../helpers/jobs.js';
+
+function input(epochs: number): string {
+  const { model, loss, optimizer, scheduler, training, data } = simpleNNJob({ epochs, samples: 32 });
+  return JSON.stringify({
+    spec: { model, loss, optimizer, scheduler, training },
+    data,
+    init_state_dict: null,
+  });
+}
+
+describe('runTraining', () => {
+  it('reports completed when every epoch was committed', async () => {
+    const committed: number[] = [];
+    const outcome = await runTraining({
+      input: input(5),
+      init: null,
+      resume: null,
+      signal: new AbortController().signal,
+      onEpochs: async ({ metrics }) => {
+        committed.push(...metrics.map((m) => m.epoch));
+      },
+    });
+    expect(outcome.type).toBe('completed');
+    expect(committed).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('reports a failure, not success, when a commit fails after the thread finished', async () => {
+    let calls = 0;
+    const outcome = await runTraining({
+      input: input(5),
+      init: null,
+      resume: null,
+      signal: new AbortController().signal,
+      onEpochs: async () => {
+        calls++;
+        // The first commit is slow: the thread finishes all epochs meanwhile, then it fails.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        throw new Error('Connection is closed.');
+      },
+    });
+    expect(calls).toBe(1);
+    expect(outcome.type).toBe('failed');
+    if (outcome.type === 'failed') expect(outcome.error.message).toMatch(/Connection is closed/);
+  });
+});
