@@ -1,0 +1,98 @@
+/**
+ * Resource limits of a job request, checked before the request is validated in depth (so an
+ * oversized model is refused before anything is built for it). Each breach is reported with its
+ * path; the API answers 422 `limit_exceeded`. Malformed parts are skipped here: validation
+ * reports those. Epochs and samples on their own are checked by validation (MAX_EPOCHS,
+ * MAX_SAMPLES); here their product is the compute budget.
+ */
+import type { Config } from '../config.js';
+import type { ProblemIssue } from './errors.js';
+
+export interface JobResourceLimits {
+  maxLayers: number;
+  maxParameters: number;
+  maxFeatures: number;
+  maxSampleEpochs: number;
+  maxMetadataBytes: number;
+}
+
+export function jobResourceLimits(config: Config): JobResourceLimits {
+  return {
+    maxLayers: config.MAX_LAYERS,
+    maxParameters: config.MAX_PARAMETERS,
+    maxFeatures: config.MAX_FEATURES,
+    maxSampleEpochs: config.MAX_SAMPLE_EPOCHS,
+    maxMetadataBytes: config.MAX_METADATA_BYTES,
+  };
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A positive finite number, else 0 (validation reports bad values). */
+const size = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+const product = (v: unknown): number =>
+  Array.isArray(v) ? v.reduce((p: number, d) => p * size(d), 1) : size(v);
+
+/** Parameters plus buffers of one layer spec, as PyTorch would allocate them. */
+export function layerParameterCount(layer: unknown): number {
+  if (!isObj(layer)) return 0;
+  switch (layer.type) {
+    case 'Linear': {
+      const out = size(layer.out_features);
+      return size(layer.in_features) * out + (layer.bias === false ? 0 : out);
+    }
+    case 'LayerNorm':
+      return layer.elementwise_affine === false ? 0 : 2 * product(layer.normalized_shape);
+    case 'BatchNorm1d': {
+      const n = size(layer.num_features);
+      return (layer.affine === false ? 0 : 2 * n) + (layer.track_running_stats === false ? 0 : 2 * n + 1);
+    }
+    default:
+      return 0;
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+export function checkJobLimits(body: unknown, limits: JobResourceLimits): ProblemIssue[] {
+  if (!isObj(body)) return [];
+  const issues: ProblemIssue[] = [];
+  const layers = isObj(body.model) && Array.isArray(body.model.layers) ? body.model.layers : [];
+  if (layers.length > limits.maxLayers)
+    issues.push({
+      path: 'model.layers',
+      message: `${count(layers.length)} layers; at most ${count(limits.maxLayers)} per model (MAX_LAYERS)`,
+    });
+  const parameters = layers.reduce((sum: number, layer) => sum + layerParameterCount(layer), 0);
+  if (parameters > limits.maxParameters)
+    issues.push({
+      path: 'model',
+      message: `${count(parameters)} parameters; at most ${count(limits.maxParameters)} per model (MAX_PARAMETERS)`,
+    });
+
+  const x = isObj(body.data) && Array.isArray(body.data.x) ? body.data.x : null;
+  const features = x !== null && Array.isArray(x[0]) ? x[0].length : 0;
+  if (features > limits.maxFeatures)
+    issues.push({
+      path: 'data.x',
+      message: `${count(features)} features; at most ${count(limits.maxFeatures)} per sample (MAX_FEATURES)`,
+    });
+  const epochs = isObj(body.training) ? size(body.training.epochs) : 0;
+  const samples = x?.length ?? 0;
+  if (epochs * samples > limits.maxSampleEpochs)
+    issues.push({
+      path: 'training.epochs',
+      message: `${count(epochs)} epochs × ${count(samples)} samples is over the compute budget of ${count(limits.maxSampleEpochs)} sample-epochs per job (MAX_SAMPLE_EPOCHS)`,
+    });
+
+  if (body.metadata !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(body.metadata) ?? '');
+    if (bytes > limits.maxMetadataBytes)
+      issues.push({
+        path: 'metadata',
+        message: `${count(bytes)} bytes of metadata; at most ${count(limits.maxMetadataBytes)} (MAX_METADATA_BYTES)`,
+      });
+  }
+  return issues;
+}
