@@ -1,0 +1,150 @@
+/**
+ * The `trainyard` CLI, spawned as a user runs it (`npx trainyard`, i.e. bin/trainyard.mjs)
+ * against the running service with an API key from the environment.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { longJob, simpleNNJob } from '../helpers/jobs.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import {
+  request,
+  startTestApi,
+  startTestWorker,
+  type TestApi,
+  testConfig,
+  waitFor,
+} from '../helpers/service.js';
+
+const KEY = 'cli-test-key-0123456789abcdef';
+const config = testConfig({ API_KEYS: `acme:${KEY}` });
+let redis: TestRedis;
+let api: TestApi;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let dir: string;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  api = await startTestApi(config, redis.url);
+  worker = await startTestWorker(config, redis.url);
+  dir = mkdtempSync(join(tmpdir(), 'trainyard-cli-'));
+});
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function trainyard(args: string[], { npx = false } = {}): Promise<Run> {
+  const [command, argv] = npx
+    ? ['npx', ['--no-install', 'trainyard', ...args]]
+    : [process.execPath, ['bin/trainyard.mjs', ...args]];
+  const child = spawn(command, argv, {
+    env: { ...process.env, TRAINYARD_URL: api.url, TRAINYARD_API_KEY: KEY },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+function waitForStatus(id: string, status: string) {
+  return waitFor(async () => {
+    const { body } = await request(`${api.url}/v1/jobs/${id}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    return body.status === status ? body : undefined;
+  });
+}
+
+function writeJob(name: string, job: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(job));
+  return path;
+}
+
+describe('trainyard CLI', () => {
+  it('submit --follow shows a progress bar and the loss per epoch, then exits 0', async () => {
+    const file = writeJob('job.json', simpleNNJob({ epochs: 8, name: 'cli-job' }));
+    const run = await trainyard(['submit', file, '--follow'], { npx: true });
+    expect(run.stderr.replace(/npm warn.*\n/g, '')).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^submitted job_\w+ \(cli-job\)$/m);
+    expect(run.stdout).toMatch(/^epoch 1\/8 \[#+\.+\] {2}loss \d/m);
+    expect(run.stdout).toMatch(/^epoch 8\/8 \[#{24}\] {2}loss \d/m);
+    expect(run.stdout).toMatch(/job job_\w+ succeeded\n$/);
+
+    const id = /submitted (job_\w+)/.exec(run.stdout)![1];
+    const list = await trainyard(['list', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).data.map((j: { id: string }) => j.id)).toContain(id);
+    const status = await trainyard(['status', id]);
+    expect(status.stdout).toContain(`${id}  succeeded  (cli-job)`);
+    const logs = await trainyard(['logs', id]);
+    expect(logs.stdout.trim().split('\n')).toHaveLength(8);
+    const out = join(dir, 'model.safetensors');
+    const download = await trainyard(['download', id, '-o', out]);
+    expect(download.code).toBe(0);
+    const bytes = readFileSync(out);
+    expect(JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString())).toHaveProperty(
+      '0.weight',
+    );
+  });
+
+  it('--json --follow prints one JSON event per line; a failed job exits non-zero', async () => {
+    const diverging = {
+      ...simpleNNJob({ epochs: 30 }),
+      loss: { type: 'MSELoss' },
+      optimizer: { type: 'SGD', lr: 1e30 },
+      data: {
+        x: [
+          [1000, 1000],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ],
+        y: [[1e6], [1], [1], [0]],
+      },
+      model: { layers: [{ type: 'Linear', in_features: 2, out_features: 1 }] },
+      scheduler: undefined,
+    };
+    const run = await trainyard(['submit', writeJob('bad.json', diverging), '--follow', '--json']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('job');
+    expect(lines.some((e) => e.type === 'done' && e.data.status === 'failed')).toBe(true);
+    expect(lines.at(-1).data.error.code).toBe('diverged');
+  });
+
+  it('reports validation errors with their paths (exit 1) and bad usage (exit 2)', async () => {
+    const invalid = { ...simpleNNJob({ epochs: 1 }), optimizer: { type: 'Adam', lr: -1 } };
+    const run = await trainyard(['submit', writeJob('invalid.json', invalid)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('optimizer.lr: Invalid learning rate: -1');
+    expect((await trainyard(['frobnicate'])).code).toBe(2);
+  });
+
+  it('cancel stops a running job', async () => {
+    const submitted = await trainyard(['submit', writeJob('long.json', longJob()), '--json']);
+    const { id } = JSON.parse(submitted.stdout);
+    await waitForStatus(id, 'running');
+    const cancel = await trainyard(['cancel', id]);
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toContain(`cancel requested for ${id}`);
+    await waitForStatus(id, 'cancelled');
+    expect((await trainyard(['status', id])).code).toBe(1);
+  });
+});
