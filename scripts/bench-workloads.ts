@@ -118,6 +118,36 @@ export function runWorkload(id: WorkloadId, runs = 3): Figure[] {
   ];
 }
 
+/**
+ * W1 for `epochs` epochs with the process's memory after each (MB): resident set, V8 heap and
+ * ArrayBuffer memory (where tensor data lives), after a full GC when node runs with --expose-gc.
+ * Growth from epoch to epoch is a leak; `peak_rss_mb` is the whole run's high-water mark.
+ */
+export function memoryProfile(epochs: number): Figure[] {
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const g = new Generator(0);
+  const model = mlp([784, 256, 128, 10], g);
+  const epoch = epochRunner(
+    model,
+    new Adam(model.parameters(), { lr: 1e-3 }),
+    makeBatches(60_000, 784, 10, 128, g),
+  );
+  const figures: Figure[] = [];
+  for (let e = 1; e <= epochs; e++) {
+    epoch();
+    gc?.();
+    const m = process.memoryUsage();
+    figures.push(
+      { workload: 'W1', metric: `epoch${e}_rss_mb`, value: mb(m.rss) },
+      { workload: 'W1', metric: `epoch${e}_heap_mb`, value: mb(m.heapUsed) },
+      { workload: 'W1', metric: `epoch${e}_array_buffers_mb`, value: mb(m.arrayBuffers) },
+    );
+  }
+  figures.push({ workload: 'W1', metric: 'peak_rss_mb', value: process.resourceUsage().maxRSS / 1024 });
+  return figures;
+}
+
 /** Runs `fn` with intra-op parallelism over `threads` threads (this one included). */
 export async function withThreads<T>(threads: number, fn: () => T): Promise<T> {
   const pool = GemmThreadPool.create(threads);

@@ -3,12 +3,14 @@
  *
  * Besides the single-thread figures: W1 and W3 with two threads on one job (intra-op parallelism,
  * `*_2threads`), W1 as two concurrent jobs on two worker threads (`two_jobs_speedup`: their summed
- * throughput over one job's), and W1's peak resident memory.
+ * throughput over one job's), and W1's peak resident memory. `--memory [epochs]` prints only W1's
+ * memory after each epoch (`node --expose-gc --import tsx scripts/bench.ts --memory 5`).
  */
 import { Worker } from 'node:worker_threads';
 import {
   type Figure,
   formatFigure,
+  memoryProfile,
   runWorkload,
   WORKLOADS,
   type WorkloadId,
@@ -41,6 +43,13 @@ function print(figures: Figure[]): void {
 
 function renamed(figures: Figure[], suffix: string): Figure[] {
   return figures.map((f) => ({ ...f, metric: `${f.metric}${suffix}` }));
+}
+
+// `--memory [epochs]`: W1's memory per epoch only (run under `node --expose-gc` for post-GC figures).
+const memoryFlag = process.argv.indexOf('--memory');
+if (memoryFlag >= 0) {
+  print(memoryProfile(Number(process.argv[memoryFlag + 1] ?? 5) || 5));
+  process.exit(0);
 }
 
 for (const id of selectedWorkloads(process.argv.slice(2))) {

@@ -6,20 +6,30 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { TrainingQueue } from '../queue/training-queue.js';
+import admin from './plugins/admin.js';
+import auth from './plugins/auth.js';
+import dashboard from './plugins/dashboard.js';
 import errors from './plugins/errors.js';
+import metrics from './plugins/metrics.js';
 import openapi from './plugins/openapi.js';
+import security from './plugins/security.js';
 import services, { type Services } from './plugins/services.js';
+import datasetRoutes from './routes/datasets.js';
 import healthRoutes from './routes/health.js';
 import eventRoutes from './routes/job-events.js';
 import jobRoutes from './routes/jobs.js';
 import modelRoutes from './routes/models.js';
+import tokenRoutes from './routes/tokens.js';
 
 export interface AppDeps extends Services {
   logger: Logger;
+  /** The training queue, for /metrics queue depth and bull-board (both left out without it). */
+  queue?: TrainingQueue;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { logger, ...rest } = deps;
+  const { logger, queue, ...rest } = deps;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     requestIdHeader: 'x-request-id',
@@ -36,10 +46,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(services, rest);
   await app.register(errors);
+  // Before any route: who the request is (request.tenant), then headers, JSON parsing, rate limit.
+  await app.register(auth);
+  await app.register(security);
+  await app.register(metrics, { queue });
   await app.register(openapi);
   await app.register(healthRoutes);
   await app.register(jobRoutes);
   await app.register(eventRoutes);
   await app.register(modelRoutes);
+  await app.register(tokenRoutes);
+  await app.register(datasetRoutes);
+  await app.register(dashboard);
+  await app.register(admin, { queue });
   return app;
 }

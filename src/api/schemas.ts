@@ -3,15 +3,17 @@
  * become OpenAPI components. Job shapes themselves come from src/service.
  */
 import { z } from 'zod';
+import { datasetListSchema, datasetSchema } from '../service/dataset-resource.js';
 import {
   doneEventSchema,
   epochEventSchema,
   epochMetricsSchema,
   jobErrorSchema,
   jobEventSchema,
+  progressEventSchema,
   statusEventSchema,
 } from '../service/job-events.js';
-import { jobSchema, jobSpecSummarySchema } from '../service/job-resource.js';
+import { evaluationSchema, jobSchema, jobSpecSummarySchema } from '../service/job-resource.js';
 import { jobCreateSchema } from '../service/job-spec.js';
 import { jobStatusSchema } from '../service/job-status.js';
 
@@ -58,8 +60,12 @@ export const modelJsonSchema = z
   .object({ state_dict: z.record(z.string(), z.unknown()).describe('Nested arrays by nn.Sequential key.') })
   .describe('Trained weights as JSON.');
 
+/** Largest finite float32; larger inputs would silently become Infinity in the engine. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const float32 = z.number().min(-FLOAT32_MAX).max(FLOAT32_MAX);
+
 export const predictRequestSchema = z
-  .strictObject({ x: z.array(z.array(z.number())).min(1).describe('Inputs, rows × features.') })
+  .strictObject({ x: z.array(z.array(float32)).min(1).describe('Inputs, rows × features (finite float32).') })
   .describe('Inputs to run through the trained model (eval mode).');
 
 export const predictResponseSchema = z
@@ -94,6 +100,10 @@ export function createSchemaRegistry() {
     [predictRequestSchema, 'PredictRequest'],
     [predictResponseSchema, 'PredictResponse'],
     [problemSchema, 'Problem'],
+    [datasetSchema, 'Dataset'],
+    [datasetListSchema, 'DatasetList'],
+    [progressEventSchema, 'ProgressEvent'],
+    [evaluationSchema, 'Evaluation'],
   ];
   for (const [schema, id] of named) registry.add(schema, { id });
   return registry;

@@ -1,23 +1,50 @@
 /**
  * Runs one training job in a fresh worker thread: training never touches the event loop of the
- * worker's main thread. Epoch metrics are handed to `onEpoch` one at a time, in order (each
- * awaited before the next), and the result waits for them. On abort the thread is asked to stop
- * and is terminated if it has not within `abortGraceMs`.
+ * worker's main thread. Finished epochs (metrics plus the checkpoint after them) are handed to
+ * `onEpochs` in order, one call at a time; epochs that arrive while a call is running are batched
+ * into the next call with only the newest checkpoint (the thread never waits for Redis, and a slow
+ * Redis costs memory for metrics only). The result waits for every epoch to be written. On abort
+ * the thread is asked to stop and is terminated if it has not within `abortGraceMs`; on `drain` it
+ * stops after its current epoch. If `onEpochs` fails, the run stops and fails with that `cause`.
  */
 import { Worker } from 'node:worker_threads';
-import type { EpochMetrics } from '../training/trainer.js';
-import type { FromThread, SerializedError, ThreadTensor, ToThread } from './thread-protocol.js';
+import type { EpochMetrics, StepProgress } from '../training/trainer.js';
+import { tableBuffers } from './thread-data.js';
+import type {
+  FromThread,
+  ResumePoint,
+  SerializedError,
+  ThreadTables,
+  ThreadTensor,
+  ToThread,
+  TrainSummary,
+} from './thread-protocol.js';
 
 export type RunOutcome =
-  | { type: 'completed'; tensors: ThreadTensor[] }
+  | { type: 'completed'; tensors: ThreadTensor[]; summary: TrainSummary | null }
   | { type: 'aborted' }
-  | { type: 'failed'; error: SerializedError };
+  /** `cause` is set when writing epochs failed (the thread itself was fine). */
+  | { type: 'failed'; error: SerializedError; cause?: unknown };
+
+/** Consecutive finished epochs and the checkpoint after the last of them. */
+export interface EpochBatch {
+  metrics: EpochMetrics[];
+  checkpoint: Uint8Array;
+}
 
 export interface RunOptions {
   input: string;
   init: Uint8Array | null;
+  resume: ResumePoint | null;
+  /** Stop now (mid-epoch). */
   signal: AbortSignal;
-  onEpoch: (metrics: EpochMetrics) => Promise<void>;
+  /** Stop after the current epoch's checkpoint. */
+  drain?: AbortSignal;
+  onEpochs: (batch: EpochBatch) => Promise<void>;
+  /** Datasets loaded on the main thread; their buffers are transferred to the thread. */
+  tables?: ThreadTables | null;
+  /** Progress within long epochs (throttled by the trainer); a write still running skips the next. */
+  onProgress?: (progress: StepProgress) => Promise<void>;
   abortGraceMs?: number;
 }
 
@@ -29,9 +56,13 @@ const ENTRY = new URL(
 
 export function runTraining(options: RunOptions): Promise<RunOutcome> {
   const thread = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY.href } });
-  let chain = Promise.resolve();
-  let epochError: unknown = null;
+  let pending: EpochMetrics[] = [];
+  let latest: Uint8Array | null = null;
+  let writing: Promise<void> | null = null;
   let settled = false;
+  let progressWrite: Promise<void> | null = null;
+  /** The first failed epoch commit: once set, no later outcome may report success. */
+  let writeFailure: RunOutcome | null = null;
 
   return new Promise<RunOutcome>((resolve) => {
     const finish = (outcome: RunOutcome) => {
@@ -39,38 +70,66 @@ export function runTraining(options: RunOptions): Promise<RunOutcome> {
       settled = true;
       clearTimeout(killTimer);
       options.signal.removeEventListener('abort', onAbort);
-      // Let queued epoch writes land before reporting the end.
-      chain.then(() => {
-        void thread.terminate();
-        resolve(
-          epochError !== null && outcome.type === 'completed'
-            ? {
-                type: 'failed',
-                error: { name: 'Error', code: 'internal_error', message: String(epochError) },
-              }
-            : outcome,
-        );
-      });
+      options.drain?.removeEventListener('abort', onDrain);
+      void thread.terminate();
+      // Let the epochs already received land before reporting the end. A run whose last epochs
+      // could not be committed has not succeeded, whatever the thread said: report the write's
+      // failure so the job is retried from its last committed checkpoint.
+      void Promise.all([writing, progressWrite]).then(() =>
+        resolve(writeFailure !== null && outcome.type !== 'failed' ? writeFailure : outcome),
+      );
+    };
+    const write = async () => {
+      while (pending.length > 0 && latest !== null) {
+        const batch: EpochBatch = { metrics: pending, checkpoint: latest };
+        pending = [];
+        latest = null;
+        await options.onEpochs(batch);
+      }
+    };
+    const onWriteError = (err: unknown) => {
+      pending = [];
+      latest = null;
+      const message = err instanceof Error ? err.message : String(err);
+      writeFailure ??= {
+        type: 'failed',
+        error: { name: 'Error', code: 'internal_error', message },
+        cause: err,
+      };
+      finish(writeFailure);
     };
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       thread.postMessage({ type: 'abort' } satisfies ToThread);
       killTimer = setTimeout(() => finish({ type: 'aborted' }), options.abortGraceMs ?? 750);
     };
+    const onDrain = () => thread.postMessage({ type: 'drain' } satisfies ToThread);
 
     thread.on('message', (message: FromThread) => {
       switch (message.type) {
         case 'epoch':
-          chain = chain
-            .then(() => options.onEpoch(message.metrics))
-            .catch((err) => {
-              epochError ??= err;
+          if (settled) break;
+          pending.push(message.metrics);
+          latest = message.checkpoint;
+          writing ??= write()
+            .catch(onWriteError)
+            .finally(() => {
+              writing = null;
+            });
+          break;
+        case 'progress':
+          if (settled || progressWrite !== null || options.onProgress === undefined) break;
+          progressWrite = options
+            .onProgress(message.progress)
+            .catch(() => {}) // progress is advisory; epochs carry the record
+            .finally(() => {
+              progressWrite = null;
             });
           break;
         case 'result':
           finish(
             message.status === 'completed'
-              ? { type: 'completed', tensors: message.tensors }
+              ? { type: 'completed', tensors: message.tensors, summary: message.summary ?? null }
               : { type: 'aborted' },
           );
           break;
@@ -97,6 +156,18 @@ export function runTraining(options: RunOptions): Promise<RunOutcome> {
       return;
     }
     options.signal.addEventListener('abort', onAbort, { once: true });
-    thread.postMessage({ type: 'start', input: options.input, init: options.init } satisfies ToThread);
+    options.drain?.addEventListener('abort', onDrain, { once: true });
+    const tables = options.tables ?? null;
+    thread.postMessage(
+      {
+        type: 'start',
+        input: options.input,
+        init: options.init,
+        resume: options.resume,
+        tables,
+      } satisfies ToThread,
+      tableBuffers(tables),
+    );
+    if (options.drain?.aborted) onDrain();
   });
 }

@@ -1,34 +1,42 @@
 /**
  * Entry of a training thread: receives one `start` message, trains, posts `epoch` messages and
- * one `result` (weights transferred, not copied) or `error`. An `abort` message aborts the
- * trainer's signal, which it checks between steps.
+ * one `result` (weights transferred, not copied) or `error`. Each `epoch` message carries the
+ * binary checkpoint after that epoch; a `start` with `resume` restores a Trainer from one and goes
+ * on at the next epoch. An `abort` message aborts the trainer's signal, which it checks between
+ * steps; `drain` aborts it right after the current epoch's checkpoint.
  */
 import { parentPort } from 'node:worker_threads';
 import { decodeSafetensors } from '../artifacts/safetensors.js';
 import { SpecError } from '../engine/errors.js';
 import { type NestedArray, type Tensor, tensor } from '../engine/tensor.js';
 import { parseJobInput } from '../service/job-spec.js';
-import { toTensors } from '../training/data.js';
-import { DivergedError } from '../training/errors.js';
-import { train } from '../training/trainer.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../training/checkpoint-codec.js';
+import { DivergedError, TimeoutError } from '../training/errors.js';
+import { Trainer } from '../training/trainer.js';
+import { threadTrainingData } from './thread-data.js';
 import type { FromThread, SerializedError, ThreadTensor, ToThread } from './thread-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('training-thread must run in a worker thread');
 
 const controller = new AbortController();
+/** An epoch streams `progress` events once it has run this long. */
+const PROGRESS_AFTER_MS = 250;
+let draining = false;
 const post = (message: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 function serialize(err: unknown): SerializedError {
   if (err instanceof SpecError)
     return { name: err.name, code: err.code, message: err.message, issues: err.issues };
-  if (err instanceof DivergedError) return { name: err.name, code: err.code, message: err.message };
+  if (err instanceof DivergedError || err instanceof TimeoutError)
+    return { name: err.name, code: err.code, message: err.message, epoch: err.epoch };
   const e = err instanceof Error ? err : new Error(String(err));
   return { name: e.name, code: 'internal_error', message: e.message };
 }
 
 async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void> {
-  const { spec, data, initStateDict } = parseJobInput(JSON.parse(message.input));
+  const input = parseJobInput(JSON.parse(message.input));
+  const { spec, initStateDict } = input;
   let init: Record<string, Tensor | NestedArray> | undefined;
   if (initStateDict !== null) init = initStateDict as Record<string, NestedArray>;
   else if (message.init !== null) {
@@ -36,10 +44,24 @@ async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void>
     for (const [name, t] of Object.entries(decodeSafetensors(message.init).tensors))
       init[name] = tensor(t.data, { shape: t.shape });
   }
-  const result = await train(spec, toTensors(spec, data), {
-    initStateDict: init,
+  const trainer = new Trainer(spec, threadTrainingData(input, message.tables ?? null), init);
+  if (message.resume !== null) {
+    trainer.restore({ ...decodeCheckpoint(message.resume.checkpoint), history: message.resume.history });
+  }
+  let epochStarted = performance.now();
+  const result = await trainer.run({
     signal: controller.signal,
-    onEpoch: (metrics) => post({ type: 'epoch', metrics }),
+    // Only epochs that have run for a while report progress (the trainer throttles across epochs).
+    onProgress: (progress) => {
+      if (performance.now() - epochStarted >= PROGRESS_AFTER_MS) post({ type: 'progress', progress });
+    },
+    onEpoch: (metrics) => {
+      // The trainer's state is complete for this epoch when onEpoch runs (same as onCheckpoint's).
+      const checkpoint = encodeCheckpoint(trainer.checkpoint({ history: false }));
+      post({ type: 'epoch', metrics, checkpoint }, [checkpoint.buffer as ArrayBuffer]);
+      if (draining) controller.abort();
+      epochStarted = performance.now();
+    },
   });
   const tensors: ThreadTensor[] = Object.entries(result.stateDict).map(([name, t]) => ({
     name,
@@ -47,7 +69,17 @@ async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void>
     data: Float32Array.from(t.data),
   }));
   post(
-    { type: 'result', status: result.status, tensors },
+    {
+      type: 'result',
+      status: result.status,
+      tensors,
+      summary: {
+        stopReason: result.stopReason,
+        bestEpoch: result.bestEpoch,
+        evaluation: result.evaluation,
+        normalization: result.normalization,
+      },
+    },
     tensors.map((t) => t.data.buffer as ArrayBuffer),
   );
 }
@@ -59,6 +91,9 @@ port.on('message', (message: ToThread) => {
       break;
     case 'abort':
       controller.abort();
+      break;
+    case 'drain':
+      draining = true;
       break;
   }
 });

@@ -1,16 +1,24 @@
 /**
  * The consumer side: a BullMQ Worker whose processor runs each job in its own training thread
  * (`WORKER_CONCURRENCY` at a time), writes epoch events and the final status to the job store,
- * and stores the trained weights as safetensors. Cancels arrive over Redis pub/sub, so whichever
+ * and stores the trained weights as safetensors. After every epoch the epoch event and a checkpoint
+ * are committed together (src/service/checkpoint-store.ts), so a job whose worker was killed or
+ * shut down resumes on any worker from its last epoch and ends bitwise identical. Cancels arrive over Redis pub/sub, so whichever
  * API process receives one reaches the worker running the job.
  */
-import { type Job as BullJob, DelayedError, UnrecoverableError, Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { type Job as BullJob, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { encodeSafetensors, type NamedTensor } from '../artifacts/safetensors.js';
+import type { TrainingStatsWriter } from '../metrics/training-stats.js';
 import { duplicateFor } from '../redis/connection.js';
 import { TRAINING_QUEUE } from '../redis/keys.js';
+import { CheckpointStore, LostOwnershipError } from '../service/checkpoint-store.js';
+import type { DatasetStore } from '../service/dataset-store.js';
 import type { JobStore } from '../service/job-store.js';
+import { modelMetadata, resultFields } from './job-result.js';
+import { DatasetMissingError, type JobTables, loadJobTables } from './job-tables.js';
 import { USER_ERROR_CODES } from './thread-protocol.js';
 import type { TrainingJobData } from './training-queue.js';
 import { runTraining } from './training-runner.js';
@@ -18,29 +26,58 @@ import { runTraining } from './training-runner.js';
 /** Abort reason of a worker shutting down (as opposed to a user's cancel). */
 const SHUTDOWN = 'shutdown';
 
+/** BullMQ's reason for a job that lost its worker more than `maxStalledCount` times. */
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
+/** Lock and stalled-job settings (see WORKER_LOCK_DURATION_MS & co. in src/config.ts). */
+export interface StallSettings {
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+}
+
 export interface TrainingWorkerOptions {
   /** A consumer connection (`maxRetriesPerRequest: null`). */
   connection: Redis;
   store: JobStore;
   concurrency: number;
   logger: Logger;
+  /** Where epoch counters and busy threads go for /metrics (optional). */
+  stats?: TrainingStatsWriter;
+  stall?: StallSettings;
+  /** Uploaded datasets, read for jobs that train on them. */
+  datasets?: DatasetStore;
+}
+
+/** One attempt at a job running in this process. */
+interface ActiveRun {
+  jobId: string;
+  /** Aborts mid-epoch: a cancel, or a shutdown past its grace time. */
+  controller: AbortController;
+  /** Stops after the current epoch's checkpoint: a shutdown. */
+  drain: AbortController;
 }
 
 export class TrainingWorker {
   private readonly worker: Worker<TrainingJobData, void, 'train'>;
   private readonly subscriber: Redis;
-  /** Jobs running in this process, by id. */
-  private readonly active = new Map<string, AbortController>();
+  private readonly checkpoints: CheckpointStore;
+  /** Attempts running in this process, by owner token (one job can briefly have two, see claim). */
+  private readonly active = new Map<string, ActiveRun>();
+  private closing = false;
 
   constructor(private readonly options: TrainingWorkerOptions) {
     const { store } = options;
+    this.checkpoints = new CheckpointStore(options.connection, store.keys);
     this.subscriber = duplicateFor(options.connection, 'consumer');
     this.subscriber.on('message', (_channel: string, jobId: string) => {
-      const controller = this.active.get(jobId);
-      if (controller === undefined) return;
-      options.logger.info({ job_id: jobId }, 'cancel requested');
-      controller.abort('cancel');
+      for (const run of this.active.values()) {
+        if (run.jobId !== jobId) continue;
+        options.logger.info({ job_id: jobId }, 'cancel requested');
+        run.controller.abort('cancel');
+      }
     });
+    const stall = options.stall ?? { lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 5 };
     this.worker = new Worker<TrainingJobData, void, 'train'>(
       TRAINING_QUEUE,
       (job, token, signal) => this.process(job, token, signal),
@@ -49,16 +86,31 @@ export class TrainingWorker {
         prefix: store.keys.bullPrefix,
         concurrency: options.concurrency,
         autorun: false,
-        // Training runs off the main thread, so lock renewal is never starved; a crashed worker's
-        // job is picked up again after one stalled interval.
-        stalledInterval: 30_000,
-        maxStalledCount: 2,
+        // Training runs in a thread, so this process's event loop renews locks on time however
+        // long an epoch takes; only a dead (or cut-off) worker lets its lock expire, and the job is
+        // then taken over by any worker within lockDuration + 2 stalled intervals, and resumed
+        // from its last checkpoint.
+        lockDuration: stall.lockDurationMs,
+        stalledInterval: stall.stalledIntervalMs,
+        maxStalledCount: stall.maxStalledCount,
       },
     );
     this.worker.on('error', (err) => options.logger.warn({ err: err.message }, 'worker error'));
-    this.worker.on('failed', (job, err) =>
-      options.logger.warn({ job_id: job?.data.job_id, err: err.message }, 'bullmq job failed'),
-    );
+    this.worker.on('failed', (job, err) => {
+      options.logger.warn({ job_id: job?.data.job_id, err: err.message }, 'bullmq job failed');
+      // Failed by BullMQ without running the processor: record it, or the job would stay running.
+      if (job !== undefined && err.message === STALLED_TOO_OFTEN) {
+        void store
+          .transition(
+            job.data.job_id,
+            ['queued', 'running'],
+            'failed',
+            {},
+            { code: 'stalled', message: err.message },
+          )
+          .catch((e: Error) => options.logger.warn({ err: e.message }, 'recording a stalled job failed'));
+      }
+    });
   }
 
   async start(): Promise<void> {
@@ -73,65 +125,117 @@ export class TrainingWorker {
     bullSignal: AbortSignal | undefined,
   ): Promise<void> {
     const { store } = this.options;
+    const { checkpoints } = this;
     const id = job.data.job_id;
     const attempts = job.opts.attempts ?? 1;
+    const owner = randomUUID();
     const log = this.options.logger.child({ job_id: id });
-    const controller = new AbortController();
+    const run: ActiveRun = { jobId: id, controller: new AbortController(), drain: new AbortController() };
+    const { controller } = run;
     bullSignal?.addEventListener('abort', () => controller.abort('cancel'), { once: true });
-    this.active.set(id, controller);
+    if (this.closing) run.drain.abort();
+    this.active.set(owner, run);
     try {
       // 'running' too: a job whose worker died is picked up again after it stalls.
-      const started = await store.transition(id, ['queued', 'running'], 'running');
+      const current = await store.get(id);
+      const started = await store.transition(
+        id,
+        ['queued', 'running'],
+        'running',
+        current?.started_at ? { started_at: current.started_at } : {},
+      );
       if (!started.applied) {
         log.info({ status: started.previous }, 'job skipped: no longer runnable');
         return;
       }
-      if (await store.cancelRequested(id)) controller.abort();
+      const claimed = await checkpoints.claim(id, owner);
+      if (await store.cancelRequested(id)) controller.abort('cancel');
       const input = await store.getInput(id);
       if (input === null) throw new UnrecoverableError(`input of job ${id} is missing`);
       const init = await store.getInit(id);
-      log.info('training started');
+      let loaded: JobTables = { tables: { train: null, validation: null }, labels: null };
+      if (
+        current !== null &&
+        (current.spec.data.dataset_id ?? current.spec.data.builtin ?? current.spec.validation)
+      ) {
+        if (this.options.datasets === undefined) throw new Error('this worker has no dataset store');
+        try {
+          loaded = await loadJobTables(this.options.datasets, current.spec);
+        } catch (err) {
+          if (!(err instanceof DatasetMissingError)) throw err;
+          await store.transition(id, ['running'], 'failed', {}, { code: err.code, message: err.message });
+          await checkpoints.clear(id);
+          throw new UnrecoverableError(err.message);
+        }
+      }
+      const resume =
+        claimed.state === null
+          ? null
+          : { checkpoint: claimed.state, history: (await store.metrics(id)).slice(0, claimed.epoch) };
+      log.info(
+        { resume_after_epoch: claimed.epoch },
+        claimed.epoch > 0 ? 'training resumed' : 'training started',
+      );
+      await this.options.stats?.jobStarted(id);
+      let committed = claimed.epoch;
       const outcome = await runTraining({
         input,
         init,
+        resume,
         signal: controller.signal,
-        onEpoch: (metrics) => store.recordEpoch(id, metrics),
+        drain: run.drain.signal,
+        tables: loaded.tables,
+        onProgress: (progress) => store.recordProgress(id, progress),
+        onEpochs: async ({ metrics, checkpoint }) => {
+          await checkpoints.commit(id, owner, committed, metrics, checkpoint);
+          committed = metrics[metrics.length - 1].epoch;
+          for (const m of metrics) await this.options.stats?.epoch(id, m);
+        },
       });
       switch (outcome.type) {
         case 'completed': {
+          if (!(await checkpoints.owns(id, owner))) return this.superseded(log);
           const tensors: Record<string, NamedTensor> = {};
           for (const t of outcome.tensors) tensors[t.name] = { shape: t.shape, data: t.data };
-          await store.saveModel(id, encodeSafetensors(tensors, { format: 'pt', job_id: id }));
-          await store.transition(id, ['running'], 'succeeded');
+          const metadata = modelMetadata(id, current?.spec.model, outcome.summary, loaded.labels);
+          await store.saveModel(id, encodeSafetensors(tensors, metadata));
+          await store.transition(id, ['running'], 'succeeded', resultFields(outcome.summary));
+          await checkpoints.clear(id);
           log.info('training succeeded');
           return;
         }
         case 'aborted':
-          if (controller.signal.reason === SHUTDOWN) {
-            // Not the user's cancel: hand the job back to the queue for another worker.
+          if (controller.signal.reason !== 'cancel' && (run.drain.signal.aborted || this.closing)) {
+            // Not the user's cancel: hand the job back to the queue; any worker resumes it from
+            // its last checkpoint.
             await store.transition(id, ['running'], 'queued');
-            await job.moveToDelayed(Date.now() + 1000, token);
-            log.info('training interrupted by shutdown; re-queued');
-            throw new DelayedError();
+            await job.moveToWait(token);
+            log.info({ checkpoint_epoch: committed }, 'training interrupted by shutdown; handed back');
+            throw new WaitingError();
           }
           await store.transition(id, ['running'], 'cancelled');
+          await checkpoints.clear(id);
           log.info('training cancelled');
           return;
         case 'failed': {
-          const { code, message } = outcome.error;
+          if (outcome.cause instanceof LostOwnershipError) return this.superseded(log);
+          const { code, message, epoch } = outcome.error;
           if (USER_ERROR_CODES.has(code)) {
-            await store.transition(id, ['running'], 'failed', {}, { code, message });
+            const error = epoch === undefined ? { code, message } : { code, message, epoch };
+            await store.transition(id, ['running'], 'failed', {}, error);
+            await checkpoints.clear(id);
             log.info({ code }, 'training failed');
             throw new UnrecoverableError(message);
           }
-          throw new Error(message);
+          throw outcome.cause instanceof Error ? outcome.cause : new Error(message);
         }
       }
     } catch (err) {
-      if (err instanceof UnrecoverableError || err instanceof DelayedError) throw err;
+      if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
       const message = err instanceof Error ? err.message : String(err);
+      // Infrastructure errors are retried; the retry resumes from the last checkpoint.
       if (job.attemptsMade + 1 < attempts) {
-        log.warn({ err: message }, 'training attempt failed; will retry');
+        log.warn({ err: message }, 'training attempt failed; will retry from the last checkpoint');
         await store.transition(id, ['running'], 'queued');
       } else {
         log.error({ err: message }, 'training failed');
@@ -139,26 +243,43 @@ export class TrainingWorker {
       }
       throw err;
     } finally {
-      this.active.delete(id);
+      this.active.delete(owner);
+      await this.options.stats?.jobEnded(id);
     }
   }
 
-  /** Stops taking jobs and waits for running ones (up to `timeoutMs`; then they are aborted). */
+  /** Another attempt owns the job now (this one lost its lock); leave the job to it. */
+  private superseded(log: Logger): void {
+    log.warn('another attempt took over this job; stopping this one');
+  }
+
+  /**
+   * Stops taking jobs, lets each running job finish its current epoch (up to `timeoutMs`, then
+   * stops it mid-epoch) and hands it back to the queue; its last checkpoint is already in Redis.
+   */
   async close(timeoutMs: number): Promise<void> {
+    this.closing = true;
     const closing = this.worker.close();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
-    if ((await Promise.race([closing, timedOut])) === 'timeout') {
+    for (const run of this.active.values()) run.drain.abort();
+    const timer = setTimeout(() => {
+      if (this.active.size === 0) return;
       this.options.logger.warn(
-        { running: [...this.active.keys()] },
-        'shutdown timeout: cancelling running jobs',
+        { running: [...this.active.values()].map((r) => r.jobId) },
+        'shutdown grace time over: stopping running jobs mid-epoch',
       );
-      for (const controller of this.active.values()) controller.abort(SHUTDOWN);
-      await closing;
+      for (const run of this.active.values()) run.controller.abort(SHUTDOWN);
+    }, timeoutMs);
+    // Bounded even if Redis is unreachable: the jobs' locks then expire and they are taken over.
+    let hardStop: NodeJS.Timeout | undefined;
+    const stuck = new Promise<'stuck'>((resolve) => {
+      hardStop = setTimeout(() => resolve('stuck'), timeoutMs + 5_000);
+    });
+    if ((await Promise.race([closing, stuck])) === 'stuck') {
+      this.options.logger.warn('worker did not close in time; forcing');
+      await Promise.race([this.worker.close(true), new Promise((r) => setTimeout(r, 1000))]);
     }
     clearTimeout(timer);
+    clearTimeout(hardStop);
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 }

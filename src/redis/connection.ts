@@ -13,12 +13,16 @@ export function createRedis(
   role: RedisRole,
   name = 'trainyard',
   logger?: Pick<Logger, 'warn'>,
+  { commandTimeoutMs }: { commandTimeoutMs?: number } = {},
 ): Redis {
   const redis = new Redis(url, {
     connectionName: `${name}:${role}`,
     maxRetriesPerRequest: role === 'consumer' ? null : 2,
     enableOfflineQueue: true,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    // Reconnect quickly after a Redis restart (every 200 ms … 1 s, forever).
+    retryStrategy: (times) => Math.min(times * 200, 1000),
+    // A producer never waits long: a hung or unreachable Redis becomes a 503, not a hanging request.
+    ...(role === 'producer' && commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
   });
   // Connection errors are retried by ioredis; report them rather than crash on an unhandled event.
   redis.on('error', (err: Error) =>
@@ -29,7 +33,11 @@ export function createRedis(
 
 /** A second connection like `redis` (for blocking reads and subscriptions, which need their own). */
 export function duplicateFor(redis: Redis, role: RedisRole): Redis {
-  const copy = redis.duplicate({ maxRetriesPerRequest: role === 'consumer' ? null : 2 });
+  const copy = redis.duplicate({
+    maxRetriesPerRequest: role === 'consumer' ? null : 2,
+    // Blocking reads (XREAD BLOCK) outlive any producer command timeout.
+    ...(role === 'consumer' ? { commandTimeout: undefined } : {}),
+  });
   copy.on('error', () => {}); // its owner sees failures as rejected commands
   return copy;
 }
@@ -42,4 +50,17 @@ export async function closeRedis(redis: Redis): Promise<void> {
   } catch {
     redis.disconnect();
   }
+}
+
+/**
+ * Whether `err` means Redis cannot be reached right now (down, restarting, or too slow), as
+ * opposed to a bad command: such errors become 503s and retries, not 500s.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT')
+    return true;
+  return /^(Command timed out|Connection is closed|Stream isn't writeable|LOADING )/.test(err.message);
 }

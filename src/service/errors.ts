@@ -74,6 +74,58 @@ export class IdempotencyError extends ServiceError {
   }
 }
 
+/** No credentials, or credentials that are not valid (a 401 never says which). */
+export class UnauthorizedError extends ServiceError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+  readonly title = 'Unauthorized';
+
+  constructor(detail = 'A valid API key is required: send `Authorization: Bearer <key>`.') {
+    super(detail);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** A request over one of the configured limits (layers, parameters, compute, metadata, ...). */
+export class LimitExceededError extends ServiceError {
+  readonly code = 'limit_exceeded';
+  readonly status = 422;
+  readonly title = 'Limit exceeded';
+
+  constructor(readonly issues: ProblemIssue[]) {
+    super(
+      `The request is over ${issues.length === 1 ? 'a limit' : 'limits'}: ${issues.map((i) => i.message).join('; ')}`,
+    );
+    this.name = 'LimitExceededError';
+  }
+}
+
+/** Too many requests or too much work at once: retry later. */
+export class TooManyRequestsError extends ServiceError {
+  readonly code: string;
+  readonly status = 429;
+  readonly title = 'Too Many Requests';
+
+  constructor(code: 'rate_limited' | 'too_many_active_jobs', message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'TooManyRequestsError';
+  }
+}
+
+/** A JSON body that does not parse, or parses into something hostile: forbidden keys, too deep. */
+export class UnsafeJsonError extends ServiceError {
+  readonly code: string;
+  readonly status = 400;
+  readonly title = 'Invalid request';
+
+  constructor(code: 'invalid_json' | 'forbidden_key' | 'nesting_too_deep', message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'UnsafeJsonError';
+  }
+}
+
 /** JSON-pointer-like dotted path: `optimizer.lr`, `data.y[3]`, `init.state_dict["0.weight"]`. */
 export function issuePath(path: readonly (string | number)[]): string {
   let out = '';

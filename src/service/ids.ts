@@ -21,3 +21,10 @@ export function newJobId(now = Date.now()): string {
   for (const byte of bytes) random += ALPHABET[byte % 32];
   return `job_${time}${random}`;
 }
+
+export const DATASET_ID_PATTERN = /^ds_[0-9a-hjkmnp-tv-z]{26}$/;
+
+/** Dataset ids: the same time-sortable scheme as job ids, with the prefix `ds_`. */
+export function newDatasetId(now = Date.now()): string {
+  return `ds_${newJobId(now).slice('job_'.length)}`;
+}

@@ -13,6 +13,14 @@ export const epochMetricsSchema = z
     loss: z.number().describe('Sample-weighted mean training loss of the epoch.'),
     lr: z.number().describe('Learning rate of the first parameter group during the epoch.'),
     accuracy: z.number().optional().describe('Training accuracy (classification losses only).'),
+    mae: z.number().optional().describe('Training mean absolute error (regression losses only).'),
+    rmse: z.number().optional().describe('Training root mean squared error (regression losses only).'),
+    r2: z.number().optional().describe('Training R² (regression losses only).'),
+    val_loss: z.number().optional().describe('Validation loss (eval mode), when there is a validation set.'),
+    val_accuracy: z.number().optional(),
+    val_mae: z.number().optional(),
+    val_rmse: z.number().optional(),
+    val_r2: z.number().optional(),
     duration_ms: z.number(),
     samples_per_sec: z.number(),
   })
@@ -20,8 +28,13 @@ export const epochMetricsSchema = z
 
 export const jobErrorSchema = z
   .object({
-    code: z.string().describe('Stable error code, e.g. `diverged`.'),
+    code: z
+      .string()
+      .describe(
+        'Stable error code: `diverged` (NaN/Inf loss), `timeout` (training.max_runtime_s), `invalid_spec`, `stalled` (lost its worker too often), `internal_error`.',
+      ),
     message: z.string(),
+    epoch: z.number().int().optional().describe('The epoch a `diverged` or `timeout` failure happened in.'),
   })
   .describe('Why a job failed.');
 export type JobError = z.output<typeof jobErrorSchema>;
@@ -31,13 +44,24 @@ export const statusEventSchema = z.object({
   data: z.object({ status: jobStatusSchema }),
 });
 export const epochEventSchema = z.object({ type: z.literal('epoch'), data: epochMetricsSchema });
+export const progressEventSchema = z
+  .object({
+    type: z.literal('progress'),
+    data: z.object({
+      epoch: z.number().int(),
+      step: z.number().int().describe('Optimizer steps done in this epoch.'),
+      steps: z.number().int().describe('Steps per epoch.'),
+      loss: z.number().describe('Loss of the latest step.'),
+    }),
+  })
+  .describe('Progress within a long epoch, a few times per second at most.');
 export const doneEventSchema = z.object({
   type: z.literal('done'),
   data: z.object({ status: jobStatusSchema, error: jobErrorSchema.optional() }),
 });
 
 export const jobEventSchema = z
-  .discriminatedUnion('type', [statusEventSchema, epochEventSchema, doneEventSchema])
+  .discriminatedUnion('type', [statusEventSchema, epochEventSchema, progressEventSchema, doneEventSchema])
   .describe('One server-sent event: `event:` is `type`, `data:` is the JSON of `data`.');
 export type JobEvent = z.output<typeof jobEventSchema>;
 

@@ -3,6 +3,7 @@
  * record keeps the parsed spec (defaults applied) without the data arrays.
  */
 import { z } from 'zod';
+import { syntheticSpecSchema } from '../datasets/synthetic.js';
 import { runSpecSchema } from '../training/spec.js';
 import { epochMetricsSchema, jobErrorSchema } from './job-events.js';
 import { jobMetadataSchema } from './job-spec.js';
@@ -11,13 +12,25 @@ import { jobStatusSchema } from './job-status.js';
 export const jobSpecSummarySchema = runSpecSchema
   .extend({
     data: z.object({
-      samples: z.number().int().describe('Training samples.'),
+      samples: z.number().int().describe('Samples (before any validation split).'),
       features: z.number().int().describe('Width of x.'),
+      source: z
+        .enum(['inline', 'dataset', 'builtin', 'synthetic'])
+        .optional()
+        .describe('Where the data comes from (absent: inline).'),
+      dataset_id: z.string().optional(),
+      builtin: z.string().optional(),
+      synthetic: syntheticSpecSchema.optional(),
     }),
+    validation: z
+      .object({ dataset_id: z.string(), samples: z.number().int() })
+      .optional()
+      .describe('The explicit validation dataset, if any.'),
     init: z
       .union([
         z.object({ from_job: z.string() }),
         z.object({ state_dict: z.object({ keys: z.array(z.string()) }) }),
+        z.object({ safetensors: z.object({ keys: z.array(z.string()) }) }),
       ])
       .optional()
       .describe('Where initial weights came from (weights themselves are not echoed).'),
@@ -26,6 +39,25 @@ export const jobSpecSummarySchema = runSpecSchema
 export type JobSpecSummary = z.output<typeof jobSpecSummarySchema>;
 
 const timestamp = z.iso.datetime().describe('RFC 3339 timestamp (UTC).');
+
+export const splitEvaluationSchema = z
+  .object({
+    samples: z.number().int(),
+    loss: z.number(),
+    accuracy: z.number().optional(),
+    mae: z.number().optional(),
+    rmse: z.number().optional(),
+    r2: z.number().optional(),
+    confusion_matrix: z
+      .array(z.array(z.number().int()))
+      .optional()
+      .describe('Counts [true class][predicted class] (classification).'),
+  })
+  .describe('Metrics of the final weights on one split, in eval mode.');
+
+export const evaluationSchema = z
+  .object({ train: splitEvaluationSchema, validation: splitEvaluationSchema.optional() })
+  .describe('Final evaluation of the trained (or restored best) weights.');
 
 export const jobSchema = z
   .object({
@@ -40,6 +72,17 @@ export const jobSchema = z
     progress: z.object({ epoch: z.number().int(), epochs: z.number().int() }),
     metrics: epochMetricsSchema.nullable().describe('Metrics of the latest finished epoch.'),
     error: jobErrorSchema.optional(),
+    stop_reason: z
+      .enum(['epochs', 'early_stopping'])
+      .optional()
+      .describe('Why a succeeded job stopped: it ran all epochs, or early stopping ended it.'),
+    best_epoch: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('The best epoch by the early-stopping monitor (null without early stopping).'),
+    evaluation: evaluationSchema.optional(),
   })
   .describe('A training job.');
 export type Job = z.output<typeof jobSchema>;
@@ -58,6 +101,9 @@ export interface JobRecordFields {
   metrics?: string;
   error?: string;
   cancel_requested?: string;
+  stop_reason?: string;
+  best_epoch?: string;
+  evaluation?: string;
 }
 
 export function jobToFields(job: Job): JobRecordFields {
@@ -86,5 +132,8 @@ export function jobFromFields(fields: Record<string, string>): Job {
     progress: JSON.parse(fields.progress),
     metrics: fields.metrics === undefined ? null : JSON.parse(fields.metrics),
     ...(fields.error === undefined ? {} : { error: JSON.parse(fields.error) }),
+    ...(fields.stop_reason === undefined ? {} : { stop_reason: fields.stop_reason }),
+    ...(fields.best_epoch === undefined ? {} : { best_epoch: JSON.parse(fields.best_epoch) }),
+    ...(fields.evaluation === undefined ? {} : { evaluation: JSON.parse(fields.evaluation) }),
   });
 }

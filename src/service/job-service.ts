@@ -4,13 +4,22 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
-import { SpecError } from '../engine/errors.js';
+import { SpecError, type SpecIssue } from '../engine/errors.js';
 import { buildModel } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
 import { type Tensor, tensor } from '../engine/tensor.js';
 import type { TrainingQueue } from '../queue/training-queue.js';
+import type { Normalization } from '../training/normalize.js';
 import { predict } from '../training/predict.js';
-import { IdempotencyError, JobNotFoundError, JobStateError, ValidationError } from './errors.js';
+import { checkTable, type TableShape } from './data-sources.js';
+import type { DatasetStore } from './dataset-store.js';
+import {
+  IdempotencyError,
+  JobNotFoundError,
+  JobStateError,
+  TooManyRequestsError,
+  ValidationError,
+} from './errors.js';
 import { newJobId } from './ids.js';
 import type { Job, JobSpecSummary } from './job-resource.js';
 import type { JobInput, ValidJob } from './job-spec.js';
@@ -34,39 +43,99 @@ export class JobService {
   constructor(
     private readonly store: JobStore,
     private readonly queue: TrainingQueue,
-    private readonly limits: { maxPredictRows: number },
+    /** `maxActiveJobs`: queued + running jobs per tenant (unlimited when absent). */
+    private readonly limits: { maxPredictRows: number; maxActiveJobs?: number },
+    private readonly datasets: DatasetStore,
   ) {}
 
-  async create(valid: ValidJob, rawBody: unknown, idempotencyKey?: string): Promise<CreateResult> {
+  /** Every method takes the tenant acting: a job of another tenant is not found, like a missing one. */
+  async create(
+    tenant: string,
+    valid: ValidJob,
+    rawBody: unknown,
+    idempotencyKey?: string,
+  ): Promise<CreateResult> {
+    await this.checkDatasets(tenant, valid);
     const id = newJobId();
     if (idempotencyKey !== undefined) {
       const fingerprint = createHash('sha256').update(JSON.stringify(rawBody)).digest('hex');
       const claim = await this.store.claimIdempotencyKey(
+        tenant,
         idempotencyKey,
         { job_id: id, fingerprint },
         IDEMPOTENCY_TTL_SECONDS,
       );
       if (claim !== null) {
         if (claim.fingerprint !== fingerprint) throw new IdempotencyError('key_reused');
-        const existing = await this.store.get(claim.job_id);
+        const existing = await this.store.getOwned(tenant, claim.job_id);
         if (existing === null) throw new IdempotencyError('in_progress');
         return { job: existing, replayed: true };
       }
     }
     try {
-      return { job: await this.createJob(id, valid), replayed: false };
+      return { job: await this.createJob(tenant, id, valid), replayed: false };
     } catch (err) {
-      if (idempotencyKey !== undefined) await this.store.releaseIdempotencyKey(idempotencyKey);
+      if (idempotencyKey !== undefined) await this.store.releaseIdempotencyKey(tenant, idempotencyKey);
       throw err;
     }
   }
 
-  private async createJob(id: string, valid: ValidJob): Promise<Job> {
+  /**
+   * Checks jobs that read uploaded datasets against the datasets' metadata and targets (width
+   * through the model, target kind and classes against the loss), and fills in their size.
+   */
+  private async checkDatasets(tenant: string, valid: ValidJob): Promise<void> {
+    const issues: SpecIssue[] = [];
+    const load = async (id: string, root: string[]): Promise<TableShape | null> => {
+      // Another tenant's dataset is "no dataset", exactly like a missing one.
+      const meta = await this.datasets.get(tenant, id);
+      const y = meta === null ? null : await this.datasets.getTargets(id, meta.target.kind);
+      if (meta === null || y === null) {
+        issues.push({ path: root, message: `no dataset with id ${id}` });
+        return null;
+      }
+      return {
+        label: `dataset ${id}`,
+        rows: meta.rows,
+        features: meta.features,
+        kind: meta.target.kind,
+        y,
+        classes: meta.target.classes,
+      };
+    };
+    if ('dataset_id' in valid.data) {
+      const table = await load(valid.data.dataset_id, ['data', 'dataset_id']);
+      if (table !== null) {
+        valid.samples = table.rows;
+        valid.features = table.features;
+        issues.push(...checkTable(valid.spec, table, ['data', 'dataset_id']));
+      }
+    }
+    if (valid.validation !== null) {
+      const root = ['validation', 'dataset_id'];
+      const table = await load(valid.validation.dataset_id, root);
+      if (table !== null && issues.length === 0) {
+        if (table.features !== valid.features)
+          issues.push({
+            path: root,
+            message: `${table.label} has ${table.features} features; the training data has ${valid.features}`,
+          });
+        else issues.push(...checkTable(valid.spec, table, root).filter((i) => i.path[0] === 'validation'));
+        valid.validationSamples = table.rows;
+      }
+    }
+    if (issues.length > 0) throw ValidationError.fromSpecIssues(issues);
+  }
+
+  private async createJob(tenant: string, id: string, valid: ValidJob): Promise<Job> {
     let init: Buffer | null = null;
     let initSummary: JobSpecSummary['init'];
     if (valid.init !== null && 'from_job' in valid.init) {
-      init = await this.warmStartWeights(valid, valid.init.from_job);
+      init = await this.warmStartWeights(tenant, valid, valid.init.from_job);
       initSummary = { from_job: valid.init.from_job };
+    } else if (valid.init !== null && 'safetensors_base64' in valid.init) {
+      init = valid.init.bytes;
+      initSummary = { safetensors: { keys: Object.keys(decodeSafetensors(init).tensors) } };
     } else if (valid.init !== null) {
       initSummary = { state_dict: { keys: Object.keys(valid.init.state_dict) } };
     }
@@ -77,7 +146,12 @@ export class JobService {
       metadata: valid.metadata,
       spec: {
         ...valid.spec,
-        data: { samples: valid.samples, features: valid.features },
+        data: { samples: valid.samples, features: valid.features, ...sourceSummary(valid) },
+        ...(valid.validation === null
+          ? {}
+          : {
+              validation: { dataset_id: valid.validation.dataset_id, samples: valid.validationSamples ?? 0 },
+            }),
         ...(initSummary === undefined ? {} : { init: initSummary }),
       } as JobSpecSummary,
       created_at: new Date().toISOString(),
@@ -89,18 +163,32 @@ export class JobService {
     const input: JobInput = {
       spec: valid.spec,
       data: valid.data,
+      validation: valid.validation,
       init_state_dict: valid.init !== null && 'state_dict' in valid.init ? valid.init.state_dict : null,
     };
-    await this.store.create({ job, input: JSON.stringify(input), init });
+    const datasets = [
+      ...('dataset_id' in valid.data ? [valid.data.dataset_id] : []),
+      ...(valid.validation === null ? [] : [valid.validation.dataset_id]),
+    ];
+    const maxActive = this.limits.maxActiveJobs;
+    const admitted = await this.store.create(
+      { tenant, job, input: JSON.stringify(input), init, datasets },
+      maxActive,
+    );
+    if (!admitted)
+      throw new TooManyRequestsError(
+        'too_many_active_jobs',
+        `At most ${maxActive} jobs may be queued or running at once (MAX_ACTIVE_JOBS); wait for some to finish or cancel them.`,
+      );
     await this.queue.enqueue(id);
     return job;
   }
 
   /** The weights of a succeeded job, checked against the new job's model. */
-  private async warmStartWeights(valid: ValidJob, fromJob: string): Promise<Buffer> {
+  private async warmStartWeights(tenant: string, valid: ValidJob, fromJob: string): Promise<Buffer> {
     const issue = (message: string) =>
       ValidationError.fromSpecIssues([{ path: ['init', 'from_job'], message }]);
-    const source = await this.store.get(fromJob);
+    const source = await this.store.getOwned(tenant, fromJob);
     if (source === null) throw issue(`no job with id ${fromJob}`);
     if (source.status !== 'succeeded')
       throw issue(`job ${fromJob} is ${source.status}; only succeeded jobs have weights`);
@@ -121,50 +209,51 @@ export class JobService {
     return model;
   }
 
-  async get(id: string): Promise<Job> {
-    const job = await this.store.get(id);
+  async get(tenant: string, id: string): Promise<Job> {
+    const job = await this.store.getOwned(tenant, id);
     if (job === null) throw new JobNotFoundError(id);
     return job;
   }
 
-  list(options: { status?: JobStatus; limit: number; cursor?: string }) {
-    return this.store.list(options);
+  list(tenant: string, options: { status?: JobStatus; limit: number; cursor?: string }) {
+    return this.store.list({ ...options, tenant });
   }
 
   /**
    * A queued job is cancelled at once (it never runs); a running one is signalled through Redis
    * and ends `cancelled` shortly after. Returns the job as it is after the request.
    */
-  async cancel(id: string): Promise<Job> {
+  async cancel(tenant: string, id: string): Promise<Job> {
+    await this.get(tenant, id); // the owner never changes, so checking first is enough
     const queued = await this.store.transition(id, ['queued'], 'cancelled');
     if (queued.applied) {
       await this.queue.remove(id);
-      return this.get(id);
+      return this.get(tenant, id);
     }
     if (queued.previous === '') throw new JobNotFoundError(id);
     if (queued.previous === 'running') {
       await this.store.requestCancel(id);
-      return this.get(id);
+      return this.get(tenant, id);
     }
     throw new JobStateError('job_finished', `job ${id} already ${queued.previous}`);
   }
 
-  async delete(id: string): Promise<void> {
-    const job = await this.get(id);
+  async delete(tenant: string, id: string): Promise<void> {
+    const job = await this.get(tenant, id);
     if (!isTerminal(job.status))
       throw new JobStateError('job_not_finished', `job ${id} is ${job.status}; cancel it before deleting it`);
     await this.queue.remove(id);
     await this.store.delete(id);
   }
 
-  async metrics(id: string) {
-    await this.get(id);
+  async metrics(tenant: string, id: string) {
+    await this.get(tenant, id);
     return this.store.metrics(id);
   }
 
   /** The trained weights as safetensors bytes. */
-  async model(id: string): Promise<Buffer> {
-    const job = await this.get(id);
+  async model(tenant: string, id: string): Promise<Buffer> {
+    const job = await this.get(tenant, id);
     const model = job.status === 'succeeded' ? await this.store.getModel(id) : null;
     if (model === null)
       throw new JobStateError(
@@ -175,13 +264,13 @@ export class JobService {
   }
 
   /** The trained weights as nested arrays by state-dict key. */
-  async modelJson(id: string): Promise<Record<string, unknown>> {
-    const { tensors } = decodeSafetensors(await this.model(id));
+  async modelJson(tenant: string, id: string): Promise<Record<string, unknown>> {
+    const { tensors } = decodeSafetensors(await this.model(tenant, id));
     return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, toNested(t.data, t.shape)]));
   }
 
-  async predict(id: string, x: number[][]): Promise<PredictResult> {
-    const job = await this.get(id);
+  async predict(tenant: string, id: string, x: number[][]): Promise<PredictResult> {
+    const job = await this.get(tenant, id);
     const features = job.spec.data.features;
     const issues = x.flatMap((row, i) =>
       row.length === features
@@ -191,9 +280,20 @@ export class JobService {
     if (x.length > this.limits.maxPredictRows)
       issues.unshift({ path: ['x'], message: `at most ${this.limits.maxPredictRows} rows per request` });
     if (issues.length > 0) throw ValidationError.fromSpecIssues(issues.slice(0, 20));
-    const { tensors } = decodeSafetensors(await this.model(id));
+    const { tensors, metadata } = decodeSafetensors(await this.model(tenant, id));
     const state: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(tensors)) state[name] = tensor(t.data, { shape: t.shape });
-    return predict(job.spec, state, x);
+    const normalization =
+      metadata.normalization === undefined ? null : (JSON.parse(metadata.normalization) as Normalization);
+    return predict(job.spec, state, x, { normalization });
   }
+}
+
+/** How the job summary names its data source. */
+function sourceSummary(valid: ValidJob): Partial<JobSpecSummary['data']> {
+  const data = valid.data;
+  if ('dataset_id' in data) return { source: 'dataset', dataset_id: data.dataset_id };
+  if ('builtin' in data) return { source: 'builtin', builtin: data.builtin };
+  if ('synthetic' in data) return { source: 'synthetic', synthetic: data.synthetic };
+  return {};
 }

@@ -6,14 +6,28 @@
  * match PyTorch's. The worker re-parses the stored input with `parseJobInput`.
  */
 import { z } from 'zod';
+import { decodeSafetensors } from '../artifacts/safetensors.js';
 import type { SpecIssue } from '../engine/errors.js';
 import { SpecError } from '../engine/errors.js';
 import { lossRegistry } from '../engine/losses/registry.js';
 import { buildModel, parseModelSpec } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
+import { tensor } from '../engine/tensor.js';
 import { checkRunData, type RawData } from '../training/data.js';
 import { parseRunSpec, type RunSpec, runSpecSchema, trainingOptionsSchema } from '../training/spec.js';
+import {
+  builtinShape,
+  builtinSourceSchema,
+  checkTable,
+  type DataSource,
+  datasetSourceSchema,
+  isSourceRef,
+  syntheticShape,
+  syntheticSourceSchema,
+  type ValidationSource,
+  validationSourceSchema,
+} from './data-sources.js';
 import { JOB_ID_PATTERN } from './ids.js';
 
 /** A number or arbitrarily nested arrays of numbers (a tensor in JSON). */
@@ -27,7 +41,7 @@ export const jobMetadataSchema = z
   .refine((m) => Object.keys(m).length <= 32, 'at most 32 metadata keys')
   .describe('Free-form string labels, returned as given.');
 
-export const jobDataSchema = z
+export const inlineDataSchema = z
   .strictObject({
     x: z.array(z.array(z.number())).min(1).describe('Inputs, samples × features.'),
     y: z
@@ -36,6 +50,12 @@ export const jobDataSchema = z
       .describe('Targets: class indices, or one row of values per sample, as the loss expects.'),
   })
   .describe('Training data given inline.');
+
+export const jobDataSchema = z
+  .union([inlineDataSchema, datasetSourceSchema, builtinSourceSchema, syntheticSourceSchema])
+  .describe(
+    'Training data: inline arrays, an uploaded dataset, a built-in dataset or a synthetic generator.',
+  );
 
 export const jobInitSchema = z
   .union([
@@ -47,6 +67,12 @@ export const jobInitSchema = z
     z.strictObject({
       from_job: z.string().regex(JOB_ID_PATTERN).describe('Warm start from this succeeded job’s weights.'),
     }),
+    z.strictObject({
+      safetensors_base64: z
+        .string()
+        .min(1)
+        .describe('A safetensors file (e.g. from PyTorch’s `safetensors.torch.save_file`), base64-encoded.'),
+    }),
   ])
   .describe('Initial weights instead of the seeded random init.');
 
@@ -55,6 +81,7 @@ export const jobCreateSchema = runSpecSchema
     name: jobNameSchema.optional(),
     metadata: jobMetadataSchema.optional(),
     data: jobDataSchema,
+    validation: validationSourceSchema.optional(),
     init: jobInitSchema.optional(),
   })
   .describe('A training job: what to train, on what data, and how.');
@@ -65,23 +92,33 @@ export interface JobLimits {
   maxEpochs: number;
 }
 
-export type JobInit = { state_dict: Record<string, unknown> } | { from_job: string };
+export type JobInit =
+  | { state_dict: Record<string, unknown> }
+  | { from_job: string }
+  | { safetensors_base64: string; bytes: Buffer };
 
 /** A job request that passed every check. */
 export interface ValidJob {
   name: string | null;
   metadata: Record<string, string>;
   spec: RunSpec;
-  data: RawData;
+  /** Inline arrays, or where the data comes from. */
+  data: RawData | DataSource;
+  /** An explicit validation dataset. */
+  validation: ValidationSource | null;
   init: JobInit | null;
+  /** Rows and width of the training data (filled in from metadata for uploaded datasets). */
   samples: number;
   features: number;
+  /** Rows of the validation dataset (filled in from its metadata). */
+  validationSamples?: number;
 }
 
 /** What is stored for the worker: the spec as submitted, the data and inline initial weights. */
 export interface JobInput {
   spec: unknown;
-  data: RawData;
+  data: RawData | DataSource;
+  validation?: ValidationSource | null;
   init_state_dict: Record<string, unknown> | null;
 }
 
@@ -94,6 +131,7 @@ const TOP_LEVEL = new Set([
   'scheduler',
   'training',
   'data',
+  'validation',
   'init',
 ]);
 
@@ -127,14 +165,29 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
     v.metadata === undefined
       ? {}
       : collect(issues, () => parseWith(jobMetadataSchema, v.metadata, ['metadata']));
-  const { name: _n, metadata: _m, data: _d, init: _i, ...specPart } = v;
+  const { name: _n, metadata: _m, data: _d, init: _i, validation: _v, ...specPart } = v;
   const spec = collect(issues, () => parseRunSpec(specPart));
 
   const data = v.data as RawData | undefined;
   let samples = 0;
   let features = 0;
+  let source: DataSource | null = null;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    issues.push({ path: ['data'], message: 'data is required: {"x": [[...], ...], "y": [...]}' });
+    issues.push({
+      path: ['data'],
+      message:
+        'data is required: {"x": [[...], ...], "y": [...]}, {"dataset_id": ...}, {"builtin": ...} or {"synthetic": {...}}',
+    });
+  } else if (isSourceRef(data)) {
+    source = parseSource(data, issues);
+    if (source !== null && !('dataset_id' in source)) {
+      const shape = 'builtin' in source ? builtinShape(source.builtin) : syntheticShape(source.synthetic);
+      samples = shape.rows;
+      features = shape.features;
+      if (samples > limits.maxSamples)
+        issues.push({ path: ['data'], message: `at most ${limits.maxSamples} samples per job` });
+      if (spec !== undefined) issues.push(...checkTable(spec, shape, ['data']));
+    }
   } else {
     for (const key of Object.keys(data)) {
       if (key !== 'x' && key !== 'y')
@@ -152,6 +205,12 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
   }
   if (spec !== undefined && spec.training.epochs > limits.maxEpochs)
     issues.push({ path: ['training', 'epochs'], message: `at most ${limits.maxEpochs} epochs per job` });
+  const validation =
+    v.validation === undefined || v.validation === null
+      ? null
+      : (collect(issues, () => parseWith(validationSourceSchema, v.validation, ['validation'])) ?? null);
+  if (spec !== undefined)
+    issues.push(...checkValidationOptions(spec, v.validation !== undefined && v.validation !== null));
 
   const init = v.init === undefined || v.init === null ? null : parseInit(v.init, spec, issues);
   if (issues.length > 0) return { ok: false, issues };
@@ -161,12 +220,42 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
       name: name ?? null,
       metadata: metadata ?? {},
       spec: spec!,
-      data: data as RawData,
+      data: source ?? (data as RawData),
+      validation,
       init,
       samples,
       features,
     },
   };
+}
+
+/** A `data` object naming a source; builtin and synthetic ones are checked against the spec here. */
+function parseSource(data: object, issues: SpecIssue[]): DataSource | null {
+  const schema =
+    'dataset_id' in data
+      ? datasetSourceSchema
+      : 'builtin' in data
+        ? builtinSourceSchema
+        : syntheticSourceSchema;
+  return collect(issues, () => parseWith(schema, data, ['data'])) ?? null;
+}
+
+/** Validation needs a validation set; monitoring a `val_` metric needs one too. */
+function checkValidationOptions(spec: RunSpec, explicitValidation: boolean): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const split = spec.training.validation_split !== undefined;
+  if (explicitValidation && split)
+    issues.push({
+      path: ['training', 'validation_split'],
+      message: 'give either training.validation_split or validation.dataset_id, not both',
+    });
+  const monitor = spec.training.early_stopping?.monitor;
+  if (monitor?.startsWith('val_') && !explicitValidation && !split)
+    issues.push({
+      path: ['training', 'early_stopping', 'monitor'],
+      message: `monitoring '${monitor}' needs validation data: set training.validation_split or validation.dataset_id`,
+    });
+  return issues;
 }
 
 /**
@@ -200,14 +289,22 @@ function parseInit(value: unknown, spec: RunSpec | undefined, issues: SpecIssue[
         path: ['init', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
         message: issue.message,
       });
-    if (typeof value === 'object' && value !== null && !('state_dict' in value) && !('from_job' in value))
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !('state_dict' in value) &&
+      !('from_job' in value) &&
+      !('safetensors_base64' in value)
+    )
       issues.push({
         path: ['init'],
-        message: 'init must be {"state_dict": {...}} or {"from_job": "<job id>"}',
+        message:
+          'init must be {"state_dict": {...}}, {"from_job": "<job id>"} or {"safetensors_base64": "<base64>"}',
       });
     return null;
   }
   const init = parsed.data;
+  if ('safetensors_base64' in init) return parseSafetensorsInit(init.safetensors_base64, spec, issues);
   if ('state_dict' in init && spec !== undefined) {
     const own: SpecIssue[] = [];
     try {
@@ -222,17 +319,56 @@ function parseInit(value: unknown, spec: RunSpec | undefined, issues: SpecIssue[
   return init;
 }
 
+/** Base64 safetensors weights, decoded and loaded into the model to check every key and shape. */
+function parseSafetensorsInit(b64: string, spec: RunSpec | undefined, issues: SpecIssue[]): JobInit | null {
+  const path = ['init', 'safetensors_base64'];
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.replace(/\s+/g, '')) || b64.replace(/\s+/g, '').length % 4 !== 0) {
+    issues.push({ path, message: 'not valid base64' });
+    return null;
+  }
+  const bytes = Buffer.from(b64, 'base64');
+  let state: Record<string, ReturnType<typeof tensor>>;
+  try {
+    state = {};
+    for (const [name, t] of Object.entries(decodeSafetensors(bytes).tensors))
+      state[name] = tensor(t.data, { shape: t.shape });
+  } catch (err) {
+    issues.push({ path, message: (err as Error).message });
+    return null;
+  }
+  if (spec !== undefined) {
+    try {
+      buildModel(spec.model, new Generator(0)).loadStateDict(state);
+    } catch (err) {
+      const own = err instanceof SpecError ? err.issues : [{ path: [], message: (err as Error).message }];
+      for (const issue of own) issues.push({ path, message: issue.message });
+      return null;
+    }
+  }
+  return { safetensors_base64: b64, bytes };
+}
+
 /** The worker-side parse of stored input: the same checks, run again at the boundary. */
 export function parseJobInput(value: unknown): {
   spec: RunSpec;
-  data: RawData;
+  /** Inline arrays (checked), or null when the data comes from a source. */
+  data: RawData | null;
+  source: DataSource | null;
+  validation: ValidationSource | null;
   initStateDict: Record<string, unknown> | null;
 } {
   if (typeof value !== 'object' || value === null)
     throw new SpecError([{ path: [], message: 'job input must be an object' }]);
   const input = value as JobInput;
   const spec = parseRunSpec(input.spec);
-  const issues = checkRunData(spec, input.data);
+  const validation = input.validation ?? null;
+  if (typeof input.data === 'object' && input.data !== null && isSourceRef(input.data)) {
+    const source = parseSource(input.data, []);
+    if (source === null) throw new SpecError([{ path: ['data'], message: 'invalid data source' }]);
+    return { spec, data: null, source, validation, initStateDict: input.init_state_dict };
+  }
+  const data = input.data as RawData;
+  const issues = checkRunData(spec, data);
   if (issues.length > 0) throw new SpecError(issues);
-  return { spec, data: input.data, initStateDict: input.init_state_dict };
+  return { spec, data, source: null, validation, initStateDict: input.init_state_dict };
 }

@@ -5,13 +5,15 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
-import type { EpochMetrics } from '../training/trainer.js';
+import type { EpochMetrics, StepProgress } from '../training/trainer.js';
+import { JOB_ID_PATTERN } from './ids.js';
 import { type JobError, type JobEvent, parseStreamEntry, type StoredJobEvent } from './job-events.js';
 import { type Job, jobFromFields, jobToFields } from './job-resource.js';
 import { isTerminal, JOB_STATUSES, type JobStatus } from './job-status.js';
 
 /**
- * KEYS: job hash, events stream, then one index per status in JOB_STATUSES order.
+ * KEYS: job hash, events stream, then one index per status in JOB_STATUSES order, then the
+ *       owning tenant's index per status in the same order.
  * ARGV: id, target status, allowed current statuses (comma-separated), done-event JSON or '',
  *       then field/value pairs to set.
  * Returns {1, previous} when applied, {0, current or ''} when not.
@@ -25,11 +27,18 @@ for s in string.gmatch(ARGV[3], '[^,]+') do
 end
 if not allowed then return {0, current} end
 local statuses = {${JOB_STATUSES.map((s) => `'${s}'`).join(', ')}}
+local n = #statuses
 for i, s in ipairs(statuses) do
-  if s == current then redis.call('ZREM', KEYS[i + 2], ARGV[1]) end
+  if s == current then
+    redis.call('ZREM', KEYS[i + 2], ARGV[1])
+    redis.call('ZREM', KEYS[i + 2 + n], ARGV[1])
+  end
 end
 for i, s in ipairs(statuses) do
-  if s == ARGV[2] then redis.call('ZADD', KEYS[i + 2], 0, ARGV[1]) end
+  if s == ARGV[2] then
+    redis.call('ZADD', KEYS[i + 2], 0, ARGV[1])
+    redis.call('ZADD', KEYS[i + 2 + n], 0, ARGV[1])
+  end
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2])
 for i = 5, #ARGV, 2 do
@@ -42,6 +51,22 @@ end
 return {1, current}
 `;
 
+/**
+ * Admission of a new job under the tenant's cap on queued + running jobs.
+ * KEYS: the tenant's queued and running indexes. ARGV: job id, cap. Returns 1 if admitted.
+ */
+const ADMIT_LUA = `
+if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+return 1
+`;
+
+/** The tenant of jobs recorded before tenants existed. */
+export const LEGACY_TENANT = 'default';
+
+/** Job ids as issued (see ids.ts); anything else is never looked up, so it cannot name another key. */
+const isJobId = (id: string) => JOB_ID_PATTERN.test(id);
+
 export interface TransitionResult {
   applied: boolean;
   /** The status before the call ('' when the job does not exist). */
@@ -49,6 +74,8 @@ export interface TransitionResult {
 }
 
 export interface ListOptions {
+  /** Only this tenant's jobs. */
+  tenant: string;
   status?: JobStatus;
   limit: number;
   /** The last id of the previous page. */
@@ -56,9 +83,13 @@ export interface ListOptions {
 }
 
 export interface NewJob {
+  /** The owner; every later read through the API is scoped to it. */
+  tenant: string;
   job: Job;
   input: string;
   init: Buffer | null;
+  /** Uploaded datasets the job reads (their delete is refused while it is queued or running). */
+  datasets?: string[];
 }
 
 const now = () => new Date().toISOString();
@@ -69,16 +100,58 @@ export class JobStore {
     readonly keys: RedisKeys,
   ) {}
 
-  async create({ job, input, init }: NewJob): Promise<void> {
+  /**
+   * Stores a new queued job, if the tenant has fewer than `maxActive` queued + running jobs
+   * (checked and reserved atomically). Returns false, storing nothing, when it has not.
+   */
+  async create(
+    { tenant, job, input, init, datasets = [] }: NewJob,
+    maxActive = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
     const k = this.keys;
+    if (Number.isFinite(maxActive)) {
+      const admitted = await this.redis.eval(
+        ADMIT_LUA,
+        2,
+        k.tenantJobStatusIndex(tenant, 'queued'),
+        k.tenantJobStatusIndex(tenant, 'running'),
+        job.id,
+        maxActive,
+      );
+      if (admitted !== 1) return false;
+    }
     const tx = this.redis.multi();
-    tx.hset(k.job(job.id), { ...jobToFields(job) });
+    tx.zadd(k.tenantJobIndex(tenant), 0, job.id);
+    tx.zadd(k.tenantJobStatusIndex(tenant, job.status), 0, job.id);
+    for (const dataset of datasets) tx.sadd(k.datasetJobs(dataset), job.id);
+    tx.hset(k.job(job.id), { ...jobToFields(job), tenant });
     tx.set(k.jobInput(job.id), input);
     if (init !== null) tx.set(k.jobInit(job.id), init);
     tx.zadd(k.jobIndex(), 0, job.id);
     tx.zadd(k.jobStatusIndex(job.status), 0, job.id);
     tx.xadd(k.jobEvents(job.id), '*', 'type', 'status', 'data', JSON.stringify({ status: job.status }));
-    await tx.exec();
+    try {
+      await tx.exec();
+    } catch (err) {
+      await this.redis.zrem(k.tenantJobStatusIndex(tenant, job.status), job.id).catch(() => 0);
+      throw err;
+    }
+    return true;
+  }
+
+  /** The job if it exists and belongs to `tenant`; null otherwise (the two are indistinguishable). */
+  async getOwned(tenant: string, id: string): Promise<Job | null> {
+    if (!isJobId(id)) return null;
+    const fields = await this.redis.hgetall(this.keys.job(id));
+    if (fields.status === undefined || (fields.tenant ?? LEGACY_TENANT) !== tenant) return null;
+    return jobFromFields(fields);
+  }
+
+  /** The tenant that owns a job, or null if there is no such job. */
+  async tenantOf(id: string): Promise<string | null> {
+    if (!isJobId(id)) return null;
+    const [tenant, status] = await this.redis.hmget(this.keys.job(id), 'tenant', 'status');
+    return status === null ? null : (tenant ?? LEGACY_TENANT);
   }
 
   async get(id: string): Promise<Job | null> {
@@ -90,9 +163,12 @@ export class JobStore {
     return (await this.redis.exists(this.keys.job(id))) === 1;
   }
 
-  /** Newest first; the filter applies before the limit. Returns the page and the next cursor. */
-  async list({ status, limit, cursor }: ListOptions): Promise<{ jobs: Job[]; next: string | null }> {
-    const index = status === undefined ? this.keys.jobIndex() : this.keys.jobStatusIndex(status);
+  /** The tenant's jobs, newest first; the filter applies before the limit. Returns the page and the next cursor. */
+  async list({ tenant, status, limit, cursor }: ListOptions): Promise<{ jobs: Job[]; next: string | null }> {
+    const index =
+      status === undefined
+        ? this.keys.tenantJobIndex(tenant)
+        : this.keys.tenantJobStatusIndex(tenant, status);
     const max = cursor === undefined ? '+' : `(${cursor}`;
     const ids = await this.redis.zrange(index, max, '-', 'BYLEX', 'REV', 'LIMIT', 0, limit + 1);
     const page = ids.slice(0, limit);
@@ -116,7 +192,13 @@ export class JobStore {
     error?: JobError,
   ): Promise<TransitionResult> {
     const k = this.keys;
-    const keys = [k.job(id), k.jobEvents(id), ...JOB_STATUSES.map((s) => k.jobStatusIndex(s))];
+    const tenant = (await this.redis.hget(k.job(id), 'tenant')) ?? LEGACY_TENANT;
+    const keys = [
+      k.job(id),
+      k.jobEvents(id),
+      ...JOB_STATUSES.map((s) => k.jobStatusIndex(s)),
+      ...JOB_STATUSES.map((s) => k.tenantJobStatusIndex(tenant, s)),
+    ];
     const stamped = { ...fields };
     if (to === 'running' && stamped.started_at === undefined) stamped.started_at = now();
     if (isTerminal(to)) stamped.finished_at = now();
@@ -143,6 +225,11 @@ export class JobStore {
       })
       .xadd(k.jobEvents(id), '*', 'type', 'epoch', 'data', JSON.stringify(metrics))
       .exec();
+  }
+
+  /** Progress within an epoch: an event only (the job record changes once per epoch). */
+  async recordProgress(id: string, progress: StepProgress): Promise<void> {
+    await this.redis.xadd(this.keys.jobEvents(id), '*', 'type', 'progress', 'data', JSON.stringify(progress));
   }
 
   async requestCancel(id: string): Promise<void> {
@@ -214,27 +301,31 @@ export class JobStore {
   /** Removes a job and everything stored for it. */
   async delete(id: string): Promise<void> {
     const k = this.keys;
+    const tenant = (await this.redis.hget(k.job(id), 'tenant')) ?? LEGACY_TENANT;
     const tx = this.redis.multi();
-    tx.del(k.job(id), k.jobInput(id), k.jobInit(id), k.jobEvents(id), k.jobModel(id));
+    tx.del(k.job(id), k.jobInput(id), k.jobInit(id), k.jobEvents(id), k.jobModel(id), k.jobCheckpoint(id));
     tx.zrem(k.jobIndex(), id);
+    tx.zrem(k.tenantJobIndex(tenant), id);
     for (const status of JOB_STATUSES) tx.zrem(k.jobStatusIndex(status), id);
+    for (const status of JOB_STATUSES) tx.zrem(k.tenantJobStatusIndex(tenant, status), id);
     await tx.exec();
   }
 
-  /** Claims an Idempotency-Key for a new job; returns the existing claim if the key was used. */
+  /** Claims the tenant's Idempotency-Key for a new job; returns the existing claim if the key was used. */
   async claimIdempotencyKey(
+    tenant: string,
     key: string,
     claim: { job_id: string; fingerprint: string },
     ttlSeconds: number,
   ): Promise<{ job_id: string; fingerprint: string } | null> {
-    const redisKey = this.keys.idempotency(key);
+    const redisKey = this.keys.idempotency(tenant, key);
     const set = await this.redis.set(redisKey, JSON.stringify(claim), 'EX', ttlSeconds, 'NX');
     if (set === 'OK') return null;
     const existing = await this.redis.get(redisKey);
     return existing === null ? null : (JSON.parse(existing) as { job_id: string; fingerprint: string });
   }
 
-  async releaseIdempotencyKey(key: string): Promise<void> {
-    await this.redis.del(this.keys.idempotency(key));
+  async releaseIdempotencyKey(tenant: string, key: string): Promise<void> {
+    await this.redis.del(this.keys.idempotency(tenant, key));
   }
 }

@@ -6,6 +6,18 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, role: string): L
   return pino({
     level: config.LOG_LEVEL,
     base: { role, pid: process.pid },
-    redact: { paths: ['req.body', 'body.data', 'data.x', 'data.y', 'input'], remove: true },
+    // Credentials never reach a log line, even if a request's headers are logged.
+    redact: {
+      paths: [
+        'req.body',
+        'body.data',
+        'data.x',
+        'data.y',
+        'input',
+        'req.headers.authorization',
+        'headers.authorization',
+      ],
+      remove: true,
+    },
   });
 }

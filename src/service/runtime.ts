@@ -6,11 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
+import { checkAuthAtStartup } from '../api/plugins/auth.js';
 import type { Config } from '../config.js';
+import { TrainingStatsWriter } from '../metrics/training-stats.js';
 import { TrainingQueue } from '../queue/training-queue.js';
 import { TrainingWorker } from '../queue/training-worker.js';
 import { closeRedis, createRedis } from '../redis/connection.js';
 import { redisKeys } from '../redis/keys.js';
+import { DatasetService } from './dataset-service.js';
+import { DatasetStore } from './dataset-store.js';
 import { JobService } from './job-service.js';
 import { JobStore } from './job-store.js';
 
@@ -24,11 +28,31 @@ export interface ApiRuntime {
 /** Builds the API (not listening) with its own producer connection. */
 export async function createApi(config: Config, redisUrl: string, logger: Logger): Promise<ApiRuntime> {
   const keys = redisKeys(config.KEY_PREFIX);
-  const redis = createRedis(redisUrl, 'producer', 'trainyard-api', logger);
+  const redis = createRedis(redisUrl, 'producer', 'trainyard-api', logger, {
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   const store = new JobStore(redis, keys);
   const queue = new TrainingQueue({ connection: redis, keys, attempts: config.JOB_ATTEMPTS });
-  const jobs = new JobService(store, queue, { maxPredictRows: config.MAX_PREDICT_ROWS });
-  const app = await buildApp({ config, redis, store, jobs, logger });
+  const datasetStore = new DatasetStore(redis, keys);
+  const jobs = new JobService(
+    store,
+    queue,
+    { maxPredictRows: config.MAX_PREDICT_ROWS, maxActiveJobs: config.MAX_ACTIVE_JOBS },
+    datasetStore,
+  );
+  const datasets = new DatasetService(datasetStore, {
+    maxBytes: config.MAX_DATASET_BYTES,
+    maxRows: config.MAX_SAMPLES,
+  });
+  const app = await buildApp({ config, redis, store, jobs, datasets, logger, queue });
+  try {
+    await checkAuthAtStartup(config, app.auth.keys, logger);
+  } catch (err) {
+    await app.close();
+    await queue.close();
+    await closeRedis(redis);
+    throw err;
+  }
   return {
     app,
     redis,
@@ -51,11 +75,19 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const keys = redisKeys(config.KEY_PREFIX);
   const redis = createRedis(redisUrl, 'consumer', 'trainyard-worker', logger);
   const store = new JobStore(redis, keys);
+  const stats = new TrainingStatsWriter(redis, keys, config.WORKER_CONCURRENCY);
   const worker = new TrainingWorker({
     connection: redis,
     store,
+    datasets: new DatasetStore(redis, keys),
     concurrency: config.WORKER_CONCURRENCY,
     logger,
+    stats,
+    stall: {
+      lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+    },
   });
   await worker.start();
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
@@ -63,6 +95,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     worker,
     async close() {
       await worker.close(config.SHUTDOWN_TIMEOUT_MS);
+      await stats.close();
       await closeRedis(redis);
     },
   };

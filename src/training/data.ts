@@ -3,7 +3,7 @@
  * against its spec before anything runs (shapes through the model, targets valid for the loss);
  * `toTensors` turns checked JSON arrays into tensors.
  */
-import type { SpecIssue } from '../engine/errors.js';
+import { SpecError, type SpecIssue } from '../engine/errors.js';
 import type { LayerSpec } from '../engine/nn/registry.js';
 import { checkLayerShapes } from '../engine/nn/shape-check.js';
 import { indexRows } from '../engine/ops/shape.js';
@@ -13,7 +13,7 @@ import {
   noGrad,
   numel,
   shapeToString,
-  type Tensor,
+  Tensor,
   tensor,
 } from '../engine/tensor.js';
 import { applyNormalization, fitStandard, type Normalization } from './normalize.js';
@@ -94,16 +94,59 @@ function check(spec: RunSpec, data: RawData): Checked {
     });
   }
   if (issues.length > 0) return result;
+  result.rule = checkAgainstSpec(spec, xShape, data.y as NestedArray, yShape, issues);
+  return result;
+}
 
+/** Shapes through the model and targets for the loss; returns the target rule (null if the model is bad). */
+function checkAgainstSpec(
+  spec: RunSpec,
+  xShape: readonly number[],
+  y: NestedArray,
+  yShape: readonly number[],
+  issues: SpecIssue[],
+): TargetRule | null {
   const shapes = checkLayerShapes(spec.model.layers, xShape.slice(1));
   for (const issue of shapes.issues) issues.push({ path: ['model', ...issue.path], message: issue.message });
-  if (shapes.outputShape === null) return result;
-
+  if (shapes.outputShape === null) return null;
   const rule = lossTargets(spec.loss, [xShape[0], ...shapes.outputShape]);
-  result.rule = rule;
-  issues.push(...rule.check(data.y as NestedArray, yShape));
+  issues.push(...rule.check(y, yShape));
   issues.push(...checkBatchNormBatches(spec.model.layers, xShape[0], spec.training.batch_size));
-  return result;
+  return rule;
+}
+
+/**
+ * Checks a table of `rows` × `features` (finite float32 features, already checked where it was
+ * stored) with one target per row against the spec; target issues have paths `data.y[i]`.
+ */
+export function checkTableData(
+  spec: RunSpec,
+  rows: number,
+  features: number,
+  y: ArrayLike<number>,
+): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  checkAgainstSpec(spec, [rows, features], Array.from(y), [rows], issues);
+  return issues;
+}
+
+/** Tensors from a table (row-major float32 features, one target per row), shaped for the loss. */
+export function tableToTensors(
+  spec: RunSpec,
+  table: { rows: number; features: number; x: Float32Array; y: ArrayLike<number> },
+): TrainingData {
+  const issues: SpecIssue[] = [];
+  const rule = checkAgainstSpec(
+    spec,
+    [table.rows, table.features],
+    Array.from(table.y),
+    [table.rows],
+    issues,
+  );
+  if (issues.length > 0 || rule === null) throw new SpecError(issues);
+  const x = new Tensor(table.x, [table.rows, table.features]);
+  const y = new Tensor(Float32Array.from(table.y), rule.targetShape([table.rows]));
+  return { x, y };
 }
 
 /** BatchNorm in training mode needs more than one value per channel in every batch. */

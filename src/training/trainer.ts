@@ -187,7 +187,11 @@ export class Trainer {
     return this.epoch;
   }
 
-  checkpoint(): TrainerCheckpoint {
+  /**
+   * The state after the last completed epoch. `history: false` leaves the metrics out (a service
+   * that stores them elsewhere need not copy a growing list every epoch).
+   */
+  checkpoint({ history = true }: { history?: boolean } = {}): TrainerCheckpoint {
     const { model, optimizer, scheduler, generator } = this.parts;
     return {
       epoch: this.epoch,
@@ -197,7 +201,7 @@ export class Trainer {
       generator: generator.getState(),
       earlyStopping: this.early?.getState() ?? null,
       best: this.best === null ? null : toData(this.best),
-      history: this.history.map((m) => ({ ...m })),
+      history: history ? this.history.map((m) => ({ ...m })) : [],
       elapsedMs: this.elapsedMs,
     };
   }
@@ -235,7 +239,9 @@ export class Trainer {
     let stopReason: StopReason = 'epochs';
     const finish = (status: TrainResult['status']): TrainResult => this.result(status, stopReason);
 
-    while (this.epoch < epochs) {
+    // A run restored from the checkpoint of the epoch that triggered early stopping is already done.
+    if (this.early?.shouldStop) stopReason = 'early_stopping';
+    while (this.epoch < epochs && stopReason !== 'early_stopping') {
       const epoch = this.epoch + 1;
       const started = performance.now();
       const lr = optimizer.paramGroups[0].lr;

@@ -94,7 +94,12 @@ describe('SimpleNN over HTTP', () => {
     const file = decodeSafetensors(new Uint8Array(await res.arrayBuffer()));
     expect(Object.keys(file.tensors)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(file.tensors['0.weight']).toMatchObject({ dtype: 'F32', shape: [20, 10] });
-    expect(file.metadata).toEqual({ format: 'pt', job_id: id });
+    expect(file.metadata).toMatchObject({ format: 'pt', job_id: id });
+    expect(JSON.parse(file.metadata.spec).layers.map((l: { type: string }) => l.type)).toEqual([
+      'Linear',
+      'ReLU',
+      'Linear',
+    ]);
 
     const json = await request(`${api.url}/v1/jobs/${id}/model?format=json`);
     expect(json.status).toBe(200);

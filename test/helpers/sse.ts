@@ -50,7 +50,8 @@ export async function readSse(
       }
       buffer += decoder.decode(value, { stream: true });
       let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
+      // Several events can arrive in one chunk: stop at exactly `stopAfter`.
+      while (end >= 0 && (options.stopAfter === undefined || result.events.length < options.stopAfter)) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         parseBlock(block, result);

@@ -50,7 +50,7 @@ describe('JobStore', () => {
 
   it('moves status only along allowed transitions, with events and indexes', async () => {
     const id = newJobId();
-    await store.create({ job: job(id), input: '{}', init: null });
+    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
     expect((await store.transition(id, ['running'], 'succeeded')).applied).toBe(false);
     expect(await store.transition(id, ['queued'], 'running')).toEqual({ applied: true, previous: 'queued' });
     const done = await store.transition(id, ['running'], 'failed', {}, { code: 'diverged', message: 'nan' });
@@ -65,8 +65,10 @@ describe('JobStore', () => {
     const got = await store.get(id);
     expect(got).toMatchObject({ status: 'failed', error: { code: 'diverged' } });
     expect(got?.started_at).not.toBeNull();
-    expect((await store.list({ status: 'failed', limit: 10 })).jobs.map((j) => j.id)).toEqual([id]);
-    expect((await store.list({ status: 'queued', limit: 10 })).jobs).toEqual([]);
+    expect(
+      (await store.list({ tenant: 'default', status: 'failed', limit: 10 })).jobs.map((j) => j.id),
+    ).toEqual([id]);
+    expect((await store.list({ tenant: 'default', status: 'queued', limit: 10 })).jobs).toEqual([]);
     expect(await store.transition('job_missing', ['queued'], 'running')).toEqual({
       applied: false,
       previous: '',

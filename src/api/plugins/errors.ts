@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isRedisUnavailable } from '../../redis/connection.js';
 import { issuePath, ServiceError } from '../../service/errors.js';
 import type { Problem } from '../schemas.js';
 
@@ -60,7 +61,27 @@ export default fp(
           })),
         });
       }
+      if (isRedisUnavailable(err)) {
+        // Redis is down or restarting: a quick, retryable answer instead of a hanging request.
+        request.log.warn({ err: err.message }, 'redis unavailable');
+        reply.header('retry-after', '1');
+        return sendProblem(request, reply, {
+          title: 'Service Unavailable',
+          status: 503,
+          code: 'redis_unavailable',
+          detail: 'The job store is temporarily unreachable; retry shortly.',
+        });
+      }
       const status = err.statusCode ?? 500;
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        const limit = request.routeOptions.bodyLimit ?? app.services.config.MAX_BODY_BYTES;
+        return sendProblem(request, reply, {
+          title: 'Payload Too Large',
+          status: 413,
+          code: 'body_too_large',
+          detail: `The request body is larger than ${limit} bytes (MAX_BODY_BYTES).`,
+        });
+      }
       if (status >= 400 && status < 500) {
         return sendProblem(request, reply, {
           title: err.name === 'FastifyError' ? 'Bad request' : err.name,

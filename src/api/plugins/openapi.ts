@@ -24,11 +24,23 @@ export default fp(
           description:
             'Training-as-a-service: submit PyTorch-style training jobs, watch them over server-sent events, download weights and predict.',
         },
+        components: {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              description:
+                'An API key: `Authorization: Bearer <key>` (not needed when the service runs open).',
+            },
+          },
+        },
         tags: [
           { name: 'jobs', description: 'Training jobs' },
           { name: 'events', description: 'Live job events (SSE)' },
           { name: 'models', description: 'Trained weights and inference' },
+          { name: 'datasets', description: 'Uploaded datasets' },
           { name: 'health', description: 'Liveness and readiness' },
+          { name: 'auth', description: 'Tokens for event streams' },
         ],
       },
       transform: createJsonSchemaTransform({

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
+import type { DatasetService } from '../../service/dataset-service.js';
 import type { JobService } from '../../service/job-service.js';
 import type { JobStore } from '../../service/job-store.js';
 
@@ -12,6 +13,7 @@ export interface Services {
   redis: Redis;
   store: JobStore;
   jobs: JobService;
+  datasets: DatasetService;
 }
 
 declare module 'fastify' {

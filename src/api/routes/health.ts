@@ -6,7 +6,14 @@ import { healthSchema, problemResponse } from '../schemas.js';
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'The process is alive', response: { 200: healthSchema } } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The process is alive',
+        operationId: 'getHealth',
+        response: { 200: healthSchema },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -16,6 +23,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['health'],
         summary: 'Redis is reachable',
+        operationId: 'getReady',
         response: { 200: healthSchema, 503: problemResponse('Redis unreachable') },
       },
     },

@@ -2,7 +2,8 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ValidationError } from '../../service/errors.js';
+import { LimitExceededError, ValidationError } from '../../service/errors.js';
+import { checkJobLimits, jobResourceLimits } from '../../service/job-limits.js';
 import { jobSchema } from '../../service/job-resource.js';
 import { jobCreateSchema, validateJobRequest } from '../../service/job-spec.js';
 import {
@@ -33,6 +34,7 @@ const passBody: FastifySchemaCompiler<unknown> = (route) =>
 const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   const { jobs, config } = app.services;
   const limits = { maxSamples: config.MAX_SAMPLES, maxEpochs: config.MAX_EPOCHS };
+  const resourceLimits = jobResourceLimits(config);
 
   app.post(
     '/v1/jobs',
@@ -42,22 +44,26 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['jobs'],
         summary: 'Submit a training job',
+        operationId: 'createJob',
         headers: idempotencyHeaders,
         body: jobCreateSchema,
         response: {
           201: jobSchema,
           400: problemResponse('Invalid request'),
           409: problemResponse('Conflict with the job state'),
-          422: problemResponse('Idempotency-Key reused with a different body'),
+          413: problemResponse('Request body too large (MAX_BODY_BYTES)'),
+          422: problemResponse('Over a resource limit, or Idempotency-Key reused with a different body'),
         },
       },
     },
     async (request, reply) => {
       const body: unknown = request.body;
+      const over = checkJobLimits(body, resourceLimits);
+      if (over.length > 0) throw new LimitExceededError(over);
       const outcome = validateJobRequest(body, limits);
       if (!outcome.ok) throw ValidationError.fromSpecIssues(outcome.issues);
       const key = request.headers['idempotency-key'];
-      const { job, replayed } = await jobs.create(outcome.job, body, key);
+      const { job, replayed } = await jobs.create(request.tenant, outcome.job, body, key);
       request.log.info({ job_id: job.id, replayed }, replayed ? 'job replayed' : 'job created');
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).header('location', `/v1/jobs/${job.id}`).send(job);
@@ -70,13 +76,14 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['jobs'],
         summary: 'List jobs, newest first',
+        operationId: 'listJobs',
         querystring: jobListQuerySchema,
         response: { 200: jobListSchema, 400: problemResponse('Invalid request') },
       },
     },
     async (request) => {
       const { status, limit, cursor } = request.query;
-      const page = await jobs.list({ status, limit, cursor });
+      const page = await jobs.list(request.tenant, { status, limit, cursor });
       return { data: page.jobs, next_cursor: page.next };
     },
   );
@@ -87,11 +94,12 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['jobs'],
         summary: 'Get a job',
+        operationId: 'getJob',
         params: jobIdParamsSchema,
         response: { 200: jobSchema, 404: problemResponse('Not found') },
       },
     },
-    async (request) => jobs.get(request.params.id),
+    async (request) => jobs.get(request.tenant, request.params.id),
   );
 
   app.post(
@@ -100,6 +108,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a job',
+        operationId: 'cancelJob',
         description:
           'A queued job never runs. A running job stops within a second and ends `cancelled`; the response may still show it `running`.',
         params: jobIdParamsSchema,
@@ -110,7 +119,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => jobs.cancel(request.params.id),
+    async (request) => jobs.cancel(request.tenant, request.params.id),
   );
 
   app.delete(
@@ -119,6 +128,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['jobs'],
         summary: 'Delete a finished job and all its data',
+        operationId: 'deleteJob',
         params: jobIdParamsSchema,
         response: {
           204: z.undefined(),
@@ -128,7 +138,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await jobs.delete(request.params.id);
+      await jobs.delete(request.tenant, request.params.id);
       return reply.code(204).send();
     },
   );
@@ -139,11 +149,15 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['jobs'],
         summary: 'Per-epoch metrics history',
+        operationId: 'getJobMetrics',
         params: jobIdParamsSchema,
         response: { 200: metricsHistorySchema, 404: problemResponse('Not found') },
       },
     },
-    async (request) => ({ job_id: request.params.id, epochs: await jobs.metrics(request.params.id) }),
+    async (request) => ({
+      job_id: request.params.id,
+      epochs: await jobs.metrics(request.tenant, request.params.id),
+    }),
   );
 };
 

@@ -18,6 +18,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['models'],
         summary: 'Download the trained weights',
+        operationId: 'getJobModel',
         description:
           'safetensors by default (nn.Sequential key names; `safetensors.torch.load_file` + `load_state_dict` in PyTorch), or `?format=json`.',
         params: jobIdParamsSchema,
@@ -38,9 +39,9 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { id } = request.params;
       if (request.query.format === 'json') {
-        return reply.type('application/json').send({ state_dict: await jobs.modelJson(id) });
+        return reply.type('application/json').send({ state_dict: await jobs.modelJson(request.tenant, id) });
       }
-      const model = await jobs.model(id);
+      const model = await jobs.model(request.tenant, id);
       return reply
         .type('application/octet-stream')
         .header('content-disposition', `attachment; filename="${id}.safetensors"`)
@@ -54,6 +55,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['models'],
         summary: 'Run the trained model (eval mode)',
+        operationId: 'predict',
         params: jobIdParamsSchema,
         body: predictRequestSchema,
         response: {
@@ -64,7 +66,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => jobs.predict(request.params.id, request.body.x),
+    async (request) => jobs.predict(request.tenant, request.params.id, request.body.x),
   );
 };
 

@@ -1,0 +1,129 @@
+/**
+ * The per-process fan-out of job events: many subscribers share one reader, each gets every event
+ * after its own `after` once and in order (including ones that join mid-stream and catch up), and
+ * readers stop with their last subscriber.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis } from '../../src/redis/connection.js';
+import { redisKeys } from '../../src/redis/keys.js';
+import { newJobId } from '../../src/service/ids.js';
+import { compareStreamIds, JobEventHub } from '../../src/service/job-event-hub.js';
+import type { StoredJobEvent } from '../../src/service/job-events.js';
+import type { Job } from '../../src/service/job-resource.js';
+import { JobStore } from '../../src/service/job-store.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+let redis: TestRedis;
+let store: JobStore;
+let client: ReturnType<typeof createRedis>;
+let hub: JobEventHub;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  client = createRedis(redis.url, 'producer');
+  store = new JobStore(client, redisKeys('hub-test'));
+  hub = new JobEventHub(store, client, { heartbeatMs: 100 });
+});
+
+afterAll(async () => {
+  hub?.close();
+  client?.disconnect();
+  await redis?.stop();
+});
+
+function job(id: string): Job {
+  return {
+    id,
+    status: 'queued',
+    name: null,
+    metadata: {},
+    spec: {
+      model: { layers: [{ type: 'Linear', in_features: 1, out_features: 1, bias: true }] },
+      loss: { type: 'MSELoss', reduction: 'mean' },
+      optimizer: { type: 'SGD', lr: 0.1 },
+      training: { epochs: 1, batch_size: 1, shuffle: true, seed: 0 },
+      data: { samples: 1, features: 1 },
+    } as Job['spec'],
+    created_at: new Date().toISOString(),
+    started_at: null,
+    finished_at: null,
+    progress: { epoch: 0, epochs: 1 },
+    metrics: null,
+  };
+}
+
+function collect(id: string, after: string) {
+  const events: StoredJobEvent[] = [];
+  let heartbeats = 0;
+  let unsubscribe = () => {};
+  const ended = new Promise<void>((resolve) => {
+    unsubscribe = hub.subscribe(id, after, {
+      event: (e) => events.push(e),
+      heartbeat: () => heartbeats++,
+      end: resolve,
+    });
+  });
+  return { events, ended, unsubscribe, heartbeats: () => heartbeats };
+}
+
+const progress = (step: number) => ({ epoch: 1, step, steps: 1000, loss: 0.5 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('JobEventHub', () => {
+  it('orders stream ids numerically', () => {
+    expect(compareStreamIds('0', '1-0')).toBeLessThan(0);
+    expect(compareStreamIds('10-0', '9-5')).toBeGreaterThan(0);
+    expect(compareStreamIds('9-10', '9-9')).toBeGreaterThan(0);
+    expect(compareStreamIds('9-1', '9-1')).toBe(0);
+  });
+
+  it('gives early, late and resuming subscribers every event once, in order', async () => {
+    const id = newJobId();
+    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    await store.transition(id, ['queued'], 'running');
+    const early = Array.from({ length: 20 }, () => collect(id, '0'));
+    for (let step = 1; step <= 200; step++) {
+      await store.recordProgress(id, progress(step));
+      if (step % 50 === 0) await sleep(5);
+    }
+    const history = await store.events(id);
+    const late = collect(id, '0'); // behind the shared reader: catches up from the stream
+    const resuming = collect(id, history[100].id);
+    for (let step = 201; step <= 300; step++) await store.recordProgress(id, progress(step));
+    await store.transition(id, ['running'], 'succeeded');
+    const all = await store.events(id);
+    expect(all.at(-1)?.type).toBe('done');
+    for (const sub of [...early, late]) {
+      await sub.ended;
+      expect(sub.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    }
+    await resuming.ended;
+    expect(resuming.events).toEqual(all.slice(101));
+  });
+
+  it('sends heartbeats while idle, and ends subscribers when the job is deleted', async () => {
+    const id = newJobId();
+    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    const sub = collect(id, '0');
+    await sleep(350);
+    expect(sub.events.map((e) => e.type)).toEqual(['status']);
+    expect(sub.heartbeats()).toBeGreaterThanOrEqual(2);
+    await store.delete(id);
+    await sub.ended;
+  });
+
+  it('keeps the reader for the remaining subscribers when one unsubscribes', async () => {
+    const id = newJobId();
+    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    const leaving = collect(id, '0');
+    const staying = collect(id, '0');
+    await store.recordProgress(id, progress(1));
+    await sleep(50);
+    leaving.unsubscribe();
+    await store.recordProgress(id, progress(2));
+    await store.transition(id, ['queued'], 'cancelled');
+    await staying.ended;
+    expect(staying.events.map((e) => e.type)).toEqual(['status', 'progress', 'progress', 'status', 'done']);
+    expect(leaving.events.length).toBeLessThan(staying.events.length);
+  });
+});
