@@ -48,9 +48,10 @@ export interface RunOptions {
   abortGraceMs?: number;
 }
 
-const BOOTSTRAP = new URL('./thread-bootstrap.mjs', import.meta.url);
+// The thread's entry points live in workers/ (process and thread entry points of the service).
+const BOOTSTRAP = new URL('../../workers/thread-bootstrap.mjs', import.meta.url);
 const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? './training-thread.ts' : './training-thread.js',
+  import.meta.url.endsWith('.ts') ? '../../workers/training-thread.ts' : '../../workers/training-thread.js',
   import.meta.url,
 );
 

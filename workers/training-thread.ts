@@ -6,15 +6,15 @@
  * steps; `drain` aborts it right after the current epoch's checkpoint.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeSafetensors } from '../artifacts/safetensors.js';
-import { SpecError } from '../engine/errors.js';
-import { type NestedArray, type Tensor, tensor } from '../engine/tensor.js';
-import { parseJobInput } from '../service/job-spec.js';
-import { decodeCheckpoint, encodeCheckpoint } from '../training/checkpoint-codec.js';
-import { DivergedError, TimeoutError } from '../training/errors.js';
-import { Trainer } from '../training/trainer.js';
-import { threadTrainingData } from './thread-data.js';
-import type { FromThread, SerializedError, ThreadTensor, ToThread } from './thread-protocol.js';
+import { decodeSafetensors } from '../src/artifacts/safetensors.js';
+import { SpecError } from '../src/engine/errors.js';
+import { type NestedArray, type Tensor, tensor } from '../src/engine/tensor.js';
+import { threadTrainingData } from '../src/queue/thread-data.js';
+import type { FromThread, SerializedError, ThreadTensor, ToThread } from '../src/queue/thread-protocol.js';
+import { parseJobInput } from '../src/service/job-spec.js';
+import { decodeCheckpoint, encodeCheckpoint } from '../src/training/checkpoint-codec.js';
+import { DivergedError, TimeoutError } from '../src/training/errors.js';
+import { Trainer } from '../src/training/trainer.js';
 
 const port = parentPort;
 if (port === null) throw new Error('training-thread must run in a worker thread');
