@@ -105,7 +105,8 @@ describe('JobEventHub', () => {
     const id = newJobId();
     await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
     const sub = collect(id, '0');
-    await sleep(350);
+    // Heartbeats come on a timer; under load they may come late, so wait for two (bounded).
+    for (let waited = 0; sub.heartbeats() < 2 && waited < 5000; waited += 50) await sleep(50);
     expect(sub.events.map((e) => e.type)).toEqual(['status']);
     expect(sub.heartbeats()).toBeGreaterThanOrEqual(2);
     await store.delete(id);
