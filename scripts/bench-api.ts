@@ -11,11 +11,14 @@
  *   worker's XADD ran), for events written after every subscriber was connected.
  *
  * Prints `<name> <metric> <value>` lines. Flags: `--seconds 5` per autocannon round, `--rounds 2`,
- * `--connections 32`, `--jobs 40` (latency samples), `--subscribers 1000`, `--only submit|latency|sse`.
- * `--bare-server <redisUrl> <prefix>` is the child role serving the bare route.
+ * `--connections 32`, `--jobs 40` (latency samples), `--subscribers 1000`, `--epochs 100` (of the
+ * fan-out job: 4,000 samples, batch 8), `--only submit|latency|sse`. The submit figures come for an
+ * inline-data body and a built-in-dataset body. `--bare-server <redisUrl> <prefix>` is the child
+ * role serving the bare route. Diagnostics: `queue-submit-response` (the POST alone), the fan-out's
+ * CPU shares (API process, this client process) and first/last subscriber latencies.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +29,7 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded.js';
 import { redisKeys, TRAINING_QUEUE } from '../src/redis/keys.js';
-import { spawnService } from './lib/service-processes.js';
+import { type ServiceProcess, spawnService } from './lib/service-processes.js';
 
 const API_KEY = 'bench-key-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${API_KEY}` };
@@ -128,7 +131,10 @@ async function benchSubmit(redisUrl: string, args: Args): Promise<void> {
   const prefix = `bench-submit-${randomUUID().slice(0, 8)}`;
   const env = serviceEnv(redisUrl, prefix);
   const api = await spawnService('api', env);
-  const bare = await spawnBare(redisUrl, `${prefix}-bare`);
+  const bare = await spawnBare(redisUrl, `${prefix}-bare`).catch((err: unknown) => {
+    api.kill('SIGKILL');
+    throw err;
+  });
   // Inline data (the README's SimpleNN, 100 × 10 samples) and a built-in dataset (no data in the body).
   const bodies = {
     inline: JSON.stringify(job({ samples: 100, epochs: 10, batchSize: 16 })),
@@ -190,6 +196,21 @@ function serviceEnv(redisUrl: string, prefix: string, extra: Record<string, stri
   };
 }
 
+/** An API and a worker process (the worker logs at info: `spawnService` waits for "worker started"). */
+async function spawnApiAndWorker(
+  env: Record<string, string>,
+): Promise<{ api: ServiceProcess; worker: ServiceProcess }> {
+  const started = await Promise.allSettled([
+    spawnService('api', env),
+    spawnService('worker', { ...env, LOG_LEVEL: 'info' }),
+  ]);
+  const [api, worker] = started;
+  if (api.status === 'fulfilled' && worker.status === 'fulfilled')
+    return { api: api.value, worker: worker.value };
+  for (const s of started) if (s.status === 'fulfilled') s.value.kill('SIGKILL'); // no orphan left behind
+  throw started.find((s) => s.status === 'rejected')?.reason;
+}
+
 async function postJob(url: string, body: string): Promise<string> {
   const res = await fetch(`${url}/v1/jobs`, {
     method: 'POST',
@@ -225,10 +246,7 @@ async function benchLatency(redisUrl: string, args: Args): Promise<void> {
   const prefix = `bench-latency-${randomUUID().slice(0, 8)}`;
   const keys = redisKeys(prefix);
   const env = serviceEnv(redisUrl, prefix, { WORKER_CONCURRENCY: '1' });
-  const [api, worker] = await Promise.all([
-    spawnService('api', env),
-    spawnService('worker', { ...env, LOG_LEVEL: 'info' }),
-  ]);
+  const { api, worker } = await spawnApiAndWorker(env);
   const reader = new Redis(redisUrl);
   const body = JSON.stringify(job({ samples: 100, epochs: 1, batchSize: 100 }));
   const latencies: number[] = [];
@@ -313,10 +331,7 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
   const prefix = `bench-sse-${randomUUID().slice(0, 8)}`;
   const keys = redisKeys(prefix);
   const env = serviceEnv(redisUrl, prefix, { WORKER_CONCURRENCY: '1', SSE_HEARTBEAT_MS: '5000' });
-  const [api, worker] = await Promise.all([
-    spawnService('api', env),
-    spawnService('worker', { ...env, LOG_LEVEL: 'info' }),
-  ]);
+  const { api, worker } = await spawnApiAndWorker(env);
   const redis = new Redis(redisUrl);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   try {
@@ -337,7 +352,10 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
     await Promise.all(subs.map((s) => s.connected));
     liveAfter.ms = Date.now();
     const connectedAt = Date.now();
+    const [apiCpu0, clientCpu0] = [cpuSeconds(api.child.pid), process.cpuUsage()];
     await Promise.all(subs.map((s) => s.ended));
+    const apiCpu = cpuSeconds(api.child.pid) - apiCpu0;
+    const clientCpu = process.cpuUsage(clientCpu0);
     const all = (await redis.xrange(keys.jobEvents(id), '-', '+')).map(([entryId]) => entryId);
     const complete = subs.filter(
       (s) => s.ids.length === all.length && s.ids.every((v, i) => v === all[i]),
@@ -347,16 +365,39 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
     print('sse-fanout', 'subscribers', args.subscribers);
     print('sse-fanout', 'events_per_subscriber', all.length);
     print('sse-fanout', 'live_events', live);
-    print('sse-fanout', 'live_seconds', (Date.now() - connectedAt) / 1000);
+    const liveSeconds = (Date.now() - connectedAt) / 1000;
+    print('sse-fanout', 'live_seconds', liveSeconds);
+    // CPU per second of the live phase: the API process (fan-out) and this process (the clients).
+    print('sse-fanout', 'api_cpu_share', apiCpu / liveSeconds);
+    print('sse-fanout', 'client_cpu_share', (clientCpu.user + clientCpu.system) / 1e6 / liveSeconds);
     print('sse-fanout', 'complete_subscribers', complete);
     print('sse-fanout', 'p50_ms', percentile(latencies, 50));
     print('sse-fanout', 'p99_ms', percentile(latencies, 99));
     print('sse-fanout', 'max_ms', latencies[latencies.length - 1] ?? Number.NaN);
+    // The server writes to its subscribers in the order they came: the spread between the first
+    // and the last is the time one event's fan-out takes (server writes plus this client's reads).
+    const p50of = (xs: number[]) =>
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        50,
+      );
+    print('sse-fanout', 'first_subscriber_p50_ms', p50of(subs[0].latencies));
+    print('sse-fanout', 'last_subscriber_p50_ms', p50of(subs[subs.length - 1].latencies));
   } finally {
     agent.destroy();
     redis.disconnect();
     api.kill('SIGKILL');
     worker.kill('SIGKILL');
+  }
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
   }
 }
 
