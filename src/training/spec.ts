@@ -122,6 +122,13 @@ export function parseRunSpec(value: unknown): RunSpec {
       : part(() => parseWith(trainingOptionsSchema, v.training, ['training']));
   if (scheduler !== undefined && training !== undefined)
     issues.push(...checkSchedulerLength(scheduler, training.epochs));
+  if ((loss as { reduction?: string } | undefined)?.reduction === 'none') {
+    issues.push({
+      path: ['loss', 'reduction'],
+      message:
+        "reduction 'none' gives one loss per element, but training needs a single value: use 'mean' or 'sum'",
+    });
+  }
   if (issues.length > 0) throw new SpecError(issues);
   return { model: model!, loss: loss!, optimizer: optimizer!, scheduler, training: training! } as RunSpec;
 }

@@ -62,6 +62,12 @@ describe('parseRunSpec', () => {
     ]);
   });
 
+  it("refuses reduction 'none', which gives no single value to train on", () => {
+    expect(issuesOf({ ...valid, loss: { type: 'MSELoss', reduction: 'none' } })).toEqual([
+      "loss.reduction: reduction 'none' gives one loss per element, but training needs a single value: use 'mean' or 'sum'",
+    ]);
+  });
+
   it('names missing parts and rejects non-objects', () => {
     expect(issuesOf({ model: valid.model })).toEqual([
       'loss: loss is required',
