@@ -178,6 +178,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     const allDone = () =>
       ids.every((id) => ['succeeded', 'failed', 'cancelled'].includes(status.get(id) ?? 'queued'));
+    // On a fast, quiet machine jobs can finish before the first scheduled fault: the first kill
+    // and the first Redis restart therefore come as soon as a job is seen running.
+    const anyRunning = () => ids.some((id) => status.get(id) === 'running');
     const deadline = Date.now() + options.timeoutMs;
     let nextKill = Date.now() + options.killEveryMs;
     let nextRestart = options.restartEveryMs > 0 ? Date.now() + options.restartEveryMs : Infinity;
@@ -187,10 +190,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await poll();
       if (allDone()) break;
       if (Date.now() > deadline) throw new Error(`chaos: jobs not done after ${options.timeoutMs} ms`);
-      if (Date.now() >= nextKill) {
+      const firstKill = report.kills + report.sigterms === 0 && anyRunning();
+      if (Date.now() >= nextKill || firstKill) {
         nextKill = Date.now() + options.killEveryMs;
         // Only workers that have had time to take a job: killing a fresh one proves nothing.
-        const live = [...workers].filter((w) => Date.now() - (readyAt.get(w) ?? 0) >= 1000);
+        const live = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);
         if (live.length > 0) {
           const victim = live[Math.floor(rng.uniform(0, live.length))];
           workers.delete(victim);
@@ -207,7 +211,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           pending.push(startWorker().catch((err: Error) => report.problems.push(err.message)));
         }
       }
-      if (Date.now() >= nextRestart && restarting === null) {
+      const firstRestart = report.redisRestarts === 0 && anyRunning() && options.restartEveryMs > 0;
+      if ((Date.now() >= nextRestart || firstRestart) && restarting === null) {
         // In the background: the API keeps being polled (and answers 503) while Redis is down.
         log('restarting redis');
         report.redisRestarts++;

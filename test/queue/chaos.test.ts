@@ -15,7 +15,7 @@ describe('chaos', () => {
       sigtermShare: 0.3,
       restartEveryMs: 3000,
       redisDownMs: 500,
-      epochs: 400,
+      epochs: 1500,
       seed: 3,
       timeoutMs: 50_000,
     });
