@@ -10,61 +10,36 @@
  * weights bitwise identical to an uninterrupted one.
  */
 import { clipGradNorm_ } from '../engine/clip.js';
-import type { Loss } from '../engine/losses/loss.js';
-import { buildLoss } from '../engine/losses/registry.js';
-import type { Sequential, StateDict } from '../engine/nn/index.js';
-import { buildModel } from '../engine/nn/registry.js';
+import type { StateDict } from '../engine/nn/index.js';
 import { indexRows, sliceRows } from '../engine/ops/shape.js';
-import type { Optimizer, OptimizerStateDict } from '../engine/optim/optimizer.js';
-import { buildOptimizer } from '../engine/optim/registry.js';
-import { Generator, type GeneratorState } from '../engine/random.js';
-import type { LRScheduler, SchedulerStateDict } from '../engine/schedulers/lr-scheduler.js';
-import { buildScheduler } from '../engine/schedulers/registry.js';
-import { type NestedArray, noGrad, Tensor } from '../engine/tensor.js';
+import { type NestedArray, noGrad, type Tensor } from '../engine/tensor.js';
+import { fromData, type TrainerCheckpoint, toData } from './checkpoint.js';
 import type { PreparedData, TrainingData } from './data.js';
-import { EarlyStopping, type EarlyStoppingState } from './early-stopping.js';
+import { EarlyStopping } from './early-stopping.js';
 import { DivergedError, TimeoutError } from './errors.js';
 import { confusionMatrix, MetricAccumulator, type SplitMetrics } from './metrics.js';
-import type { Normalization } from './normalize.js';
+import type {
+  EpochMetrics,
+  FinalEvaluation,
+  SplitEvaluation,
+  StepProgress,
+  StopReason,
+  TrainResult,
+} from './results.js';
+import { buildRun, type RunParts } from './run-parts.js';
 import type { RunSpec } from './spec.js';
 
-export interface EpochMetrics {
-  epoch: number;
-  epochs: number;
-  /** Sample-weighted mean of the epoch's step losses. */
-  loss: number;
-  /** The learning rate of the first parameter group during this epoch. */
-  lr: number;
-  /** Share of correctly classified training samples (classification losses only). */
-  accuracy?: number;
-  mae?: number;
-  rmse?: number;
-  r2?: number;
-  val_loss?: number;
-  val_accuracy?: number;
-  val_mae?: number;
-  val_rmse?: number;
-  val_r2?: number;
-  duration_ms: number;
-  samples_per_sec: number;
-}
-
-export interface StepProgress {
-  epoch: number;
-  step: number;
-  steps: number;
-  loss: number;
-}
-
-export interface SplitEvaluation extends SplitMetrics {
-  samples: number;
-  confusion_matrix?: number[][];
-}
-
-export interface FinalEvaluation {
-  train: SplitEvaluation;
-  validation?: SplitEvaluation;
-}
+// The types a run reports and resumes from, for callers that import the loop.
+export type { TensorData, TrainerCheckpoint } from './checkpoint.js';
+export type {
+  EpochMetrics,
+  FinalEvaluation,
+  SplitEvaluation,
+  StepProgress,
+  StopReason,
+  TrainResult,
+} from './results.js';
+export { buildRun, type RunParts } from './run-parts.js';
 
 export interface TrainOptions {
   /** Initial weights (`nn.Sequential` names); every parameter and buffer must be present. */
@@ -84,59 +59,6 @@ export interface TrainOptions {
   yieldEveryMs?: number;
 }
 
-export type StopReason = 'epochs' | 'early_stopping' | 'aborted';
-
-export interface TrainResult {
-  status: 'completed' | 'aborted';
-  stopReason: StopReason;
-  /** The weights at the end (the best epoch's when early stopping restored them). */
-  stateDict: StateDict;
-  history: EpochMetrics[];
-  /** The best epoch by the early-stopping monitor (null without early stopping). */
-  bestEpoch: number | null;
-  evaluation: FinalEvaluation | null;
-  normalization: Normalization | null;
-}
-
-/** A tensor as plain data, so checkpoints survive structured cloning and binary encoding. */
-export interface TensorData {
-  shape: number[];
-  data: Float32Array;
-}
-
-/** Everything needed to continue a run after its last completed epoch; plain data only. */
-export interface TrainerCheckpoint {
-  epoch: number;
-  model: Record<string, TensorData>;
-  optimizer: OptimizerStateDict;
-  scheduler: SchedulerStateDict | null;
-  generator: GeneratorState;
-  earlyStopping: EarlyStoppingState | null;
-  best: Record<string, TensorData> | null;
-  history: EpochMetrics[];
-  elapsedMs: number;
-}
-
-/** Everything a run is made of, built from a spec with one seeded generator. */
-export interface RunParts {
-  model: Sequential;
-  loss: Loss;
-  optimizer: Optimizer;
-  scheduler: LRScheduler | null;
-  generator: Generator;
-}
-
-export function buildRun(spec: RunSpec, initStateDict?: TrainOptions['initStateDict']): RunParts {
-  const generator = new Generator(spec.training.seed);
-  const model = buildModel(spec.model, generator);
-  if (initStateDict !== undefined) model.loadStateDict(initStateDict);
-  model.train();
-  const loss = buildLoss(spec.loss, { parameters: () => model.parameters() });
-  const optimizer = buildOptimizer(spec.optimizer, model.namedParameters());
-  const scheduler = spec.scheduler === undefined ? null : buildScheduler(spec.scheduler, optimizer);
-  return { model, loss, optimizer, scheduler, generator };
-}
-
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Evaluation batches bound memory on large splits; results do not depend on the chunk size. */
@@ -144,18 +66,6 @@ const EVAL_CHUNK = 2048;
 
 function isPrepared(data: PreparedData | TrainingData): data is PreparedData {
   return 'train' in data;
-}
-
-function toData(state: StateDict): Record<string, TensorData> {
-  return Object.fromEntries(
-    Object.entries(state).map(([k, t]) => [k, { shape: [...t.shape], data: t.data.slice() }]),
-  );
-}
-
-function fromData(state: Record<string, TensorData>): StateDict {
-  return Object.fromEntries(
-    Object.entries(state).map(([k, t]) => [k, new Tensor(Float32Array.from(t.data), t.shape)]),
-  );
 }
 
 export class Trainer {
