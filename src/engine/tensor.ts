@@ -56,6 +56,9 @@ function checkShape(shape: Shape, op: string): void {
 /** A nested array of numbers, as JSON carries tensors. */
 export type NestedArray = number | NestedArray[];
 
+/** The stamp of the latest topological walk (see `Tensor.topologicalOrder`). */
+let lastStamp = 0;
+
 export class Tensor {
   readonly data: Float32Array;
   readonly shape: Shape;
@@ -65,6 +68,9 @@ export class Tensor {
   /** Parents in the autograd graph and the closure that maps this tensor's grad to theirs. */
   private parents: readonly Tensor[] = [];
   private backwardFn: BackwardFn | null = null;
+  /** Bookkeeping of a running `backward()`: the gradient flowing in, and the last walk that visited. */
+  private pendingGrad: Float32Array | null = null;
+  private visitStamp = 0;
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     checkShape(shape, 'Tensor');
@@ -153,30 +159,66 @@ export class Tensor {
       seed = gradient.data.slice();
     }
 
-    const order = topologicalOrder(this);
-    const grads = new Map<Tensor, Float32Array>([[this, seed]]);
-    for (let i = order.length - 1; i >= 0; i--) {
-      const node = order[i];
-      const g = grads.get(node);
-      if (g === undefined) continue;
-      grads.delete(node);
-      if (node.backwardFn === null) {
-        node.accumulateGrad(g);
-        continue;
-      }
-      const parentGrads = node.backwardFn(g);
-      node.parents.forEach((parent, k) => {
-        const pg = parentGrads[k];
-        if (!parent.requiresGrad || pg === null || pg === undefined) return;
-        const existing = grads.get(parent);
-        if (existing === undefined) {
-          // Backward closures may return their own scratch buffers; copy before mutating later.
-          grads.set(parent, pg === g ? pg.slice() : pg);
-        } else {
-          for (let j = 0; j < existing.length; j++) existing[j] += pg[j];
+    // The gradient flowing into each node is held on the node itself during the walk (no Map);
+    // the finally clears whatever a throwing closure left behind.
+    const order = Tensor.topologicalOrder(this);
+    this.pendingGrad = seed;
+    try {
+      for (let i = order.length - 1; i >= 0; i--) {
+        const node = order[i];
+        const g = node.pendingGrad;
+        if (g === null) continue;
+        node.pendingGrad = null;
+        if (node.backwardFn === null) {
+          node.accumulateGrad(g);
+          continue;
         }
-      });
+        const parentGrads = node.backwardFn(g);
+        const parents = node.parents;
+        for (let k = 0; k < parents.length; k++) {
+          const parent = parents[k];
+          const pg = parentGrads[k];
+          if (!parent.requiresGrad || pg === null || pg === undefined) continue;
+          const existing = parent.pendingGrad;
+          if (existing === null) {
+            // Backward closures may return their own scratch buffers; copy before mutating later.
+            parent.pendingGrad = pg === g ? pg.slice() : pg;
+          } else {
+            for (let j = 0; j < existing.length; j++) existing[j] += pg[j];
+          }
+        }
+      }
+    } finally {
+      for (let i = 0; i < order.length; i++) order[i].pendingGrad = null;
     }
+  }
+
+  /** Parents before children, over the nodes that require grad; each walk marks nodes with a fresh stamp. */
+  private static topologicalOrder(root: Tensor): Tensor[] {
+    const stamp = ++lastStamp;
+    const order: Tensor[] = [];
+    // Iterative DFS: deep graphs (long custom-loss expressions, many layers) must not overflow the stack.
+    const stack: Tensor[] = [root];
+    const next: number[] = [0];
+    root.visitStamp = stamp;
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const node = stack[top];
+      const parents = node.parents;
+      if (next[top] < parents.length) {
+        const parent = parents[next[top]++];
+        if (parent.requiresGrad && parent.visitStamp !== stamp) {
+          parent.visitStamp = stamp;
+          stack.push(parent);
+          next.push(0);
+        }
+      } else {
+        order.push(node);
+        stack.pop();
+        next.pop();
+      }
+    }
+    return order;
   }
 
   private accumulateGrad(g: Float32Array): void {
@@ -187,29 +229,6 @@ export class Tensor {
       for (let i = 0; i < acc.length; i++) acc[i] += g[i];
     }
   }
-}
-
-function topologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  // Iterative DFS: deep graphs (long custom-loss expressions, many layers) must not overflow the stack.
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const parents = (top[0] as unknown as { parents: readonly Tensor[] }).parents;
-    if (top[1] < parents.length) {
-      const next = parents[top[1]++];
-      if (next.requiresGrad && !visited.has(next)) {
-        visited.add(next);
-        stack.push([next, 0]);
-      }
-    } else {
-      order.push(top[0]);
-      stack.pop();
-    }
-  }
-  return order;
 }
 
 function toNested(data: Float32Array, shape: Shape): NestedArray {

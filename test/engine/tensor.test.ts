@@ -5,6 +5,21 @@ import { noGrad, Tensor, tensor, zeros } from '../../src/engine/tensor.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 describe('Tensor and autograd', () => {
+  it('sums the gradients of a node reached along several paths, and a failed backward leaves nothing behind', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    const h = w.mul(w); // used twice below
+    h.add(h.mul(2)).sum().backward(); // d/dw 3w² = 6w
+    expect(Array.from(w.grad!.data)).toEqual([6, 12, 18]);
+
+    const boom = Tensor.fromOp(new Float32Array([0]), [], [h], () => {
+      throw new Error('boom');
+    });
+    expect(() => boom.add(h.sum()).backward()).toThrow('boom');
+    w.grad = null;
+    h.sum().backward(); // no gradient left over from the failed pass: d/dw w² = 2w
+    expect(Array.from(w.grad!.data)).toEqual([2, 4, 6]);
+  });
+
   it('accumulates .grad across backward calls like PyTorch', () => {
     const w = tensor([1, 2, 3], { requiresGrad: true });
     w.mul(w).sum().backward(); // d/dw sum(w²) = 2w

@@ -30,6 +30,30 @@ export function packA(
     const kl = Math.min(KC, k - p0);
     for (let i0 = 0; i0 < mpad; i0 += MR) {
       const base = off + p0 * mpad + i0 * kl;
+      if (MR === 4 && i0 + MR <= m) {
+        // A full row block, written contiguously: four values of op(A) per k.
+        if (trans) {
+          for (let p = 0; p < kl; p++) {
+            const s = (p0 + p) * m + i0;
+            const d = base + p * 4;
+            dst[d] = a[s];
+            dst[d + 1] = a[s + 1];
+            dst[d + 2] = a[s + 2];
+            dst[d + 3] = a[s + 3];
+          }
+        } else {
+          const s0 = i0 * k + p0;
+          for (let p = 0; p < kl; p++) {
+            const s = s0 + p;
+            const d = base + p * 4;
+            dst[d] = a[s];
+            dst[d + 1] = a[s + k];
+            dst[d + 2] = a[s + 2 * k];
+            dst[d + 3] = a[s + 3 * k];
+          }
+        }
+        continue;
+      }
       for (let r = 0; r < MR; r++) {
         const i = i0 + r;
         if (i >= m) {
@@ -84,17 +108,27 @@ export function packB(
             for (let p = 0; p < kl; p++) dst[base + p * NR + c] = b[src + p];
           }
         }
-      } else if (j0 + NR <= n) {
+      } else if (NR === 8 && j0 + NR <= n) {
+        for (let p = 0; p < kl; p++) {
+          const s = (p0 + p) * n + j0;
+          const d = base + p * 8;
+          dst[d] = b[s];
+          dst[d + 1] = b[s + 1];
+          dst[d + 2] = b[s + 2];
+          dst[d + 3] = b[s + 3];
+          dst[d + 4] = b[s + 4];
+          dst[d + 5] = b[s + 5];
+          dst[d + 6] = b[s + 6];
+          dst[d + 7] = b[s + 7];
+        }
+      } else {
+        // A partial strip (or a full one for another NR): the columns that exist, then zeros.
+        const width = Math.min(NR, n - j0);
         for (let p = 0; p < kl; p++) {
           const src = (p0 + p) * n + j0;
           const d = base + p * NR;
-          for (let c = 0; c < NR; c++) dst[d + c] = b[src + c];
-        }
-      } else {
-        for (let p = 0; p < kl; p++) {
-          const src = (p0 + p) * n;
-          const d = base + p * NR;
-          for (let c = 0; c < NR; c++) dst[d + c] = j0 + c < n ? b[src + j0 + c] : 0;
+          for (let c = 0; c < width; c++) dst[d + c] = b[src + c];
+          for (let c = width; c < NR; c++) dst[d + c] = 0;
         }
       }
     }

@@ -21,13 +21,60 @@ export function finishRow(
   { bias, accumulate }: Epilogue,
 ): void {
   if (bias === null && !accumulate) {
-    out.set(src.subarray(srcOff, srcOff + n), outOff);
+    // A plain loop for short rows: a subarray per row costs more than the copy.
+    if (n >= 64) out.set(src.subarray(srcOff, srcOff + n), outOff);
+    else for (let j = 0; j < n; j++) out[outOff + j] = src[srcOff + j];
     return;
   }
   for (let j = 0; j < n; j++) {
     // Each stored value is rounded to float32 by the Float32Array: one rounding per add.
     const v = bias === null ? src[srcOff + j] : Math.fround(src[srcOff + j] + bias[j]);
     out[outOff + j] = accumulate ? out[outOff + j] + v : v;
+  }
+}
+
+/**
+ * Rows 0..m of the product (`src` from `srcOff`, rows `srcStride` apart) through the epilogue into
+ * `out` (m×n): `finishRow` for every row, with the epilogue's branches taken once, not per value.
+ */
+export function finishRows(
+  src: Float32Array,
+  srcOff: number,
+  srcStride: number,
+  out: Float32Array,
+  m: number,
+  n: number,
+  { bias, accumulate }: Epilogue,
+): void {
+  const fround = Math.fround;
+  if (bias === null && !accumulate) {
+    if (srcStride === n) {
+      out.set(src.subarray(srcOff, srcOff + m * n));
+    } else {
+      for (let i = 0; i < m; i++) {
+        const s = srcOff + i * srcStride;
+        const o = i * n;
+        for (let j = 0; j < n; j++) out[o + j] = src[s + j];
+      }
+    }
+  } else if (bias === null) {
+    for (let i = 0; i < m; i++) {
+      const s = srcOff + i * srcStride;
+      const o = i * n;
+      for (let j = 0; j < n; j++) out[o + j] = out[o + j] + src[s + j];
+    }
+  } else if (!accumulate) {
+    for (let i = 0; i < m; i++) {
+      const s = srcOff + i * srcStride;
+      const o = i * n;
+      for (let j = 0; j < n; j++) out[o + j] = src[s + j] + bias[j];
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const s = srcOff + i * srcStride;
+      const o = i * n;
+      for (let j = 0; j < n; j++) out[o + j] = out[o + j] + fround(src[s + j] + bias[j]);
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { KC, packA, packB, roundUp } from './gemm-pack.js';
-import { type Epilogue, finishRow } from './gemm-scalar.js';
+import { type Epilogue, finishRows } from './gemm-scalar.js';
 import { gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
 import { type WasmMemory, type WasmModule, wasmApi } from './wasm-api.js';
 
@@ -111,6 +111,6 @@ export class SimdGemm {
     };
     if (runner === null) this.kernel(call.ap, call.bp, call.cp, mpad, npad, k, KC, 0, call.rowBlocks);
     else runner.run(call, this.kernel);
-    for (let i = 0; i < m; i++) finishRow(mem, cOff + i * npad, out, i * n, n, epilogue);
+    finishRows(mem, cOff, npad, out, m, n, epilogue);
   }
 }

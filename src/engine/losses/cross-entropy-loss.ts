@@ -13,6 +13,7 @@
  * target's positions for 'none'. Example: crossEntropy(logits (2, 3), tensor([0, 2])).
  */
 import { SpecError } from '../errors.js';
+import { gradBuffer } from '../grad-buffer.js';
 import type { Tensor } from '../tensor.js';
 import {
   type ClassLayout,
@@ -98,6 +99,8 @@ interface Prepared {
   eps: number;
 }
 
+const NO_SMOOTHING = new Float64Array(0);
+
 function indexTargets(
   { input, target, layout, w, logp, reduction, eps }: Prepared,
   weighted: boolean,
@@ -107,7 +110,7 @@ function indexTargets(
   const positions = outer * inner;
   const labels = new Int32Array(positions);
   const nll = new Float64Array(positions);
-  const smooth = new Float64Array(positions);
+  const smooth = eps > 0 ? new Float64Array(positions) : NO_SMOOTHING; // only read when eps > 0
   let weightSum = 0;
   let allWeights = 0;
   for (let c = 0; c < classes; c++) allWeights += w[c];
@@ -132,13 +135,13 @@ function indexTargets(
   const smoothDivisor = weighted ? weightSum : positions;
   const c1 = (1 - eps) / (mean ? weightSum : 1);
   const c2 = eps / classes / (mean ? smoothDivisor : 1);
-  const values = new Float64Array(positions);
+  const values = nll; // each position's loss replaces its nll in place
   for (let p = 0; p < positions; p++)
     values[p] = labels[p] < 0 ? 0 : c1 * nll[p] + (eps > 0 ? c2 * smooth[p] : 0);
   if (mean && weightSum === 0) values.fill(Number.NaN); // PyTorch: 0/0 when every target is ignored.
 
   return reduceLoss(values, layout.positionShape, mean ? 'sum' : reduction, [input], (dv) => {
-    const grad = new Float32Array(input.size);
+    const grad = gradBuffer(input.size);
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < inner; j++) {
         const p = o * inner + j;
@@ -181,7 +184,7 @@ function probabilityTargets({ input, target, layout, w, logp, reduction, eps }: 
     }
   }
   return reduceLoss(values, layout.positionShape, reduction, [input], (dv) => {
-    const grad = new Float32Array(input.size);
+    const grad = gradBuffer(input.size);
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < inner; j++) {
         const p = o * inner + j;

@@ -5,6 +5,7 @@
  * closure the gradient of the output with respect to each unreduced value.
  */
 import { SpecError } from '../errors.js';
+import { gradScratch64 } from '../grad-buffer.js';
 import { type Shape, Tensor } from '../tensor.js';
 
 export const REDUCTIONS = ['none', 'mean', 'sum'] as const;
@@ -62,7 +63,7 @@ export function reduceLoss(
 function upstream(g: Float32Array, n: number, reduction: Reduction, divisor = n): Float64Array {
   if (reduction === 'none') return Float64Array.from(g);
   const scale = reduction === 'sum' ? g[0] : g[0] / divisor;
-  return new Float64Array(n).fill(scale);
+  return gradScratch64(n).fill(scale);
 }
 
 /** Float32 gradient of an input from per-element local derivatives times the upstream gradient. */

@@ -1,4 +1,7 @@
+import { linearRelu } from '../ops/matmul.js';
 import type { Tensor } from '../tensor.js';
+import { ReLU } from './activation-layers.js';
+import { Linear } from './linear.js';
 import { Module } from './module.js';
 
 /** `nn.Sequential`: layers applied in order, registered under their index ("0", "1", …). */
@@ -14,8 +17,20 @@ export class Sequential extends Module {
   }
 
   forward(input: Tensor): Tensor {
+    const layers = this.layers;
     let x = input;
-    for (const layer of this.layers) x = layer.forward(x);
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const next = layers[i + 1];
+      // A Linear then a ReLU (exactly these classes) run as one op with the same results.
+      if (layer.constructor === Linear && next?.constructor === ReLU) {
+        const lin = layer as Linear;
+        x = linearRelu(x, lin.weight, lin.bias);
+        i++;
+      } else {
+        x = layer.forward(x);
+      }
+    }
     return x;
   }
 }

@@ -2,6 +2,7 @@
  * Activation functions with PyTorch's definitions (and its derivative conventions at kinks:
  * ReLU'(0) = 0, LeakyReLU'(0) = slope, ELU'(0) = 1 for the x > 0 branch only).
  */
+import { gradBuffer } from '../grad-buffer.js';
 import { Tensor } from '../tensor.js';
 import { unary } from './elementwise.js';
 
@@ -18,7 +19,7 @@ export function relu(a: Tensor): Tensor {
     out[i] = x > 0 ? x : Number.isNaN(x) ? x : 0;
   }
   return Tensor.fromOp(out, a.shape, [a], (g) => {
-    const ga = new Float32Array(n);
+    const ga = gradBuffer(n);
     for (let i = 0; i < n; i++) ga[i] = g[i] * (ad[i] > 0 ? 1 : 0);
     return [ga];
   });

@@ -3,6 +3,8 @@
  * operand optionally transposed in place (no copies), which is what the backward pass needs:
  * for C = A·B, dA = dC·Bᵀ and dB = Aᵀ·dC.
  */
+
+import { gradBuffer, gradScratch64 } from '../grad-buffer.js';
 import { gemmInto } from '../kernels/gemm.js';
 import { type Shape, shapeToString, Tensor } from '../tensor.js';
 
@@ -36,11 +38,11 @@ function mm(a: Tensor, b: Tensor): Tensor {
     let ga: Float32Array | null = null;
     let gb: Float32Array | null = null;
     if (a.requiresGrad) {
-      ga = new Float32Array(m * k);
+      ga = gradBuffer(m * k);
       gemm(g, b.data, ga, m, n, k, false, true); // dA = dC · Bᵀ
     }
     if (b.requiresGrad) {
-      gb = new Float32Array(k * n);
+      gb = gradBuffer(k * n);
       gemm(a.data, g, gb, k, m, n, true, false); // dB = Aᵀ · dC
     }
     return [ga, gb];
@@ -77,6 +79,19 @@ function asMatrix(t: Tensor, shape: Shape): Tensor {
  * b (out). The weight is used transposed in place.
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  return linearOp(x, weight, bias, false);
+}
+
+/**
+ * relu(linear(x, W, b)) as one op with the same results (`nn.Sequential` uses it for a Linear
+ * followed by a ReLU): ReLU is applied in place to the product, and its backward masks the
+ * gradient with output > 0, which is the pre-activation > 0 that `relu` tests (NaN stays NaN).
+ */
+export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  return linearOp(x, weight, bias, true);
+}
+
+function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: boolean): Tensor {
   const inF = weight.shape[1];
   const outF = weight.shape[0];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
@@ -87,24 +102,36 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const rows = x.size / inF;
   const out = new Float32Array(rows * outF);
   gemmInto(x.data, weight.data, out, rows, inF, outF, { transB: true, bias: bias?.data ?? null });
+  if (withRelu) {
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i];
+      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+    }
+  }
   const shape = [...x.shape.slice(0, -1), outF];
   const parents = bias === null ? [x, weight] : [x, weight, bias];
-  return Tensor.fromOp(out, shape, parents, (g) => {
+  return Tensor.fromOp(out, shape, parents, (gOut) => {
+    let g = gOut;
+    if (withRelu) {
+      g = gradBuffer(gOut.length);
+      for (let i = 0; i < g.length; i++) g[i] = gOut[i] * (out[i] > 0 ? 1 : 0);
+    }
     let gx: Float32Array | null = null;
     let gw: Float32Array | null = null;
     let gbias: Float32Array | null = null;
     if (x.requiresGrad) {
-      gx = new Float32Array(rows * inF);
+      gx = gradBuffer(rows * inF);
       gemm(g, weight.data, gx, rows, outF, inF); // dX = dY · W
     }
     if (weight.requiresGrad) {
-      gw = new Float32Array(outF * inF);
+      gw = gradBuffer(outF * inF);
       gemm(g, x.data, gw, outF, rows, inF, true, false); // dW = dYᵀ · X
     }
     if (bias?.requiresGrad) {
-      const acc = new Float64Array(outF);
+      const acc = gradScratch64(outF);
       for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) acc[j] += g[r * outF + j];
-      gbias = new Float32Array(acc);
+      gbias = gradBuffer(outF);
+      gbias.set(acc);
     }
     return [gx, gw, gbias];
   });

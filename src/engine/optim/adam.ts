@@ -87,12 +87,15 @@ function plainAdamLoop(
 ): void {
   const oneMinusBeta1 = 1 - beta1;
   const oneMinusBeta2 = 1 - beta2;
+  const fround = Math.fround;
   for (let i = 0; i < param.length; i++) {
     const g = grad[i];
-    expAvg[i] = beta1 * expAvg[i] + oneMinusBeta1 * g;
-    expAvgSq[i] = beta2 * expAvgSq[i] + oneMinusBeta2 * g * g;
-    const denom = Math.sqrt(expAvgSq[i]) / biasCorrection2Sqrt + eps;
-    param[i] = param[i] - (stepSize * expAvg[i]) / denom;
+    // fround = the float32 rounding of the stores, so the moments are not read back from memory.
+    const m = fround(beta1 * expAvg[i] + oneMinusBeta1 * g);
+    const v = fround(beta2 * expAvgSq[i] + oneMinusBeta2 * g * g);
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    param[i] = param[i] - (stepSize * m) / (Math.sqrt(v) / biasCorrection2Sqrt + eps);
   }
 }
 

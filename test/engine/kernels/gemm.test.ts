@@ -79,15 +79,32 @@ describe('gemm kernels', () => {
     });
   }
 
-  it('spans several K-blocks bitwise like the scalar loop', () => {
-    const g = new Generator(3);
-    const [m, k, n] = [9, 600, 13];
-    const a = randn(m * k, g);
-    const b = randn(k * n, g);
-    const scalar = new Float32Array(m * n);
-    const vector = new Float32Array(m * n);
-    gemmScalar(a, b, scalar, m, k, n, true, true, { bias: null, accumulate: false });
-    simd!.gemm(a, b, vector, m, k, n, true, true, { bias: null, accumulate: false }, null);
-    expect(bitsEqual(scalar, vector)).toBe(true);
+  for (const [tA, tB] of VARIANTS) {
+    it(`spans several K-blocks bitwise like the scalar loop (transA=${tA}, transB=${tB})`, () => {
+      const g = new Generator(3);
+      // Two full row blocks of 4 and a partial one, with the last K-block partial too.
+      const [m, k, n] = [9, 600, 13];
+      const a = randn(m * k, g);
+      const b = randn(k * n, g);
+      const scalar = new Float32Array(m * n);
+      const vector = new Float32Array(m * n);
+      gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
+      simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
+      expect(bitsEqual(scalar, vector)).toBe(true);
+    });
+  }
+
+  it('copies short and long rows out alike (row lengths around the copy threshold)', () => {
+    const g = new Generator(5);
+    for (const n of [63, 64, 65]) {
+      const [m, k] = [6, 7];
+      const a = randn(m * k, g);
+      const b = randn(k * n, g);
+      const scalar = new Float32Array(m * n);
+      const vector = new Float32Array(m * n);
+      gemmScalar(a, b, scalar, m, k, n, false, false, { bias: null, accumulate: false });
+      simd!.gemm(a, b, vector, m, k, n, false, false, { bias: null, accumulate: false }, null);
+      expect(bitsEqual(scalar, vector)).toBe(true);
+    }
   });
 });

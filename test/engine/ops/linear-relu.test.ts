@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { setSimdDisabled } from '../../../src/engine/kernels/gemm.js';
+import { Linear, ReLU, Sequential } from '../../../src/engine/nn/index.js';
+import { relu } from '../../../src/engine/ops/activations.js';
+import { linear, linearRelu } from '../../../src/engine/ops/matmul.js';
+import { Generator } from '../../../src/engine/random.js';
+import { Tensor } from '../../../src/engine/tensor.js';
+import '../../../src/engine/tensor-methods.js';
+
+function randn(shape: number[], g: Generator, requiresGrad = false): Tensor {
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  return new Tensor(data, shape, requiresGrad);
+}
+
+function bits(a: Float32Array): number[] {
+  return Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+}
+
+/** Forward values and every parameter's gradient, from `f(x, w, b)` summed with random weights. */
+function run(f: (x: Tensor, w: Tensor, b: Tensor) => Tensor, x: Tensor, w: Tensor, b: Tensor, up: Tensor) {
+  const xs = x.clone();
+  const ws = w.clone();
+  const bs = b.clone();
+  const y = f(xs, ws, bs);
+  y.backward(up);
+  return [y.data, xs.grad!.data, ws.grad!.data, bs.grad!.data].map(bits);
+}
+
+describe('linearRelu (the fused Linear + ReLU)', () => {
+  for (const simd of [true, false]) {
+    it(`equals relu(linear(...)) bitwise, values and gradients, on odd sizes (SIMD ${simd})`, () => {
+      const previous = setSimdDisabled(!simd);
+      try {
+        const g = new Generator(11);
+        for (const [rows, inF, outF] of [
+          [1, 1, 1],
+          [7, 3, 5],
+          [33, 17, 9],
+          [100, 10, 20],
+        ]) {
+          const x = randn([rows, inF], g, true);
+          const w = randn([outF, inF], g, true);
+          const b = randn([outF], g, true);
+          x.data[0] = Number.NaN; // NaN stays NaN through ReLU, and its gradient is 0
+          const up = randn([rows, outF], g);
+          const fused = run(linearRelu, x, w, b, up);
+          const separate = run((xx, ww, bb) => relu(linear(xx, ww, bb)), x, w, b, up);
+          expect(fused).toEqual(separate);
+        }
+      } finally {
+        setSimdDisabled(previous);
+      }
+    });
+  }
+
+  it('is what Sequential runs for Linear then ReLU, with the same results as the layers one by one', () => {
+    const g = new Generator(3);
+    const model = new Sequential(
+      new Linear(10, 20, { generator: g }),
+      new ReLU(),
+      new Linear(20, 2, { generator: g }),
+    );
+    const x = randn([13, 10], g);
+    const fused = model.forward(x);
+    let separate = x;
+    for (const layer of model.layers) separate = layer.forward(separate);
+    expect(bits(fused.data)).toEqual(bits(separate.data));
+  });
+
+  it('leaves a subclass of Linear to its own forward', () => {
+    class Doubled extends Linear {
+      override forward(input: Tensor): Tensor {
+        return linear(input, this.weight, this.bias).mul(2);
+      }
+    }
+    const g = new Generator(4);
+    const model = new Sequential(new Doubled(3, 4, { generator: g }), new ReLU());
+    const x = randn([5, 3], g);
+    const expected = relu(model.layers[0].forward(x));
+    expect(bits(model.forward(x).data)).toEqual(bits(expected.data));
+  });
+});
