@@ -5,10 +5,19 @@
  * where WebAssembly SIMD is missing, with bitwise-identical results.
  */
 
-/** How the product lands in `out`: out = [out +] (product [+ bias]). */
+/** How the product lands in `out`: out = [relu]([out +] (product [+ bias])). */
 export interface Epilogue {
   bias: Float32Array | null;
   accumulate: boolean;
+  /** max(x, 0) of the final value, NaN kept (PyTorch's relu). */
+  relu?: boolean;
+}
+
+function reluInPlace(out: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const v = out[i];
+    if (!(v > 0) && !Number.isNaN(v)) out[i] = 0;
+  }
 }
 
 /** Writes row `i` of the product (`src` from `srcOff`, n values) through the epilogue into `out`. */
@@ -18,19 +27,20 @@ export function finishRow(
   out: Float32Array,
   outOff: number,
   n: number,
-  { bias, accumulate }: Epilogue,
+  { bias, accumulate, relu = false }: Epilogue,
 ): void {
   if (bias === null && !accumulate) {
     // A plain loop for short rows: a subarray per row costs more than the copy.
     if (n >= 64) out.set(src.subarray(srcOff, srcOff + n), outOff);
     else for (let j = 0; j < n; j++) out[outOff + j] = src[srcOff + j];
-    return;
+  } else {
+    for (let j = 0; j < n; j++) {
+      // Each stored value is rounded to float32 by the Float32Array: one rounding per add.
+      const v = bias === null ? src[srcOff + j] : Math.fround(src[srcOff + j] + bias[j]);
+      out[outOff + j] = accumulate ? out[outOff + j] + v : v;
+    }
   }
-  for (let j = 0; j < n; j++) {
-    // Each stored value is rounded to float32 by the Float32Array: one rounding per add.
-    const v = bias === null ? src[srcOff + j] : Math.fround(src[srcOff + j] + bias[j]);
-    out[outOff + j] = accumulate ? out[outOff + j] + v : v;
-  }
+  if (relu) reluInPlace(out, outOff, outOff + n);
 }
 
 /**
@@ -44,9 +54,21 @@ export function finishRows(
   out: Float32Array,
   m: number,
   n: number,
-  { bias, accumulate }: Epilogue,
+  { bias, accumulate, relu = false }: Epilogue,
 ): void {
   const fround = Math.fround;
+  if (relu && bias !== null && !accumulate) {
+    // Linear + ReLU in one pass: the bias add and the activation while the row is in cache.
+    for (let i = 0; i < m; i++) {
+      const s = srcOff + i * srcStride;
+      const o = i * n;
+      for (let j = 0; j < n; j++) {
+        const v = fround(src[s + j] + bias[j]);
+        out[o + j] = v > 0 || Number.isNaN(v) ? v : 0;
+      }
+    }
+    return;
+  }
   if (bias === null && !accumulate) {
     if (srcStride === n) {
       out.set(src.subarray(srcOff, srcOff + m * n));
@@ -76,6 +98,7 @@ export function finishRows(
       for (let j = 0; j < n; j++) out[o + j] = out[o + j] + fround(src[s + j] + bias[j]);
     }
   }
+  if (relu) reluInPlace(out, 0, m * n);
 }
 
 /** out[m×n] = op(a)·op(b) through the epilogue. `transA`: a is stored k×m; `transB`: b is n×k. */

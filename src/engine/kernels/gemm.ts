@@ -1,5 +1,5 @@
 /**
- * The engine's matrix product entry point: out[m×n] = [out +] op(A)·op(B) [+ bias].
+ * The engine's matrix product entry point: out[m×n] = [relu]([out +] op(A)·op(B) [+ bias]).
  *
  * Two kernels with the same float32 operation order, hence bitwise-identical results: the WebAssembly
  * SIMD kernel (gemm-wasm.ts) for products big enough to repay packing, and the scalar loop
@@ -9,26 +9,21 @@
  */
 import { type Epilogue, gemmScalar } from './gemm-scalar.js';
 import { type RowBlockRunner, SimdGemm } from './gemm-wasm.js';
+import { simdDisabled } from './simd-toggle.js';
+
+export { setSimdDisabled } from './simd-toggle.js';
 
 /** Below this many multiply-adds the scalar loop wins over packing + a kernel call. */
 const SIMD_MIN_WORK = 1024;
 
 let simd: SimdGemm | null | undefined;
-let simdDisabled = false;
 let runner: RowBlockRunner | null = null;
 
 /** This thread's SIMD kernel instance (created on first use), or null without WebAssembly SIMD. */
 export function simdGemm(): SimdGemm | null {
-  if (simdDisabled) return null;
+  if (simdDisabled()) return null;
   if (simd === undefined) simd = SimdGemm.create();
   return simd;
-}
-
-/** Forces the scalar path (for tests of the fallback); returns the previous setting. */
-export function setSimdDisabled(disabled: boolean): boolean {
-  const previous = simdDisabled;
-  simdDisabled = disabled;
-  return previous;
 }
 
 /** Installs (or with null removes) the intra-op thread runner; returns the previous one. */
@@ -45,6 +40,8 @@ export interface GemmOptions {
   accumulate?: boolean;
   /** Added to every row of the product (before accumulating). */
   bias?: Float32Array | null;
+  /** Applies ReLU to the final values (the fused Linear + ReLU). */
+  relu?: boolean;
 }
 
 /** out[m×n] = [out +] op(a)·op(b) [+ bias]. `transA`: a is stored k×m; `transB`: b is stored n×k. */
@@ -55,9 +52,9 @@ export function gemmInto(
   m: number,
   k: number,
   n: number,
-  { transA = false, transB = false, accumulate = false, bias = null }: GemmOptions = {},
+  { transA = false, transB = false, accumulate = false, bias = null, relu = false }: GemmOptions = {},
 ): void {
-  const epilogue: Epilogue = { bias, accumulate };
+  const epilogue: Epilogue = { bias, accumulate, relu };
   const kernel = m * k * n >= SIMD_MIN_WORK && k > 0 ? simdGemm() : null;
   if (kernel === null) gemmScalar(a, b, out, m, k, n, transA, transB, epilogue);
   else kernel.gemm(a, b, out, m, k, n, transA, transB, epilogue, runner);

@@ -5,8 +5,9 @@
  */
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof V128;
 
 export function uleb(value: number): number[] {
   const out: number[] = [];
@@ -132,8 +133,12 @@ export const OP = {
   v128Load32Splat: 0x09,
   v128Store: 0x0b,
   v128Const: 0x0c,
+  f32x4Splat: 0x13,
+  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
 } as const;
 
 /** memarg immediate: alignment exponent and constant offset. */

@@ -84,7 +84,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
 
 /**
  * relu(linear(x, W, b)) as one op with the same results (`nn.Sequential` uses it for a Linear
- * followed by a ReLU): ReLU is applied in place to the product, and its backward masks the
+ * followed by a ReLU): ReLU is applied in the product's epilogue (gemm.ts), and its backward masks the
  * gradient with output > 0, which is the pre-activation > 0 that `relu` tests (NaN stays NaN).
  */
 export function linearRelu(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
@@ -101,24 +101,18 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
   }
   const rows = x.size / inF;
   const out = new Float32Array(rows * outF);
-  gemmInto(x.data, weight.data, out, rows, inF, outF, { transB: true, bias: bias?.data ?? null });
-  if (withRelu) {
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i];
-      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
-    }
-  }
+  gemmInto(x.data, weight.data, out, rows, inF, outF, {
+    transB: true,
+    bias: bias?.data ?? null,
+    relu: withRelu,
+  });
   const shape = [...x.shape.slice(0, -1), outF];
   const parents = bias === null ? [x, weight] : [x, weight, bias];
   return Tensor.fromOp(out, shape, parents, (gOut) => {
-    let g = gOut;
-    if (withRelu) {
-      g = gradBuffer(gOut.length);
-      for (let i = 0; i < g.length; i++) g[i] = gOut[i] * (out[i] > 0 ? 1 : 0);
-    }
+    const g = withRelu ? reluBackward(gOut, out) : gOut;
+    const gbias = bias?.requiresGrad ? columnSums(g, rows, outF) : null;
     let gx: Float32Array | null = null;
     let gw: Float32Array | null = null;
-    let gbias: Float32Array | null = null;
     if (x.requiresGrad) {
       gx = gradBuffer(rows * inF);
       gemm(g, weight.data, gx, rows, outF, inF); // dX = dY · W
@@ -127,12 +121,25 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
       gw = gradBuffer(outF * inF);
       gemm(g, x.data, gw, outF, rows, inF, true, false); // dW = dYᵀ · X
     }
-    if (bias?.requiresGrad) {
-      const acc = gradScratch64(outF);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) acc[j] += g[r * outF + j];
-      gbias = gradBuffer(outF);
-      gbias.set(acc);
-    }
     return [gx, gw, gbias];
   });
+}
+
+/** ReLU's backward from its output: the gradient where output > 0, else 0 (NaN · 0 stays NaN). */
+function reluBackward(gOut: Float32Array, out: Float32Array): Float32Array {
+  const g = gradBuffer(gOut.length);
+  for (let i = 0; i < g.length; i++) g[i] = gOut[i] * (out[i] > 0 ? 1 : 0);
+  return g;
+}
+
+/** The bias gradient: column sums of a rows×cols gradient, in float64, rounded once. */
+function columnSums(g: Float32Array, rows: number, cols: number): Float32Array {
+  const acc = gradScratch64(cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) acc[j] += g[o + j];
+  }
+  const sums = gradBuffer(cols);
+  sums.set(acc);
+  return sums;
 }

@@ -3,6 +3,7 @@
  * weight decay added to the gradient, optional AMSGrad and maximize.
  */
 import type { SpecIssue } from '../errors.js';
+import { adamUpdate } from '../kernels/adam-update.js';
 import type { Tensor } from '../tensor.js';
 import { checkBetas, checkEps, checkLr, checkNonNegative, failed, throwIfAny } from './checks.js';
 import { Optimizer, type ParamGroupInit, withDefaults } from './optimizer.js';
@@ -58,7 +59,8 @@ export function adamStep(param: Float32Array, grad: Float32Array, state: AdamSta
   const stepSize = lr / (1 - beta1 ** state.step);
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
   if (!maximize && weightDecay === 0 && maxExpAvgSq === undefined) {
-    plainAdamLoop(param, grad, expAvg, expAvgSq, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+    // The common case: a float32 SIMD kernel (the general loop below computes in float64).
+    adamUpdate(param, grad, expAvg, expAvgSq, { beta1, beta2, stepSize, biasCorrection2Sqrt, eps });
     return;
   }
   for (let i = 0; i < param.length; i++) {
@@ -70,32 +72,6 @@ export function adamStep(param: Float32Array, grad: Float32Array, state: AdamSta
     if (maxExpAvgSq !== undefined) v = maxExpAvgSq[i] = Math.max(maxExpAvgSq[i], v);
     const denom = Math.sqrt(v) / biasCorrection2Sqrt + eps;
     param[i] = param[i] - (stepSize * expAvg[i]) / denom;
-  }
-}
-
-/** The common case (no decay, AMSGrad or maximize) as one branch-free loop; the same arithmetic. */
-function plainAdamLoop(
-  param: Float32Array,
-  grad: Float32Array,
-  expAvg: Float32Array,
-  expAvgSq: Float32Array,
-  beta1: number,
-  beta2: number,
-  stepSize: number,
-  biasCorrection2Sqrt: number,
-  eps: number,
-): void {
-  const oneMinusBeta1 = 1 - beta1;
-  const oneMinusBeta2 = 1 - beta2;
-  const fround = Math.fround;
-  for (let i = 0; i < param.length; i++) {
-    const g = grad[i];
-    // fround = the float32 rounding of the stores, so the moments are not read back from memory.
-    const m = fround(beta1 * expAvg[i] + oneMinusBeta1 * g);
-    const v = fround(beta2 * expAvgSq[i] + oneMinusBeta2 * g * g);
-    expAvg[i] = m;
-    expAvgSq[i] = v;
-    param[i] = param[i] - (stepSize * m) / (Math.sqrt(v) / biasCorrection2Sqrt + eps);
   }
 }
 

@@ -54,6 +54,24 @@ describe('linearRelu (the fused Linear + ReLU)', () => {
     });
   }
 
+  it('equals relu(linear(...)) without a bias too (both paths)', () => {
+    const g = new Generator(5);
+    for (const simd of [true, false]) {
+      const previous = setSimdDisabled(!simd);
+      try {
+        const x = randn([40, 30], g);
+        const w = randn([50, 30], g, true);
+        x.data[3] = Number.NaN;
+        const fused = linearRelu(x, w, null);
+        const separate = relu(linear(x, w, null));
+        expect(bits(fused.data)).toEqual(bits(separate.data));
+        expect(fused.data.some((v) => v === 0) && fused.data.some((v) => v > 0)).toBe(true);
+      } finally {
+        setSimdDisabled(previous);
+      }
+    }
+  });
+
   it('is what Sequential runs for Linear then ReLU, with the same results as the layers one by one', () => {
     const g = new Generator(3);
     const model = new Sequential(
