@@ -23,19 +23,16 @@ export interface AdamScalars {
 const CHUNK = 8192;
 const PAGES = Math.ceil((4 * CHUNK * 4) / 65536);
 
+/** The float32 scalars in the kernel's argument order. */
+type Rounded = [b1: number, b2: number, o1: number, o2: number, ss: number, c2: number, eps: number];
+
 type AdamKernel = (
   pp: number,
   gp: number,
   mp: number,
   vp: number,
   bytes: number,
-  b1: number,
-  b2: number,
-  o1: number,
-  o2: number,
-  ss: number,
-  c2: number,
-  eps: number,
+  ...scalars: Rounded
 ) => void;
 
 interface SimdAdam {
@@ -72,16 +69,18 @@ export function adamUpdate(
   s: AdamScalars,
 ): void {
   const f = Math.fround;
-  const b1 = f(s.beta1);
-  const b2 = f(s.beta2);
-  const o1 = f(1 - s.beta1);
-  const o2 = f(1 - s.beta2);
-  const ss = f(s.stepSize);
-  const c2 = f(s.biasCorrection2Sqrt);
-  const eps = f(s.eps);
+  const r: Rounded = [
+    f(s.beta1),
+    f(s.beta2),
+    f(1 - s.beta1),
+    f(1 - s.beta2),
+    f(s.stepSize),
+    f(s.biasCorrection2Sqrt),
+    f(s.eps),
+  ];
   const kernel = simdAdam();
   if (kernel === null) {
-    adamScalar(param, grad, expAvg, expAvgSq, b1, b2, o1, o2, ss, c2, eps);
+    adamScalar(param, grad, expAvg, expAvgSq, r);
     return;
   }
   const { mem } = kernel;
@@ -95,7 +94,7 @@ export function adamUpdate(
     mem.set(expAvgSq.subarray(start, end), V);
     // Lanes past n compute on stale values and are never copied back.
     const bytes = Math.ceil(n / 4) * 16;
-    kernel.kernel(P * 4, G * 4, M * 4, V * 4, bytes, b1, b2, o1, o2, ss, c2, eps);
+    kernel.kernel(P * 4, G * 4, M * 4, V * 4, bytes, ...r);
     param.set(mem.subarray(P, P + n), start);
     expAvg.set(mem.subarray(M, M + n), start);
     expAvgSq.set(mem.subarray(V, V + n), start);
@@ -108,13 +107,7 @@ function adamScalar(
   grad: Float32Array,
   expAvg: Float32Array,
   expAvgSq: Float32Array,
-  b1: number,
-  b2: number,
-  o1: number,
-  o2: number,
-  ss: number,
-  c2: number,
-  eps: number,
+  [b1, b2, o1, o2, ss, c2, eps]: Rounded,
 ): void {
   const f = Math.fround;
   for (let i = 0; i < param.length; i++) {
