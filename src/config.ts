@@ -99,6 +99,14 @@ export const configSchema = z.object({
     .describe(
       'On SIGTERM, how long a running job may take to reach its next epoch checkpoint before it is stopped there and handed back to the queue.',
     ),
+  ORPHAN_SWEEP_INTERVAL_MS: int(100)
+    .default(30_000)
+    .describe(
+      'How often workers look for queued jobs that never reached the queue (stored, then Redis or the API failed before the enqueue) and enqueue them.',
+    ),
+  ORPHAN_MIN_AGE_MS: int(0)
+    .default(60_000)
+    .describe('A queued job must be at least this old, with no queue entry, to count as orphaned.'),
   WORKER_LOCK_DURATION_MS: int(500)
     .default(30_000)
     .describe(

@@ -42,6 +42,11 @@ export class TrainingQueue {
     );
   }
 
+  /** Whether the queue holds the job (waiting, delayed, active, or kept after failing). */
+  async has(jobId: string): Promise<boolean> {
+    return (await this.queue.getJob(jobId)) !== undefined;
+  }
+
   /** Removes a job that has not started; a no-op when it is active or gone. */
   async remove(jobId: string): Promise<void> {
     try {

@@ -154,6 +154,11 @@ export class JobStore {
     return status === null ? null : (tenant ?? LEGACY_TENANT);
   }
 
+  /** The oldest `limit` queued jobs' ids, all tenants (ids sort by creation time). */
+  async oldestQueuedIds(limit: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.jobStatusIndex('queued'), 0, String(limit - 1));
+  }
+
   async get(id: string): Promise<Job | null> {
     const fields = await this.redis.hgetall(this.keys.job(id));
     return fields.status === undefined ? null : jobFromFields(fields);

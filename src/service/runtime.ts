@@ -9,6 +9,7 @@ import { buildApp } from '../api/app.js';
 import { checkAuthAtStartup } from '../api/plugins/auth.js';
 import type { Config } from '../config.js';
 import { TrainingStatsWriter } from '../metrics/training-stats.js';
+import { OrphanSweeper } from '../queue/orphan-sweeper.js';
 import { TrainingQueue } from '../queue/training-queue.js';
 import { TrainingWorker } from '../queue/training-worker.js';
 import { closeRedis, createRedis } from '../redis/connection.js';
@@ -90,10 +91,21 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     },
   });
   await worker.start();
+  const queue = new TrainingQueue({ connection: redis, keys, attempts: config.JOB_ATTEMPTS });
+  const sweeper = new OrphanSweeper({
+    store,
+    queue,
+    logger,
+    intervalMs: config.ORPHAN_SWEEP_INTERVAL_MS,
+    minAgeMs: config.ORPHAN_MIN_AGE_MS,
+  });
+  sweeper.start();
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
   return {
     worker,
     async close() {
+      await sweeper.stop();
+      await queue.close();
       await worker.close(config.SHUTDOWN_TIMEOUT_MS);
       await stats.close();
       await closeRedis(redis);
