@@ -32,3 +32,17 @@ export class SpecError extends Error {
 export function formatPath(path: IssuePath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
+
+/**
+ * Runs `fn`; a SpecError it throws adds its issues to `issues` and gives undefined, so a caller
+ * can check every part of a spec and report all that is wrong at once. Other errors propagate.
+ */
+export function collectIssues<T>(issues: SpecIssue[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    issues.push(...err.issues);
+    return undefined;
+  }
+}

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { decodeSafetensors } from '../artifacts/safetensors.js';
 import type { SpecIssue } from '../engine/errors.js';
-import { SpecError } from '../engine/errors.js';
+import { collectIssues, SpecError } from '../engine/errors.js';
 import { lossRegistry } from '../engine/losses/registry.js';
 import { buildModel, parseModelSpec } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
@@ -137,18 +137,6 @@ const TOP_LEVEL = new Set([
 
 type Outcome = { ok: true; job: ValidJob } | { ok: false; issues: SpecIssue[] };
 
-function collect<T>(issues: SpecIssue[], fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof SpecError) {
-      issues.push(...err.issues);
-      return undefined;
-    }
-    throw err;
-  }
-}
-
 /** Checks a job request completely; returns every issue with its path from the request root. */
 export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -160,13 +148,13 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
     if (!TOP_LEVEL.has(key)) issues.push({ path: [key], message: `unrecognized key "${key}"` });
   }
   const name =
-    v.name === undefined ? null : collect(issues, () => parseWith(jobNameSchema, v.name, ['name']));
+    v.name === undefined ? null : collectIssues(issues, () => parseWith(jobNameSchema, v.name, ['name']));
   const metadata =
     v.metadata === undefined
       ? {}
-      : collect(issues, () => parseWith(jobMetadataSchema, v.metadata, ['metadata']));
+      : collectIssues(issues, () => parseWith(jobMetadataSchema, v.metadata, ['metadata']));
   const { name: _n, metadata: _m, data: _d, init: _i, validation: _v, ...specPart } = v;
-  const spec = collect(issues, () => parseRunSpec(specPart));
+  const spec = collectIssues(issues, () => parseRunSpec(specPart));
 
   const data = v.data as RawData | undefined;
   let samples = 0;
@@ -208,7 +196,8 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
   const validation =
     v.validation === undefined || v.validation === null
       ? null
-      : (collect(issues, () => parseWith(validationSourceSchema, v.validation, ['validation'])) ?? null);
+      : (collectIssues(issues, () => parseWith(validationSourceSchema, v.validation, ['validation'])) ??
+        null);
   if (spec !== undefined)
     issues.push(...checkValidationOptions(spec, v.validation !== undefined && v.validation !== null));
 
@@ -237,7 +226,7 @@ function parseSource(data: object, issues: SpecIssue[]): DataSource | null {
       : 'builtin' in data
         ? builtinSourceSchema
         : syntheticSourceSchema;
-  return collect(issues, () => parseWith(schema, data, ['data'])) ?? null;
+  return collectIssues(issues, () => parseWith(schema, data, ['data'])) ?? null;
 }
 
 /** Validation needs a validation set; monitoring a `val_` metric needs one too. */
@@ -308,7 +297,9 @@ function parseInit(value: unknown, spec: RunSpec | undefined, issues: SpecIssue[
   if ('state_dict' in init && spec !== undefined) {
     const own: SpecIssue[] = [];
     try {
-      collect(own, () => buildModel(spec.model, new Generator(0)).loadStateDict(init.state_dict as never));
+      collectIssues(own, () =>
+        buildModel(spec.model, new Generator(0)).loadStateDict(init.state_dict as never),
+      );
     } catch (err) {
       own.push({ path: [], message: (err as Error).message });
     }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { gradClipSchema } from '../engine/clip.js';
-import { SpecError, type SpecIssue } from '../engine/errors.js';
+import { collectIssues, SpecError, type SpecIssue } from '../engine/errors.js';
 import { lossRegistry, lossSpecSchema } from '../engine/losses/registry.js';
 import { layerSpecSchema, type ModelSpec, parseModelSpec } from '../engine/nn/registry.js';
 import { optimizerRegistry, optimizerSpecSchema } from '../engine/optim/registry.js';
@@ -87,17 +87,7 @@ export interface RunSpec {
 /** Parses a run spec, collecting every issue (not just the first) with its full path. */
 export function parseRunSpec(value: unknown): RunSpec {
   const issues: SpecIssue[] = [];
-  const part = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof SpecError) {
-        issues.push(...err.issues);
-        return undefined;
-      }
-      throw err;
-    }
-  };
+  const part = <T>(fn: () => T): T | undefined => collectIssues(issues, fn);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new SpecError([{ path: [], message: 'expected a JSON object' }]);
   }

@@ -3,7 +3,7 @@
  * PyTorch class name, and `buildModel`, which turns `{"layers": [...]}` into an nn.Sequential.
  */
 import { z } from 'zod';
-import { type IssuePath, SpecError } from '../errors.js';
+import { collectIssues, type IssuePath, SpecError } from '../errors.js';
 import type { Generator } from '../random.js';
 import { parseTyped, unionOf, zodIssuesToSpecError } from '../spec-parse.js';
 import {
@@ -97,12 +97,10 @@ export function parseModelSpec(value: unknown, prefix: IssuePath = []): ModelSpe
   const issues: SpecError['issues'] = [];
   const layers: LayerSpec[] = [];
   parsed.data.layers.forEach((layer, i) => {
-    try {
-      layers.push(parseTyped(layerRegistry, layer, 'layer', [...prefix, 'layers', i]) as LayerSpec);
-    } catch (err) {
-      if (err instanceof SpecError) issues.push(...err.issues);
-      else throw err;
-    }
+    const spec = collectIssues(issues, () =>
+      parseTyped(layerRegistry, layer, 'layer', [...prefix, 'layers', i]),
+    );
+    if (spec !== undefined) layers.push(spec as LayerSpec);
   });
   if (issues.length > 0) throw new SpecError(issues);
   return { layers };

@@ -4,7 +4,7 @@
  * kwarg of the optimizer spec, which acts as the defaults.
  */
 import { z } from 'zod';
-import { type IssuePath, SpecError, type SpecIssue } from '../errors.js';
+import { collectIssues, type IssuePath, SpecError, type SpecIssue } from '../errors.js';
 import { parseWith } from '../spec-parse.js';
 import type { Tensor } from '../tensor.js';
 import type { BaseOptions, ParamGroupInit } from './optimizer.js';
@@ -62,12 +62,8 @@ export function resolveParamGroups<O extends BaseOptions>(
       issues.push({ path: [...path, 'type'], message: 'a parameter group cannot change the optimizer type' });
       return;
     }
-    try {
-      groups.push({ ...parseOverrides(overrides, path), params: tensors });
-    } catch (e) {
-      if (!(e instanceof SpecError)) throw e;
-      issues.push(...e.issues);
-    }
+    const options = collectIssues(issues, () => parseOverrides(overrides, path));
+    if (options !== undefined) groups.push({ ...options, params: tensors });
   });
   if (issues.length > 0) throw new SpecError(issues);
   return groups;

@@ -17,8 +17,9 @@ import { SpecError } from '../errors.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { parseTyped } from '../spec-parse.js';
 import { ChainedScheduler } from './chained-scheduler.js';
+import { nonEmpty } from './composite-scheduler.js';
 import type { LRScheduler } from './lr-scheduler.js';
-import { nonEmpty, SequentialLR } from './sequential-lr.js';
+import { SequentialLR } from './sequential-lr.js';
 import { innerSpecs as inner, reduceLROnPlateau, type SpecEntry } from './specs.js';
 
 type InnerType = keyof typeof inner;

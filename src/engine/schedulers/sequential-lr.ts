@@ -7,27 +7,24 @@
  * scheduler restarts from epoch 0 in closed form (`stepTo(0)`, PyTorch's `step(0)`), i.e. from
  * the initial lr, not from wherever the previous scheduler left it.
  */
-import { SpecError, type SpecIssue } from '../errors.js';
+import type { SpecIssue } from '../errors.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { issueIf, LRScheduler, type SchedulerStateDict, throwIfAny } from './lr-scheduler.js';
+import { CompositeScheduler } from './composite-scheduler.js';
+import { issueIf, type LRScheduler, throwIfAny } from './lr-scheduler.js';
 
 export interface SequentialLROptions {
   schedulers: readonly LRScheduler[];
   milestones: readonly number[];
 }
 
-export class SequentialLR extends LRScheduler {
-  readonly schedulers: LRScheduler[];
+export class SequentialLR extends CompositeScheduler {
   readonly milestones: number[];
 
   constructor(optimizer: Optimizer, options: SequentialLROptions) {
-    super(optimizer);
     const { schedulers, milestones } = options;
-    checkSchedulers(optimizer, schedulers, 'Sequential Schedulers');
+    super(optimizer, schedulers, 'Sequential Schedulers');
     throwIfAny(SequentialLR.check(schedulers.length, milestones));
-    this.schedulers = [...schedulers];
     this.milestones = [...milestones];
-    this.lastEpoch = 0;
 
     for (const group of optimizer.paramGroups) group.lr = group.initialLr as number;
     for (const s of this.schedulers) s.lastEpoch -= 1;
@@ -65,61 +62,4 @@ export class SequentialLR extends LRScheduler {
     else scheduler.step();
     this.lastLr = scheduler.getLastLr();
   }
-
-  protected getLr(): number[] {
-    return this.currentLrs();
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { ...super.stateDict(), _schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-
-  override loadStateDict(dict: SchedulerStateDict): void {
-    const { _schedulers: subs, ...own } = dict;
-    super.loadStateDict(own);
-    loadSubStates(this.schedulers, subs);
-  }
-}
-
-/** Wrapped schedulers must exist and share the wrapper's optimizer. */
-export function checkSchedulers(optimizer: Optimizer, schedulers: readonly LRScheduler[], who: string): void {
-  throwIfAny(nonEmpty(who, schedulers.length));
-  schedulers.forEach((s, i) => {
-    if (s.optimizer !== optimizer) {
-      throw new SpecError([
-        {
-          path: ['schedulers', i],
-          message: `${who} expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`,
-        },
-      ]);
-    }
-    if (s.needsMetric) {
-      throw new SpecError([
-        {
-          path: ['schedulers', i],
-          message: `${who} cannot wrap ${s.constructor.name}, whose step() needs a metric`,
-        },
-      ]);
-    }
-  });
-}
-
-export function nonEmpty(who: string, schedulerCount: number): SpecIssue[] {
-  return issueIf(schedulerCount === 0, 'schedulers', `${who} expects at least one scheduler`);
-}
-
-export function loadSubStates(schedulers: readonly LRScheduler[], subs: unknown): void {
-  if (subs === undefined) return;
-  if (!Array.isArray(subs) || subs.length !== schedulers.length) {
-    throw new SpecError([
-      { path: ['_schedulers'], message: `expected ${schedulers.length} scheduler state dicts` },
-    ]);
-  }
-  schedulers.forEach((s, i) => {
-    try {
-      s.loadStateDict(subs[i] as SchedulerStateDict);
-    } catch (e) {
-      throw e instanceof SpecError ? e.under('_schedulers', i) : e;
-    }
-  });
 }
