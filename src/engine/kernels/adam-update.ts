@@ -6,7 +6,7 @@
  */
 import { adamSimdModuleBytes } from './adam-simd-module.js';
 import { simdDisabled } from './simd-toggle.js';
-import { wasmApi } from './wasm-api.js';
+import { instantiateKernels } from './wasm-api.js';
 
 /** The update's scalars; each is rounded to float32 before use, as PyTorch does for its scalars. */
 export interface AdamScalars {
@@ -45,19 +45,14 @@ let simd: SimdAdam | null | undefined;
 function simdAdam(): SimdAdam | null {
   if (simdDisabled()) return null;
   if (simd !== undefined) return simd;
-  simd = null;
-  const wasm = wasmApi();
-  if (wasm === null || typeof SharedArrayBuffer !== 'function') return simd;
-  const bytes = adamSimdModuleBytes(PAGES);
-  if (!wasm.validate(bytes)) return simd;
-  try {
-    const memory = new wasm.Memory({ initial: PAGES, maximum: PAGES, shared: true });
-    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-    simd = { kernel: instance.exports.adam as AdamKernel, mem: new Float32Array(memory.buffer) };
-  } catch {
-    simd = null;
-  }
+  const k = instantiateKernels(adamSimdModuleBytes(PAGES), PAGES, PAGES);
+  simd = k === null ? null : { kernel: k.exports.adam as AdamKernel, mem: new Float32Array(k.memory.buffer) };
   return simd;
+}
+
+/** Whether updates run on the SIMD kernel (false where it is missing or switched off). */
+export function adamSimdAvailable(): boolean {
+  return simdAdam() !== null;
 }
 
 /** One plain Adam step over `param` in place, updating the moments `expAvg` and `expAvgSq`. */

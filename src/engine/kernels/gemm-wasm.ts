@@ -7,7 +7,7 @@
 import { KC, packA, packB, roundUp } from './gemm-pack.js';
 import { type Epilogue, finishRows } from './gemm-scalar.js';
 import { gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
-import { type WasmMemory, type WasmModule, wasmApi } from './wasm-api.js';
+import { instantiateKernels, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** The arguments of one kernel call; pointers are byte offsets into the shared memory. */
 export interface KernelCall {
@@ -54,18 +54,8 @@ export class SimdGemm {
 
   /** Null where WebAssembly SIMD (or shared memory) is unavailable. */
   static create(): SimdGemm | null {
-    const wasm = wasmApi();
-    if (wasm === null || typeof SharedArrayBuffer !== 'function') return null;
-    const bytes = gemmSimdModuleBytes();
-    if (!wasm.validate(bytes)) return null;
-    try {
-      const module = new wasm.Module(bytes);
-      const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-      const instance = new wasm.Instance(module, { env: { memory } });
-      return new SimdGemm(module, memory, instance.exports.kernel as KernelFn);
-    } catch {
-      return null;
-    }
+    const k = instantiateKernels(gemmSimdModuleBytes(), 16, MAX_PAGES);
+    return k === null ? null : new SimdGemm(k.module, k.memory, k.exports.kernel as KernelFn);
   }
 
   private ensure(floats: number): Float32Array {

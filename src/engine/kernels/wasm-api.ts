@@ -24,3 +24,32 @@ export function wasmApi(): WasmApi | null {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   return api ?? null;
 }
+
+/** A compiled kernel module with its own shared memory. */
+export interface KernelInstance {
+  module: WasmModule;
+  memory: WasmMemory;
+  exports: Record<string, unknown>;
+}
+
+/**
+ * Compiles `bytes` (a module importing `env.memory`, shared) and instantiates it over a new shared
+ * memory of `initial`..`maximum` pages. Null where WebAssembly, its SIMD or shared memory is missing:
+ * the caller then takes its scalar path.
+ */
+export function instantiateKernels(
+  bytes: Uint8Array,
+  initial: number,
+  maximum: number,
+): KernelInstance | null {
+  const wasm = wasmApi();
+  if (wasm === null || typeof SharedArrayBuffer !== 'function' || !wasm.validate(bytes)) return null;
+  try {
+    const module = new wasm.Module(bytes);
+    const memory = new wasm.Memory({ initial, maximum, shared: true });
+    const instance = new wasm.Instance(module, { env: { memory } });
+    return { module, memory, exports: instance.exports };
+  } catch {
+    return null;
+  }
+}

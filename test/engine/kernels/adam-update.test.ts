@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AdamScalars, adamUpdate } from '../../../src/engine/kernels/adam-update.js';
+import { type AdamScalars, adamSimdAvailable, adamUpdate } from '../../../src/engine/kernels/adam-update.js';
 import { setSimdDisabled } from '../../../src/engine/kernels/simd-toggle.js';
 import { Generator } from '../../../src/engine/random.js';
 
@@ -55,6 +55,13 @@ const SCALARS: AdamScalars = {
 };
 
 describe('adamUpdate', () => {
+  it('has the WebAssembly SIMD kernel on this platform (else the comparisons below are vacuous)', () => {
+    expect(adamSimdAvailable()).toBe(true);
+    const previous = setSimdDisabled(true);
+    expect(adamSimdAvailable()).toBe(false);
+    setSimdDisabled(previous);
+  });
+
   // Lengths around the kernel's 4-wide lanes and its 8192-value chunks.
   for (const n of [1, 3, 4, 5, 8191, 8192, 8193, 20_001]) {
     it(`SIMD and scalar paths agree bitwise (n=${n})`, () => {
