@@ -92,7 +92,8 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await expect.poll(points, { timeout: 20_000 }).toBeGreaterThan(first);
     await expect.poll(status, { timeout: 60_000 }).toBe('succeeded');
     await expect.poll(points).toBe(150);
-    expect(await page.getByTestId('final').textContent()).toContain('samples_per_sec');
+    // The final table follows the status badge: it is filled from a fetch once `done` arrives.
+    await expect.poll(() => page.getByTestId('final').textContent()).toContain('samples_per_sec');
     expect(await page.getByTestId('download').isEnabled()).toBe(true);
     expect(await page.getByTestId('lr-chart').getAttribute('data-points')).toBe('150');
 
