@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
+import { LuaScript } from '../redis/lua-script.js';
 import type { EpochMetrics } from '../training/trainer.js';
 
 /** This attempt no longer owns the run (another attempt claimed it, or it is no longer running). */
@@ -38,7 +39,7 @@ export class CheckpointConflictError extends Error {
  *       then one metrics JSON per epoch event.
  * Returns 1 when written, {-1} when not the owner or not running, {-2, stored epoch} on a conflict.
  */
-const COMMIT_LUA = `
+const COMMIT_SCRIPT = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return {-1, 0} end
 if redis.call('HGET', KEYS[3], 'owner') ~= ARGV[1] then return {-1, 0} end
 local current = tonumber(redis.call('HGET', KEYS[3], 'epoch') or '0')
@@ -49,7 +50,7 @@ end
 redis.call('HSET', KEYS[3], 'epoch', ARGV[3], 'state', ARGV[4])
 redis.call('HSET', KEYS[1], 'progress', ARGV[5], 'metrics', ARGV[6])
 return {1, tonumber(ARGV[3])}
-`;
+`);
 
 export interface ResumeState {
   /** The last committed epoch (0: none). */
@@ -104,7 +105,7 @@ export class CheckpointStore {
       JSON.stringify(last),
       ...metrics.map((m) => JSON.stringify(m)),
     ];
-    const [result, stored] = (await this.redis.eval(COMMIT_LUA, keys.length, ...keys, ...argv)) as [
+    const [result, stored] = (await COMMIT_SCRIPT.run(this.redis, keys, argv)) as [
       number,
       number,
     ];

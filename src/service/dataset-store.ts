@@ -9,13 +9,14 @@
 import type { Redis } from 'ioredis';
 import type { Dataset } from '../datasets/dataset.js';
 import type { RedisKeys } from '../redis/keys.js';
+import { LuaScript } from '../redis/lua-script.js';
 import { type DatasetRecordFields, type DatasetResource, datasetFromFields } from './dataset-resource.js';
 
 /**
  * KEYS: hash, x, y, jobs set, owner's index, queued index, running index. ARGV: id, tenant.
  * Returns {0} when missing (or another tenant's), {1} when deleted, {2, job ids...} when in use.
  */
-const DELETE_LUA = `
+const DELETE_SCRIPT = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return {0} end
 local busy = {2}
 for _, job in ipairs(redis.call('SMEMBERS', KEYS[4])) do
@@ -25,7 +26,7 @@ if #busy > 1 then return busy end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[5], ARGV[1])
 return {1}
-`;
+`);
 
 /** A dataset's arrays as stored, for training. */
 export interface DatasetTable {
@@ -137,7 +138,7 @@ export class DatasetStore {
       k.jobStatusIndex('queued'),
       k.jobStatusIndex('running'),
     ];
-    const [code, ...jobs] = (await this.redis.eval(DELETE_LUA, keys.length, ...keys, id, tenant)) as [
+    const [code, ...jobs] = (await DELETE_SCRIPT.run(this.redis, keys, [id, tenant])) as [
       number,
       ...string[],
     ];

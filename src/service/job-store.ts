@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
+import { LuaScript } from '../redis/lua-script.js';
 import type { EpochMetrics, StepProgress } from '../training/trainer.js';
 import { JOB_ID_PATTERN } from './ids.js';
 import { type JobError, type JobEvent, parseStreamEntry, type StoredJobEvent } from './job-events.js';
@@ -18,7 +19,7 @@ import { isTerminal, JOB_STATUSES, type JobStatus } from './job-status.js';
  *       then field/value pairs to set.
  * Returns {1, previous} when applied, {0, current or ''} when not.
  */
-const TRANSITION_LUA = `
+const TRANSITION_SCRIPT = new LuaScript(`
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return {0, ''} end
 local allowed = false
@@ -49,17 +50,33 @@ if ARGV[4] ~= '' then
   redis.call('XADD', KEYS[2], '*', 'type', 'done', 'data', ARGV[4])
 end
 return {1, current}
-`;
+`);
 
 /**
- * Admission of a new job under the tenant's cap on queued + running jobs.
- * KEYS: the tenant's queued and running indexes. ARGV: job id, cap. Returns 1 if admitted.
+ * A new queued job in one round trip: admission under the tenant's cap on queued + running jobs,
+ * then its record, input, indexes and first `status` event, all or nothing.
+ * KEYS: the tenant's queued, running and all-jobs indexes, the job hash, input and init keys, the
+ *       global all-jobs and queued indexes, the events stream, then the read datasets' job sets.
+ * ARGV: job id, cap ('' for none), input, init ('' for none), status event JSON, then the hash's
+ *       field/value pairs. Returns 1 if stored, 0 if refused by the cap.
  */
-const ADMIT_LUA = `
-if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 0 end
+const CREATE_SCRIPT = new LuaScript(`
+if ARGV[2] ~= '' and redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then
+  return 0
+end
 redis.call('ZADD', KEYS[1], 0, ARGV[1])
+redis.call('ZADD', KEYS[3], 0, ARGV[1])
+for i = 10, #KEYS do redis.call('SADD', KEYS[i], ARGV[1]) end
+local fields = {}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[4], unpack(fields))
+redis.call('SET', KEYS[5], ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[6], ARGV[4]) end
+redis.call('ZADD', KEYS[7], 0, ARGV[1])
+redis.call('ZADD', KEYS[8], 0, ARGV[1])
+redis.call('XADD', KEYS[9], '*', 'type', 'status', 'data', ARGV[5])
 return 1
-`;
+`);
 
 /** The tenant of jobs recorded before tenants existed. */
 export const LEGACY_TENANT = 'default';
@@ -109,34 +126,27 @@ export class JobStore {
     maxActive = Number.POSITIVE_INFINITY,
   ): Promise<boolean> {
     const k = this.keys;
-    if (Number.isFinite(maxActive)) {
-      const admitted = await this.redis.eval(
-        ADMIT_LUA,
-        2,
-        k.tenantJobStatusIndex(tenant, 'queued'),
-        k.tenantJobStatusIndex(tenant, 'running'),
-        job.id,
-        maxActive,
-      );
-      if (admitted !== 1) return false;
-    }
-    const tx = this.redis.multi();
-    tx.zadd(k.tenantJobIndex(tenant), 0, job.id);
-    tx.zadd(k.tenantJobStatusIndex(tenant, job.status), 0, job.id);
-    for (const dataset of datasets) tx.sadd(k.datasetJobs(dataset), job.id);
-    tx.hset(k.job(job.id), { ...jobToFields(job), tenant });
-    tx.set(k.jobInput(job.id), input);
-    if (init !== null) tx.set(k.jobInit(job.id), init);
-    tx.zadd(k.jobIndex(), 0, job.id);
-    tx.zadd(k.jobStatusIndex(job.status), 0, job.id);
-    tx.xadd(k.jobEvents(job.id), '*', 'type', 'status', 'data', JSON.stringify({ status: job.status }));
-    try {
-      await tx.exec();
-    } catch (err) {
-      await this.redis.zrem(k.tenantJobStatusIndex(tenant, job.status), job.id).catch(() => 0);
-      throw err;
-    }
-    return true;
+    const keys = [
+      k.tenantJobStatusIndex(tenant, 'queued'),
+      k.tenantJobStatusIndex(tenant, 'running'),
+      k.tenantJobIndex(tenant),
+      k.job(job.id),
+      k.jobInput(job.id),
+      k.jobInit(job.id),
+      k.jobIndex(),
+      k.jobStatusIndex('queued'),
+      k.jobEvents(job.id),
+      ...datasets.map((dataset) => k.datasetJobs(dataset)),
+    ];
+    const args = [
+      job.id,
+      Number.isFinite(maxActive) ? maxActive : '',
+      input,
+      init ?? '',
+      JSON.stringify({ status: 'queued' }),
+      ...Object.entries({ ...jobToFields({ ...job, status: 'queued' }), tenant }).flat(),
+    ];
+    return (await CREATE_SCRIPT.run(this.redis, keys, args)) === 1;
   }
 
   /** The job if it exists and belongs to `tenant`; null otherwise (the two are indistinguishable). */
@@ -212,7 +222,7 @@ export class JobStore {
       ? JSON.stringify(error === undefined ? { status: to } : { status: to, error })
       : '';
     const argv = [id, to, from.join(','), done, ...Object.entries(stamped).flat()];
-    const [applied, previous] = (await this.redis.eval(TRANSITION_LUA, keys.length, ...keys, ...argv)) as [
+    const [applied, previous] = (await TRANSITION_SCRIPT.run(this.redis, keys, argv)) as [
       number,
       string,
     ];

@@ -74,4 +74,57 @@ describe('JobStore', () => {
       previous: '',
     });
   });
+
+  it('creates a job with its record, input, init, indexes and first event in one step', async () => {
+    const id = newJobId();
+    const keys = redisKeys('store-test');
+    const init = Buffer.from([0, 1, 2, 255]);
+    const created = job(id);
+    const stored = await store.create(
+      { tenant: 't-create', job: created, input: '{"x":1}', init, datasets: ['ds_a', 'ds_b'] },
+      5,
+    );
+    expect(stored).toBe(true);
+    expect(await store.getOwned('t-create', id)).toMatchObject({
+      id,
+      status: 'queued',
+      created_at: created.created_at,
+      progress: created.progress,
+    });
+    expect(await store.getOwned('other', id)).toBeNull();
+    expect(await client.get(keys.jobInput(id))).toBe('{"x":1}');
+    expect(await client.getBuffer(keys.jobInit(id))).toEqual(init);
+    expect(await client.smembers(keys.datasetJobs('ds_a'))).toEqual([id]);
+    expect(await client.smembers(keys.datasetJobs('ds_b'))).toEqual([id]);
+    expect(await client.zscore(keys.tenantJobIndex('t-create'), id)).toBe('0');
+    expect(await client.zscore(keys.jobStatusIndex('queued'), id)).toBe('0');
+    expect((await store.events(id)).map((e) => [e.type, e.data])).toEqual([['status', { status: 'queued' }]]);
+    expect(await client.exists(keys.jobInit(newJobId()))).toBe(0);
+  });
+
+  it("refuses, storing nothing, a job past the tenant's cap on queued + running jobs", async () => {
+    const tenant = 't-cap';
+    const first = newJobId();
+    const second = newJobId();
+    expect(await store.create({ tenant, job: job(first), input: '{}', init: null }, 2)).toBe(true);
+    expect(await store.transition(first, ['queued'], 'running')).toMatchObject({ applied: true });
+    expect(await store.create({ tenant, job: job(second), input: '{}', init: null }, 2)).toBe(true);
+    const refused = newJobId();
+    expect(await store.create({ tenant, job: job(refused), input: '{}', init: null }, 2)).toBe(false);
+    expect(await store.exists(refused)).toBe(false);
+    expect(await store.events(refused)).toEqual([]);
+    // Another tenant has its own cap.
+    expect(await store.create({ tenant: 't-cap-2', job: job(refused), input: '{}', init: null }, 2)).toBe(
+      true,
+    );
+  });
+
+  it('runs its scripts again after the server forgets them (SCRIPT FLUSH, as after a restart)', async () => {
+    const id = newJobId();
+    await client.script('FLUSH');
+    expect(await store.create({ tenant: 'default', job: job(id), input: '{}', init: null }, 10)).toBe(true);
+    await client.script('FLUSH');
+    expect(await store.transition(id, ['queued'], 'running')).toEqual({ applied: true, previous: 'queued' });
+    expect((await store.get(id))?.status).toBe('running');
+  });
 });
