@@ -105,10 +105,7 @@ export class CheckpointStore {
       JSON.stringify(last),
       ...metrics.map((m) => JSON.stringify(m)),
     ];
-    const [result, stored] = (await COMMIT_SCRIPT.run(this.redis, keys, argv)) as [
-      number,
-      number,
-    ];
+    const [result, stored] = (await COMMIT_SCRIPT.run(this.redis, keys, argv)) as [number, number];
     if (result === -1) throw new LostOwnershipError(id);
     if (result === -2) throw new CheckpointConflictError(id, previous, stored);
   }

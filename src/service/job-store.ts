@@ -222,10 +222,7 @@ export class JobStore {
       ? JSON.stringify(error === undefined ? { status: to } : { status: to, error })
       : '';
     const argv = [id, to, from.join(','), done, ...Object.entries(stamped).flat()];
-    const [applied, previous] = (await TRANSITION_SCRIPT.run(this.redis, keys, argv)) as [
-      number,
-      string,
-    ];
+    const [applied, previous] = (await TRANSITION_SCRIPT.run(this.redis, keys, argv)) as [number, string];
     return { applied: applied === 1, previous: previous as JobStatus | '' };
   }
 
