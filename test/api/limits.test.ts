@@ -241,4 +241,14 @@ describe('security headers', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age/);
   });
+
+  it('are the same on errors and on the HTML pages', async () => {
+    const api1 = await request(`${api.url}/v1/jobs`);
+    for (const path of ['/v1/no-such-route', '/docs/', '/dashboard/']) {
+      const res = await request(`${api.url}${path}`);
+      for (const name of ['x-content-type-options', 'content-security-policy', 'referrer-policy']) {
+        expect([path, name, res.headers.get(name)]).toEqual([path, name, api1.headers.get(name)]);
+      }
+    }
+  });
 });

@@ -1,13 +1,14 @@
 /**
- * Request-level defences, registered before any route: security headers (@fastify/helmet), the
+ * Request-level defences, registered before any route: security headers (helmet's), the
  * JSON body parser that refuses hostile JSON (src/api/safe-json.ts), and a rate limit per API key
  * (per IP when the service runs open) whose counters live in Redis, so it holds across API
  * processes.
  */
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet from 'helmet';
 import { TooManyRequestsError } from '../../service/errors.js';
 import { parseJsonBody } from '../safe-json.js';
 import { needsTenant } from './auth.js';
@@ -16,7 +17,11 @@ export default fp(
   async (app: FastifyInstance) => {
     const { config, redis, store } = app.services;
 
-    await app.register(helmet, { global: true });
+    const headers = helmetHeaders();
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers);
+      done();
+    });
 
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -48,3 +53,25 @@ export default fp(
   },
   { name: 'security', dependencies: ['services', 'errors', 'auth'] },
 );
+
+/**
+ * The headers helmet sets with its defaults. They do not depend on the request (no CSP nonces), so
+ * they are computed once here rather than by running helmet's middleware on every request.
+ */
+function helmetHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown = null;
+  helmet()({} as IncomingMessage, response as unknown as ServerResponse, (err?: unknown) => {
+    failure = err ?? null;
+  });
+  if (failure !== null) throw failure;
+  return headers;
+}
