@@ -11,36 +11,52 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 /** Could the text hold a forbidden key (directly or through a `\u` escape)? A cheap pre-check. */
 const SUSPICIOUS = /__proto__|constructor|prototype|\\u/;
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
 
-/** The deepest nesting of objects/arrays in JSON text (strings skipped), stopping past `limit`. */
+/** The characters that matter for nesting: brackets, braces and string openings. */
+const STRUCTURE = /[[\]{}"]/g;
+
+/**
+ * The deepest nesting of objects/arrays in JSON text (strings skipped), stopping past `limit`.
+ * It jumps from one structural character to the next (a regular expression and indexOf do the
+ * scanning), which matters for bodies that are mostly numbers.
+ */
 export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): number {
   let depth = 0;
   let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+  STRUCTURE.lastIndex = 0;
+  for (let m = STRUCTURE.exec(text); m !== null; m = STRUCTURE.exec(text)) {
+    const c = text.charCodeAt(m.index);
+    if (c === QUOTE) {
+      const end = closingQuote(text, m.index);
+      if (end < 0) return max; // an unterminated string: JSON.parse will refuse the text
+      STRUCTURE.lastIndex = end + 1;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       depth++;
       if (depth > max) {
         max = depth;
         if (max > limit) return max;
       }
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+    } else {
       depth--;
     }
   }
   return max;
+}
+
+/** The index of the quote that closes the string opened at `open` (not escaped), or -1. */
+function closingQuote(text: string, open: number): number {
+  let j = open;
+  for (;;) {
+    j = text.indexOf('"', j + 1);
+    if (j < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(j - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return j;
+  }
 }
 
 function refuseForbidden(this: unknown, key: string, value: unknown): unknown {

@@ -192,6 +192,18 @@ describe('hostile input → 400', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'nesting_too_deep' });
     expect(jsonDepth('{"a":"[[[[[[","b":[[1]]}')).toBe(3);
+    // Against the parsed value's depth, with escaped quotes and backslashes in keys and values.
+    const depthOf = (v: unknown): number =>
+      typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0;
+    for (const text of [
+      '{"a\\"[[":"x\\\\","b":{"c":"\\"]]]\\"[","d":[[[]]]}}',
+      '[1,[2,[3,{"k":[4]}]]]',
+      '{"\\\\":["\\\\\\"{{{"],"e":{}}',
+      '"just a string [["',
+    ]) {
+      expect([text, jsonDepth(text)]).toEqual([text, depthOf(JSON.parse(text))]);
+    }
+    expect(jsonDepth('[[["unterminated')).toBe(3);
     expect(() => parseJsonBody('[[[[[[[[[1]]]]]]]]]', 8)).toThrow(/deeper than 8/);
   });
 
