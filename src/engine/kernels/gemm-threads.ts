@@ -13,12 +13,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { simdGemm } from './gemm.js';
+import { KERNEL_PARAMS } from './gemm-simd-module.js';
 import type { KernelCall, KernelFn, RowBlockRunner, SimdGemm } from './gemm-wasm.js';
 
-const SLOT = 16;
+const SLOT = 24;
 const SEQ = 0;
 const DONE = 1;
-const ARGS = 2; // ap, bp, cp, mpad, npad, k, kc, ib0, ib1
+const FN = 2; // which kernel: 0 or 1 (see KernelCall)
+const ARGS = 3; // KERNEL_PARAMS: the call's arguments, then ib0, ib1
 const STOP = -1;
 /** Below this many multiply-adds a call runs on the calling thread only. */
 const PARALLEL_MIN_WORK = 1 << 18;
@@ -27,7 +29,8 @@ const PARALLEL_MIN_WORK = 1 << 18;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, slot } = workerData;
-const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.kernel;
+const { kernel, kernelRowsApart } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const kernels = [kernel, kernelRowsApart];
 const c = new Int32Array(control);
 const base = slot * ${SLOT};
 let seen = 0;
@@ -37,8 +40,7 @@ for (;;) {
   if (seq === seen) continue;
   if (seq === ${STOP}) break;
   seen = seq;
-  const a = base + ${ARGS};
-  kernel(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8]);
+  kernels[c[base + ${FN}]](...c.subarray(base + ${ARGS}, base + ${ARGS + KERNEL_PARAMS.length}));
   Atomics.store(c, base + ${DONE}, seq);
   Atomics.notify(c, base + ${DONE});
 }
@@ -74,23 +76,25 @@ export class GemmThreadPool implements RowBlockRunner {
     return new GemmThreadPool(threads, simd);
   }
 
-  run(call: KernelCall, kernel: KernelFn): void {
+  run(call: KernelCall, kernels: readonly KernelFn[]): void {
+    const kernel = kernels[call.fn];
     const parts = Math.min(this.threads, call.rowBlocks);
-    const work = call.mpad * call.npad * call.k;
-    if (this.closed || parts < 2 || work < PARALLEL_MIN_WORK) {
-      kernel(call.ap, call.bp, call.cp, call.mpad, call.npad, call.k, call.kc, 0, call.rowBlocks);
+    if (this.closed || parts < 2 || call.work < PARALLEL_MIN_WORK) {
+      kernel(...call.args, 0, call.rowBlocks);
       return;
     }
     const c = this.control;
     const seq = ++this.seq;
     const bound = (t: number) => Math.floor((t * call.rowBlocks) / parts);
     for (let t = 1; t < parts; t++) {
-      const a = t * SLOT + ARGS;
-      c.set([call.ap, call.bp, call.cp, call.mpad, call.npad, call.k, call.kc, bound(t), bound(t + 1)], a);
+      c[t * SLOT + FN] = call.fn;
+      c.set(call.args, t * SLOT + ARGS);
+      c[t * SLOT + ARGS + call.args.length] = bound(t);
+      c[t * SLOT + ARGS + call.args.length + 1] = bound(t + 1);
       Atomics.store(c, t * SLOT + SEQ, seq);
       Atomics.notify(c, t * SLOT + SEQ);
     }
-    kernel(call.ap, call.bp, call.cp, call.mpad, call.npad, call.k, call.kc, 0, bound(1));
+    kernel(...call.args, 0, bound(1));
     for (let t = 1; t < parts; t++) {
       const done = t * SLOT + DONE;
       for (let d = Atomics.load(c, done); d !== seq; d = Atomics.load(c, done)) Atomics.wait(c, done, d);

@@ -9,34 +9,24 @@ import { type Epilogue, finishRows } from './gemm-scalar.js';
 import { gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './wasm-api.js';
 
-/** The arguments of one kernel call; pointers are byte offsets into the shared memory. */
+/**
+ * One kernel call: which kernel (0: A's rows at immediate offsets, 1: A's rows `aRow` apart) and
+ * its arguments (KERNEL_PARAMS without the row-block range), over row blocks [0, rowBlocks).
+ */
 export interface KernelCall {
-  ap: number;
-  bp: number;
-  cp: number;
-  mpad: number;
-  npad: number;
-  k: number;
-  kc: number;
+  fn: 0 | 1;
+  args: number[];
   /** Row blocks of MR rows: the kernel covers [0, rowBlocks). */
   rowBlocks: number;
+  /** Multiply-adds, padded: whether splitting across threads pays. */
+  work: number;
 }
 
-export type KernelFn = (
-  ap: number,
-  bp: number,
-  cp: number,
-  mpad: number,
-  npad: number,
-  k: number,
-  kc: number,
-  ib0: number,
-  ib1: number,
-) => void;
+export type KernelFn = (...args: number[]) => void;
 
 /** Splits a kernel call over row blocks; the default runs it all on the calling thread. */
 export interface RowBlockRunner {
-  run(call: KernelCall, kernel: KernelFn): void;
+  run(call: KernelCall, kernels: readonly KernelFn[]): void;
 }
 
 const PAGE = 65536;
@@ -47,7 +37,7 @@ export class SimdGemm {
   private constructor(
     readonly module: WasmModule,
     readonly memory: WasmMemory,
-    private readonly kernel: KernelFn,
+    private readonly kernels: readonly KernelFn[],
   ) {
     this.view = new Float32Array(memory.buffer);
   }
@@ -55,7 +45,12 @@ export class SimdGemm {
   /** Null where WebAssembly SIMD (or shared memory) is unavailable. */
   static create(): SimdGemm | null {
     const k = instantiateKernels(gemmSimdModuleBytes(), 16, MAX_PAGES);
-    return k === null ? null : new SimdGemm(k.module, k.memory, k.exports.kernel as KernelFn);
+    return k === null
+      ? null
+      : new SimdGemm(k.module, k.memory, [
+          k.exports.kernel as KernelFn,
+          k.exports.kernelRowsApart as KernelFn,
+        ]);
   }
 
   private ensure(floats: number): Float32Array {
@@ -87,20 +82,72 @@ export class SimdGemm {
     const bOff = mpad * k;
     const cOff = bOff + k * npad;
     const mem = this.ensure(cOff + mpad * npad);
-    packA(a, transA, m, k, mem, aOff);
-    packB(b, transB, k, n, mem, bOff);
+    const aArgs = placeA(a, transA, m, k, mem, aOff);
     const call: KernelCall = {
-      ap: aOff * 4,
-      bp: bOff * 4,
-      cp: cOff * 4,
-      mpad,
-      npad,
-      k,
-      kc: KC,
+      fn: aArgs[5] === 4 ? 0 : 1,
+      args: [...aArgs, ...placeB(b, transB, k, n, mem, bOff), cOff * 4, npad, k, KC],
       rowBlocks: mpad / MR,
+      work: mpad * npad * k,
     };
-    if (runner === null) this.kernel(call.ap, call.bp, call.cp, mpad, npad, k, KC, 0, call.rowBlocks);
-    else runner.run(call, this.kernel);
+    if (runner === null) this.kernels[call.fn](...call.args, 0, call.rowBlocks);
+    else runner.run(call, this.kernels);
     finishRows(mem, cOff, npad, out, m, n, epilogue);
   }
+}
+
+/**
+ * Puts op(A) (m×k) into `mem` at `off` and returns the kernel's A arguments (ap, aX, aY, aZ,
+ * aStep, aRow in bytes; see KERNEL_PARAMS). A row-major A is copied as it is (rows past m zeroed)
+ * and read with its rows k apart; a transposed A (k×m) is copied as it is when m is a multiple of
+ * MR; otherwise A is packed.
+ */
+function placeA(
+  a: Float32Array,
+  trans: boolean,
+  m: number,
+  k: number,
+  mem: Float32Array,
+  off: number,
+): number[] {
+  if (!trans && spreadsOverCache(k)) {
+    mem.set(m * k === a.length ? a : a.subarray(0, m * k), off);
+    mem.fill(0, off + m * k, off + roundUp(m, MR) * k);
+    return [off * 4, 4, MR * k * 4, 0, 4, k * 4];
+  }
+  if (trans && m % MR === 0 && spreadsOverCache(m)) {
+    mem.set(m * k === a.length ? a : a.subarray(0, m * k), off);
+    return [off * 4, m * 4, MR * 4, 0, m * 4, 4];
+  }
+  packA(a, trans, m, k, mem, off);
+  return [off * 4, roundUp(m, MR) * 4, 0, MR * 4, MR * 4, 4];
+}
+
+/**
+ * Puts op(B) (k×n) into `mem` at `off` and returns the kernel's B arguments (bp, bX, bY, bZ,
+ * bStep in bytes). A row-major B whose n is a multiple of NR is copied as it is; otherwise
+ * (transposed, or ragged columns) B is packed.
+ */
+function placeB(
+  b: Float32Array,
+  trans: boolean,
+  k: number,
+  n: number,
+  mem: Float32Array,
+  off: number,
+): number[] {
+  if (!trans && n % NR === 0 && spreadsOverCache(n)) {
+    mem.set(k * n === b.length ? b : b.subarray(0, k * n), off);
+    return [off * 4, n * 4, NR * 4, 0, n * 4];
+  }
+  packB(b, trans, k, n, mem, off);
+  return [off * 4, roundUp(n, NR) * 4, 0, NR * 4, NR * 4];
+}
+
+/**
+ * Whether rows of `floats` floats are far enough from a large power of two apart that reading
+ * down a column spreads over L1's sets. Rows 1 KiB apart, say, all land in 4 of its 64 sets and
+ * evict each other, and packing is then much faster than reading in place.
+ */
+function spreadsOverCache(floats: number): boolean {
+  return (floats * 4) % 512 !== 0;
 }

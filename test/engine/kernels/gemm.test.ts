@@ -3,7 +3,8 @@ import { simdGemm } from '../../../src/engine/kernels/gemm.js';
 import { gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
 import { Generator } from '../../../src/engine/random.js';
 
-const SIZES = [1, 3, 17, 129];
+// Ragged sizes take the packed paths; multiples of the tile (8, 32) the copied-in-place ones.
+const SIZES = [1, 3, 8, 17, 32, 129];
 const VARIANTS: [boolean, boolean][] = [
   [false, false],
   [true, false],
@@ -82,15 +83,20 @@ describe('gemm kernels', () => {
   for (const [tA, tB] of VARIANTS) {
     it(`spans several K-blocks bitwise like the scalar loop (transA=${tA}, transB=${tB})`, () => {
       const g = new Generator(3);
-      // Two full row blocks of 4 and a partial one, with the last K-block partial too.
-      const [m, k, n] = [9, 600, 13];
-      const a = randn(m * k, g);
-      const b = randn(k * n, g);
-      const scalar = new Float32Array(m * n);
-      const vector = new Float32Array(m * n);
-      gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
-      simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
-      expect(bitsEqual(scalar, vector)).toBe(true);
+      // Two full row blocks of 4 and a partial one, with the last K-block partial too; then whole
+      // tiles only (operands read in place).
+      for (const [m, k, n] of [
+        [9, 600, 13],
+        [12, 600, 16],
+      ]) {
+        const a = randn(m * k, g);
+        const b = randn(k * n, g);
+        const scalar = new Float32Array(m * n);
+        const vector = new Float32Array(m * n);
+        gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
+        simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
+        expect(bitsEqual(scalar, vector), `${m}x${k}x${n}`).toBe(true);
+      }
     });
   }
 
