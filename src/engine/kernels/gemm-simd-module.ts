@@ -24,6 +24,8 @@ export const MAX_PAGES = 32768; // 2 GiB of address space, reserved, not committ
  *   A(ib·MR + r, p0 + p) at ap + p0·aX + ib·(aY + kl·aZ) + r·aRow + p·aStep
  *   B(p0 + p, jb·NR + c) at bp + p0·bX + jb·(bY + kl·bZ) + p·bStep + 4c   (NR consecutive floats)
  * where kl is the K-block's length. C is mpad×npad row-major at cp; row blocks [ib0, ib1) are done.
+ * The epilogue, applied as the last K-block's tile is stored: + bias (npad floats at biasp, unless
+ * biasp is 0), then ReLU (unless relu is 0), with the scalar epilogue's roundings (gemm-scalar.ts).
  */
 export const KERNEL_PARAMS = [
   'ap',
@@ -41,6 +43,8 @@ export const KERNEL_PARAMS = [
   'npad',
   'K',
   'kc',
+  'biasp',
+  'relu',
   'ib0',
   'ib1',
 ] as const;
@@ -51,9 +55,8 @@ export const KERNEL_PARAMS = [
  */
 function kernel(rowsApart: boolean): FunctionBuilder {
   const f = new FunctionBuilder(KERNEL_PARAMS.map(() => I32));
-  const [ap, aX, aY, aZ, aStep, aRow, bp, bX, bY, bZ, bStep, cp, npad, K, kc, ib0, ib1] = KERNEL_PARAMS.map(
-    (_, i) => i,
-  );
+  const [ap, aX, aY, aZ, aStep, aRow, bp, bX, bY, bZ, bStep, cp, npad, K, kc, biasp, relu, ib0, ib1] =
+    KERNEL_PARAMS.map((_, i) => i);
   const p0 = f.local(I32);
   const kl = f.local(I32);
   const jb = f.local(I32);
@@ -166,6 +169,62 @@ function kernel(rowsApart: boolean): FunctionBuilder {
           f.get(pb).get(bStep).add().set(pb);
           f.get(pb).get(pend).emit(OP.i32LtU).brIf(0);
         });
+        // The last K-block: bias, then ReLU (max(x, 0) keeping NaN: x & (x > 0 | x != x)).
+        f.get(p0)
+          .get(kl)
+          .add()
+          .get(K)
+          .emit(OP.i32GeU)
+          .ifElse(
+            () => {
+              f.get(biasp).ifElse(
+                () => {
+                  f.get(biasp)
+                    .get(jb)
+                    .i32(NR * 4)
+                    .mul()
+                    .add()
+                    .set(pr);
+                  f.get(pr)
+                    .simd(OP.v128Load, ...memarg(4, 0))
+                    .set(b0);
+                  f.get(pr)
+                    .simd(OP.v128Load, ...memarg(4, 16))
+                    .set(b1);
+                  for (let r = 0; r < MR; r++) {
+                    f.get(acc[2 * r])
+                      .get(b0)
+                      .simd(OP.f32x4Add)
+                      .set(acc[2 * r]);
+                    f.get(acc[2 * r + 1])
+                      .get(b1)
+                      .simd(OP.f32x4Add)
+                      .set(acc[2 * r + 1]);
+                  }
+                },
+                () => {},
+              );
+              f.get(relu).ifElse(
+                () => {
+                  f.simd(OP.v128Const, ...new Array(16).fill(0)).set(b0);
+                  for (const r of acc) {
+                    f.get(r)
+                      .get(r)
+                      .get(b0)
+                      .simd(OP.f32x4Gt)
+                      .get(r)
+                      .get(r)
+                      .simd(OP.f32x4Ne)
+                      .simd(OP.v128Or)
+                      .simd(OP.v128And)
+                      .set(r);
+                  }
+                },
+                () => {},
+              );
+            },
+            () => {},
+          );
         f.get(pc).set(pr);
         for (let r = 0; r < MR; r++) {
           f.get(pr)

@@ -31,6 +31,9 @@ export interface RowBlockRunner {
 
 const PAGE = 65536;
 
+/** The epilogue left once the kernel has applied bias and ReLU: a plain copy. */
+const PLAIN: Epilogue = { bias: null, accumulate: false, relu: false };
+
 export class SimdGemm {
   private view: Float32Array;
 
@@ -81,17 +84,34 @@ export class SimdGemm {
     const aOff = 0;
     const bOff = mpad * k;
     const cOff = bOff + k * npad;
-    const mem = this.ensure(cOff + mpad * npad);
+    const biasOff = cOff + mpad * npad;
+    const mem = this.ensure(biasOff + npad);
     const aArgs = placeA(a, transA, m, k, mem, aOff);
+    // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
+    const inKernel = !epilogue.accumulate;
+    const { bias, relu = false } = epilogue;
+    if (inKernel && bias !== null) {
+      mem.set(bias.length === n ? bias : bias.subarray(0, n), biasOff);
+      mem.fill(0, biasOff + n, biasOff + npad);
+    }
     const call: KernelCall = {
       fn: aArgs[5] === 4 ? 0 : 1,
-      args: [...aArgs, ...placeB(b, transB, k, n, mem, bOff), cOff * 4, npad, k, KC],
+      args: [
+        ...aArgs,
+        ...placeB(b, transB, k, n, mem, bOff),
+        cOff * 4,
+        npad,
+        k,
+        KC,
+        inKernel && bias !== null ? biasOff * 4 : 0,
+        inKernel && relu ? 1 : 0,
+      ],
       rowBlocks: mpad / MR,
       work: mpad * npad * k,
     };
     if (runner === null) this.kernels[call.fn](...call.args, 0, call.rowBlocks);
     else runner.run(call, this.kernels);
-    finishRows(mem, cOff, npad, out, m, n, epilogue);
+    finishRows(mem, cOff, npad, out, m, n, inKernel ? PLAIN : epilogue);
   }
 }
 

@@ -139,6 +139,10 @@ export const OP = {
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
+  f32x4Ne: 0x42,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
+  v128Or: 0x50,
 } as const;
 
 /** memarg immediate: alignment exponent and constant offset. */

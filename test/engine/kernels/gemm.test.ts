@@ -113,4 +113,42 @@ describe('gemm kernels', () => {
       expect(bitsEqual(scalar, vector)).toBe(true);
     }
   });
+
+  it('applies bias and ReLU in the kernel exactly as the scalar epilogue (NaN, ±0, ±Infinity, several K-blocks)', () => {
+    const g = new Generator(11);
+    const specials = [Number.NaN, 0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45];
+    for (const [m, k, n] of [
+      [5, 3, 13],
+      [8, 300, 16],
+      [12, 40, 24],
+    ]) {
+      const a = randn(m * k, g);
+      const b = randn(k * n, g);
+      const bias = randn(n, g);
+      // Special values in A and the bias reach the epilogue as NaN, ±Infinity and signed zeros.
+      for (let i = 0; i < specials.length; i++) {
+        a[(i * 7) % a.length] = specials[i];
+        bias[i % n] = specials[(i + 3) % specials.length];
+      }
+      for (const transA of [false, true])
+        for (const transB of [false, true])
+          for (const epilogue of [
+            { bias, accumulate: false, relu: false },
+            { bias, accumulate: false, relu: true },
+            { bias: null, accumulate: false, relu: true },
+          ]) {
+            const scalar = new Float32Array(m * n);
+            const vector = new Float32Array(m * n);
+            gemmScalar(a, b, scalar, m, k, n, transA, transB, epilogue);
+            simd!.gemm(a, b, vector, m, k, n, transA, transB, epilogue, null);
+            const label = `${m}x${k}x${n} tA=${transA} tB=${transB} bias=${epilogue.bias !== null} relu=${epilogue.relu}`;
+            expect(bitsEqual(scalar, vector), label).toBe(true);
+            if (epilogue.relu)
+              expect(
+                vector.some((v) => Number.isNaN(v)),
+                label,
+              ).toBe(true);
+          }
+    }
+  });
 });
