@@ -22,6 +22,8 @@ const DONE = 1;
 const FN = 2; // which kernel: 0 or 1 (see KernelCall)
 const ARGS = 3; // KERNEL_PARAMS: the call's arguments, then ib0, ib1
 const STOP = -1;
+/** Polls of a shared slot before a thread blocks on it (a few tens of microseconds). */
+const SPIN = 20_000;
 /** Below this many multiply-adds a call runs on the calling thread only. */
 const PARALLEL_MIN_WORK = 1 << 18;
 
@@ -35,6 +37,9 @@ const c = new Int32Array(control);
 const base = slot * ${SLOT};
 let seen = 0;
 for (;;) {
+  // Spin briefly before sleeping: products come in bursts, and waking a sleeping thread costs
+  // tens of microseconds.
+  for (let i = 0; i < ${SPIN} && Atomics.load(c, base + ${SEQ}) === seen; i++);
   Atomics.wait(c, base + ${SEQ}, seen);
   const seq = Atomics.load(c, base + ${SEQ});
   if (seq === seen) continue;
@@ -97,6 +102,7 @@ export class GemmThreadPool implements RowBlockRunner {
     kernel(...call.args, 0, bound(1));
     for (let t = 1; t < parts; t++) {
       const done = t * SLOT + DONE;
+      for (let i = 0; i < SPIN && Atomics.load(c, done) !== seq; i++);
       for (let d = Atomics.load(c, done); d !== seq; d = Atomics.load(c, done)) Atomics.wait(c, done, d);
     }
   }
