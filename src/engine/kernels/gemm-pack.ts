@@ -69,7 +69,7 @@ export function packA(
   }
 }
 
-/** op(B) (k×n; `trans`: b stored n×k) into dst at `off`. */
+/** op(B) (k×n; `trans`: b stored n×k) into dst at `off`, from strip `fromStrip` of NR columns on. */
 export function packB(
   b: Float32Array,
   trans: boolean,
@@ -77,11 +77,12 @@ export function packB(
   n: number,
   dst: Float32Array,
   off: number,
+  fromStrip = 0,
 ): void {
   const npad = roundUp(n, NR);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kl = Math.min(KC, k - p0);
-    for (let j0 = 0; j0 < npad; j0 += NR) {
+    for (let j0 = fromStrip * NR; j0 < npad; j0 += NR) {
       const base = off + p0 * npad + j0 * kl;
       if (trans && j0 + NR <= n) {
         // Eight rows of b read side by side, written as contiguous k-rows of the strip.

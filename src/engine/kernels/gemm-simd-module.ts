@@ -244,11 +244,116 @@ function kernel(rowsApart: boolean): FunctionBuilder {
   return f;
 }
 
+/** i8x16.shuffle lanes picking 32-bit lanes `l` (0–3 from the first operand, 4–7 from the second). */
+function lanes32(...l: number[]): number[] {
+  return l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+}
+
+/**
+ * packBT(src, dst, k, npad, kc, strips): packs op(B) = Bᵀ, B stored n×k row-major at src, into
+ * the kernel's B panels at dst (the layout of gemm-pack.ts), for the first `strips` strips of NR
+ * columns. Eight rows of B are read four k at a time and transposed in registers (two 4×4
+ * transposes), so each k-row of a strip is written as two vectors. Pure data movement: the values
+ * are exactly packB's.
+ */
+function packBT(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32]);
+  const [src, dst, K, npad, kc, strips] = [0, 1, 2, 3, 4, 5];
+  const p0 = f.local(I32);
+  const kl = f.local(I32);
+  const jb = f.local(I32);
+  const p = f.local(I32);
+  const d = f.local(I32);
+  const s = f.local(I32);
+  const rowBytes = f.local(I32);
+  const row = [0, ...Array.from({ length: NR - 1 }, () => f.local(I32))]; // c·rowBytes
+  const r = Array.from({ length: NR }, () => f.local(V128));
+  const t = Array.from({ length: 4 }, () => f.local(V128));
+
+  f.get(K).i32(4).mul().set(rowBytes);
+  for (let c = 1; c < NR; c++) f.get(rowBytes).i32(c).mul().set(row[c]);
+  f.i32(0).set(p0);
+  f.loop(() => {
+    f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
+    f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
+    f.i32(0).set(jb);
+    f.loop(() => {
+      f.get(jb).get(strips).emit(OP.i32GeU).brIf(1);
+      // d = dst + 4·(p0·npad + jb·NR·kl); s = src + 4·(jb·NR·K + p0)
+      f.get(dst).get(p0).get(npad).mul().get(jb).i32(NR).mul().get(kl).mul().add().i32(4).mul().add().set(d);
+      f.get(src).get(jb).i32(NR).mul().get(K).mul().get(p0).add().i32(4).mul().add().set(s);
+      f.i32(0).set(p);
+      // Four k at a time: rows c of B hold B(c, p..p+3); the output k-rows hold B(0..7, p + q).
+      f.loop(() => {
+        f.get(p).i32(4).add().get(kl).emit(OP.i32GtU).brIf(1);
+        for (let c = 0; c < NR; c++) {
+          f.get(s);
+          if (c > 0) f.get(row[c]).add();
+          f.simd(OP.v128Load, ...memarg(0, 0)).set(r[c]);
+        }
+        for (const half of [0, 4]) {
+          const [a, b, c, e] = [r[half], r[half + 1], r[half + 2], r[half + 3]];
+          f.get(a)
+            .get(b)
+            .simd(OP.i8x16Shuffle, ...lanes32(0, 4, 1, 5))
+            .set(t[0]);
+          f.get(a)
+            .get(b)
+            .simd(OP.i8x16Shuffle, ...lanes32(2, 6, 3, 7))
+            .set(t[1]);
+          f.get(c)
+            .get(e)
+            .simd(OP.i8x16Shuffle, ...lanes32(0, 4, 1, 5))
+            .set(t[2]);
+          f.get(c)
+            .get(e)
+            .simd(OP.i8x16Shuffle, ...lanes32(2, 6, 3, 7))
+            .set(t[3]);
+          const out = [
+            [t[0], t[2], lanes32(0, 1, 4, 5)],
+            [t[0], t[2], lanes32(2, 3, 6, 7)],
+            [t[1], t[3], lanes32(0, 1, 4, 5)],
+            [t[1], t[3], lanes32(2, 3, 6, 7)],
+          ] as const;
+          out.forEach(([x, y, l], q) => {
+            f.get(d)
+              .get(x)
+              .get(y)
+              .simd(OP.i8x16Shuffle, ...l)
+              .simd(OP.v128Store, ...memarg(0, q * NR * 4 + half * 4));
+          });
+        }
+        f.inc(d, 4 * NR * 4)
+          .inc(s, 16)
+          .inc(p, 4)
+          .br(0);
+      });
+      // The K-block's last kl mod 4 k-rows, one value at a time.
+      f.loop(() => {
+        f.get(p).get(kl).emit(OP.i32GeU).brIf(1);
+        for (let c = 0; c < NR; c++) {
+          f.get(d).get(s);
+          if (c > 0) f.get(row[c]).add();
+          f.emit(OP.f32Load, ...memarg(2, 0)).emit(OP.f32Store, ...memarg(2, c * 4));
+        }
+        f.inc(d, NR * 4)
+          .inc(s, 4)
+          .inc(p, 1)
+          .br(0);
+      });
+      f.inc(jb, 1).br(0);
+    });
+    f.get(p0).get(kl).add().set(p0).br(0);
+  });
+  return f;
+}
+
 export function gemmSimdModuleBytes(): Uint8Array {
   return encodeModule(
     [
       { name: 'kernel', fn: kernel(false) },
       { name: 'kernelRowsApart', fn: kernel(true) },
+      { name: 'packBT', fn: packBT() },
     ],
     MAX_PAGES,
   );

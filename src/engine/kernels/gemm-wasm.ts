@@ -24,6 +24,9 @@ export interface KernelCall {
 
 export type KernelFn = (...args: number[]) => void;
 
+/** packBT(src, dst, k, npad, kc, strips), in bytes where addresses (gemm-simd-module.ts). */
+type PackFn = (src: number, dst: number, k: number, npad: number, kc: number, strips: number) => void;
+
 /** Splits a kernel call over row blocks; the default runs it all on the calling thread. */
 export interface RowBlockRunner {
   run(call: KernelCall, kernels: readonly KernelFn[]): void;
@@ -41,6 +44,7 @@ export class SimdGemm {
     readonly module: WasmModule,
     readonly memory: WasmMemory,
     private readonly kernels: readonly KernelFn[],
+    private readonly packBT: PackFn,
   ) {
     this.view = new Float32Array(memory.buffer);
   }
@@ -50,10 +54,12 @@ export class SimdGemm {
     const k = instantiateKernels(gemmSimdModuleBytes(), 16, MAX_PAGES);
     return k === null
       ? null
-      : new SimdGemm(k.module, k.memory, [
-          k.exports.kernel as KernelFn,
-          k.exports.kernelRowsApart as KernelFn,
-        ]);
+      : new SimdGemm(
+          k.module,
+          k.memory,
+          [k.exports.kernel as KernelFn, k.exports.kernelRowsApart as KernelFn],
+          k.exports.packBT as PackFn,
+        );
   }
 
   private ensure(floats: number): Float32Array {
@@ -85,7 +91,9 @@ export class SimdGemm {
     const bOff = mpad * k;
     const cOff = bOff + k * npad;
     const biasOff = cOff + mpad * npad;
-    const mem = this.ensure(biasOff + npad);
+    // Where a transposed B is copied before the kernel module packs it.
+    const stageOff = biasOff + npad;
+    const mem = this.ensure(stageOff + (transB ? n * k : 0));
     const aArgs = placeA(a, transA, m, k, mem, aOff);
     // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
     const inKernel = !epilogue.accumulate;
@@ -98,7 +106,7 @@ export class SimdGemm {
       fn: aArgs[5] === 4 ? 0 : 1,
       args: [
         ...aArgs,
-        ...placeB(b, transB, k, n, mem, bOff),
+        ...this.placeB(b, transB, k, n, mem, bOff, stageOff),
         cOff * 4,
         npad,
         k,
@@ -112,6 +120,37 @@ export class SimdGemm {
     if (runner === null) this.kernels[call.fn](...call.args, 0, call.rowBlocks);
     else runner.run(call, this.kernels);
     finishRows(mem, cOff, npad, out, m, n, inKernel ? PLAIN : epilogue);
+  }
+
+  /**
+   * Puts op(B) (k×n) into `mem` at `off` and returns the kernel's B arguments (bp, bX, bY, bZ,
+   * bStep in bytes). A row-major B whose n is a multiple of NR is copied as it is when its rows
+   * spread over the cache; a transposed B is copied to `stage` and packed there by the module's
+   * SIMD transpose (whole strips; a ragged last strip in JavaScript); otherwise B is packed.
+   */
+  private placeB(
+    b: Float32Array,
+    trans: boolean,
+    k: number,
+    n: number,
+    mem: Float32Array,
+    off: number,
+    stage: number,
+  ): number[] {
+    const packed = [off * 4, roundUp(n, NR) * 4, 0, NR * 4, NR * 4];
+    if (trans) {
+      const strips = Math.floor(n / NR);
+      mem.set(k * n === b.length ? b : b.subarray(0, k * n), stage);
+      this.packBT(stage * 4, off * 4, k, roundUp(n, NR), KC, strips);
+      if (strips * NR < n) packB(b, true, k, n, mem, off, strips);
+      return packed;
+    }
+    if (n % NR === 0 && spreadsOverCache(n)) {
+      mem.set(k * n === b.length ? b : b.subarray(0, k * n), off);
+      return [off * 4, n * 4, NR * 4, 0, n * 4];
+    }
+    packB(b, false, k, n, mem, off);
+    return packed;
   }
 }
 
@@ -140,27 +179,6 @@ function placeA(
   }
   packA(a, trans, m, k, mem, off);
   return [off * 4, roundUp(m, MR) * 4, 0, MR * 4, MR * 4, 4];
-}
-
-/**
- * Puts op(B) (k×n) into `mem` at `off` and returns the kernel's B arguments (bp, bX, bY, bZ,
- * bStep in bytes). A row-major B whose n is a multiple of NR is copied as it is; otherwise
- * (transposed, or ragged columns) B is packed.
- */
-function placeB(
-  b: Float32Array,
-  trans: boolean,
-  k: number,
-  n: number,
-  mem: Float32Array,
-  off: number,
-): number[] {
-  if (!trans && n % NR === 0 && spreadsOverCache(n)) {
-    mem.set(k * n === b.length ? b : b.subarray(0, k * n), off);
-    return [off * 4, n * 4, NR * 4, 0, n * 4];
-  }
-  packB(b, trans, k, n, mem, off);
-  return [off * 4, roundUp(n, NR) * 4, 0, NR * 4, NR * 4];
 }
 
 /**

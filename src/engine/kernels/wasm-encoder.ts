@@ -124,6 +124,8 @@ export class FunctionBuilder {
 
 // i32 comparisons and SIMD opcodes used by the kernels.
 export const OP = {
+  f32Load: 0x2a,
+  f32Store: 0x38,
   i32LtU: 0x49,
   i32GeU: 0x4f,
   i32GtU: 0x4b,
@@ -132,6 +134,7 @@ export const OP = {
   v128Load: 0x00,
   v128Load32Splat: 0x09,
   v128Store: 0x0b,
+  i8x16Shuffle: 0x0d,
   v128Const: 0x0c,
   f32x4Splat: 0x13,
   f32x4Sqrt: 0xe3,
