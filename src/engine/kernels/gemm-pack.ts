@@ -1,7 +1,7 @@
 /**
- * Packing for the SIMD kernel (gemm-simd-module.ts). Both operands are copied, K-block by K-block,
- * into the order the kernel reads them, which also absorbs the transposes (Aᵀ·B, A·Bᵀ need no
- * separate transposed copies):
+ * Packing for the SIMD kernel (gemm-simd-module.ts). Both operands are copied, K-block by K-block
+ * (blocks of `blockLength(k)`), into the order the kernel reads them, which also absorbs the
+ * transposes (Aᵀ·B, A·Bᵀ need no separate transposed copies):
  *   A-block (p0, kl): row blocks of MR rows, each kl×MR (k-major): A(ib·MR + r, p0 + p) at
  *     p0·mpad + ib·MR·kl + p·MR + r
  *   B-block (p0, kl): strips of NR columns, each kl×NR: B(p0 + p, jb·NR + c) at
@@ -10,7 +10,17 @@
  */
 import { MR, NR } from './gemm-simd-module.js';
 
-export const KC = 256;
+/** The longest K-block: a KC×NR panel of B (16 KB) stays in L1 while A streams past it. */
+export const KC = 512;
+
+/**
+ * The K-block length for a reduction of k: equal blocks of at most KC, a multiple of 4 where
+ * possible (no short last block, fewer passes over C). Any length gives the same results.
+ */
+export function blockLength(k: number): number {
+  const blocks = Math.ceil(k / KC);
+  return Math.min(KC, roundUp(Math.ceil(k / blocks), 4));
+}
 
 export function roundUp(x: number, to: number): number {
   return Math.ceil(x / to) * to;
@@ -24,10 +34,11 @@ export function packA(
   k: number,
   dst: Float32Array,
   off: number,
+  kc = blockLength(k),
 ): void {
   const mpad = roundUp(m, MR);
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kl = Math.min(KC, k - p0);
+  for (let p0 = 0; p0 < k; p0 += kc) {
+    const kl = Math.min(kc, k - p0);
     for (let i0 = 0; i0 < mpad; i0 += MR) {
       const base = off + p0 * mpad + i0 * kl;
       if (MR === 4 && i0 + MR <= m) {
@@ -78,10 +89,11 @@ export function packB(
   dst: Float32Array,
   off: number,
   fromStrip = 0,
+  kc = blockLength(k),
 ): void {
   const npad = roundUp(n, NR);
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kl = Math.min(KC, k - p0);
+  for (let p0 = 0; p0 < k; p0 += kc) {
+    const kl = Math.min(kc, k - p0);
     for (let j0 = fromStrip * NR; j0 < npad; j0 += NR) {
       const base = off + p0 * npad + j0 * kl;
       if (trans && j0 + NR <= n) {

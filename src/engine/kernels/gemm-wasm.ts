@@ -4,7 +4,7 @@
  * copies C out through the epilogue. One instance per thread (its memory is the scratch space).
  */
 
-import { KC, packA, packB, roundUp } from './gemm-pack.js';
+import { blockLength, packA, packB, roundUp } from './gemm-pack.js';
 import { type Epilogue, finishRows } from './gemm-scalar.js';
 import { gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -110,7 +110,7 @@ export class SimdGemm {
         cOff * 4,
         npad,
         k,
-        KC,
+        blockLength(k),
         inKernel && bias !== null ? biasOff * 4 : 0,
         inKernel && relu ? 1 : 0,
       ],
@@ -141,7 +141,7 @@ export class SimdGemm {
     if (trans) {
       const strips = Math.floor(n / NR);
       mem.set(k * n === b.length ? b : b.subarray(0, k * n), stage);
-      this.packBT(stage * 4, off * 4, k, roundUp(n, NR), KC, strips);
+      this.packBT(stage * 4, off * 4, k, roundUp(n, NR), blockLength(k), strips);
       if (strips * NR < n) packB(b, true, k, n, mem, off, strips);
       return packed;
     }
