@@ -109,8 +109,15 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
   const shape = [...x.shape.slice(0, -1), outF];
   const parents = bias === null ? [x, weight] : [x, weight, bias];
   return Tensor.fromOp(out, shape, parents, (gOut) => {
-    const g = withRelu ? reluBackward(gOut, out) : gOut;
-    const gbias = bias?.requiresGrad ? columnSums(g, rows, outF) : null;
+    const sumBias = bias?.requiresGrad === true;
+    let g = gOut;
+    let gbias: Float32Array | null = null;
+    if (withRelu) {
+      g = gradBuffer(gOut.length);
+      gbias = reluBackward(gOut, out, g, rows, outF, sumBias);
+    } else if (sumBias) {
+      gbias = columnSums(g, rows, outF);
+    }
     let gx: Float32Array | null = null;
     let gw: Float32Array | null = null;
     if (x.requiresGrad) {
@@ -125,11 +132,34 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
   });
 }
 
-/** ReLU's backward from its output: the gradient where output > 0, else 0 (NaN · 0 stays NaN). */
-function reluBackward(gOut: Float32Array, out: Float32Array): Float32Array {
-  const g = gradBuffer(gOut.length);
-  for (let i = 0; i < g.length; i++) g[i] = gOut[i] * (out[i] > 0 ? 1 : 0);
-  return g;
+/**
+ * ReLU's backward from its output into `g`: the gradient where output > 0, else 0 (NaN · 0 stays
+ * NaN); with `sumColumns`, in the same pass, the bias gradient (columnSums of `g`).
+ */
+function reluBackward(
+  gOut: Float32Array,
+  out: Float32Array,
+  g: Float32Array,
+  rows: number,
+  cols: number,
+  sumColumns: boolean,
+): Float32Array | null {
+  if (!sumColumns) {
+    for (let i = 0; i < g.length; i++) g[i] = gOut[i] * (out[i] > 0 ? 1 : 0);
+    return null;
+  }
+  const acc = gradScratch64(cols);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = gOut[o + j] * (out[o + j] > 0 ? 1 : 0);
+      g[o + j] = v;
+      acc[j] += v;
+    }
+  }
+  const sums = gradBuffer(cols);
+  sums.set(acc);
+  return sums;
 }
 
 /** The bias gradient: column sums of a rows×cols gradient, in float64, rounded once. */
