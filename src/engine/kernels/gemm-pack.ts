@@ -26,7 +26,7 @@ export function roundUp(x: number, to: number): number {
   return Math.ceil(x / to) * to;
 }
 
-/** op(A) (m×k; `trans`: a stored k×m) into dst at `off`. */
+/** op(A) (m×k; `trans`: a stored k×m) into dst at `off`, from row block `fromBlock` on. */
 export function packA(
   a: Float32Array,
   trans: boolean,
@@ -34,12 +34,13 @@ export function packA(
   k: number,
   dst: Float32Array,
   off: number,
+  fromBlock = 0,
   kc = blockLength(k),
 ): void {
   const mpad = roundUp(m, MR);
   for (let p0 = 0; p0 < k; p0 += kc) {
     const kl = Math.min(kc, k - p0);
-    for (let i0 = 0; i0 < mpad; i0 += MR) {
+    for (let i0 = fromBlock * MR; i0 < mpad; i0 += MR) {
       const base = off + p0 * mpad + i0 * kl;
       if (MR === 4 && i0 + MR <= m) {
         // A full row block, written contiguously: four values of op(A) per k.

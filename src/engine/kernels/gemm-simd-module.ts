@@ -250,48 +250,62 @@ function lanes32(...l: number[]): number[] {
 }
 
 /**
- * packBT(src, dst, k, npad, kc, strips): packs op(B) = Bᵀ, B stored n×k row-major at src, into
- * the kernel's B panels at dst (the layout of gemm-pack.ts), for the first `strips` strips of NR
- * columns. Eight rows of B are read four k at a time and transposed in registers (two 4×4
- * transposes), so each k-row of a strip is written as two vectors. Pure data movement: the values
- * are exactly packB's.
+ * packTransposed(width)(src, dst, K, padded, kc, panels): packs the panels of `width` (MR or NR)
+ * lanes whose source is `width` consecutive rows of a row-major matrix with K columns at src: the
+ * panels of A (MR rows of a row-major A) or of op(B) = Bᵀ (NR rows of B stored n×k), in the layout
+ * of gemm-pack.ts at dst (`padded` is mpad or npad), for the first `panels` panels. Rows are read
+ * four k at a time and transposed in registers (4×4 transposes), so each k-row of a panel is written
+ * as whole vectors. Pure data movement: the values are exactly packA's and packB's.
  */
-function packBT(): FunctionBuilder {
+function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32]);
-  const [src, dst, K, npad, kc, strips] = [0, 1, 2, 3, 4, 5];
+  const [src, dst, K, padded, kc, panels] = [0, 1, 2, 3, 4, 5];
   const p0 = f.local(I32);
   const kl = f.local(I32);
-  const jb = f.local(I32);
+  const q = f.local(I32);
   const p = f.local(I32);
   const d = f.local(I32);
   const s = f.local(I32);
   const rowBytes = f.local(I32);
-  const row = [0, ...Array.from({ length: NR - 1 }, () => f.local(I32))]; // c·rowBytes
-  const r = Array.from({ length: NR }, () => f.local(V128));
+  const row = [0, ...Array.from({ length: width - 1 }, () => f.local(I32))]; // c·rowBytes
+  const r = Array.from({ length: width }, () => f.local(V128));
   const t = Array.from({ length: 4 }, () => f.local(V128));
 
   f.get(K).i32(4).mul().set(rowBytes);
-  for (let c = 1; c < NR; c++) f.get(rowBytes).i32(c).mul().set(row[c]);
+  for (let c = 1; c < width; c++) f.get(rowBytes).i32(c).mul().set(row[c]);
   f.i32(0).set(p0);
   f.loop(() => {
     f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
     f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
-    f.i32(0).set(jb);
+    f.i32(0).set(q);
     f.loop(() => {
-      f.get(jb).get(strips).emit(OP.i32GeU).brIf(1);
-      // d = dst + 4·(p0·npad + jb·NR·kl); s = src + 4·(jb·NR·K + p0)
-      f.get(dst).get(p0).get(npad).mul().get(jb).i32(NR).mul().get(kl).mul().add().i32(4).mul().add().set(d);
-      f.get(src).get(jb).i32(NR).mul().get(K).mul().get(p0).add().i32(4).mul().add().set(s);
+      f.get(q).get(panels).emit(OP.i32GeU).brIf(1);
+      // d = dst + 4·(p0·padded + q·width·kl); s = src + 4·(q·width·K + p0)
+      f.get(dst)
+        .get(p0)
+        .get(padded)
+        .mul()
+        .get(q)
+        .i32(width)
+        .mul()
+        .get(kl)
+        .mul()
+        .add()
+        .i32(4)
+        .mul()
+        .add()
+        .set(d);
+      f.get(src).get(q).i32(width).mul().get(K).mul().get(p0).add().i32(4).mul().add().set(s);
       f.i32(0).set(p);
       // Four k at a time: rows c of B hold B(c, p..p+3); the output k-rows hold B(0..7, p + q).
       f.loop(() => {
         f.get(p).i32(4).add().get(kl).emit(OP.i32GtU).brIf(1);
-        for (let c = 0; c < NR; c++) {
+        for (let c = 0; c < width; c++) {
           f.get(s);
           if (c > 0) f.get(row[c]).add();
           f.simd(OP.v128Load, ...memarg(0, 0)).set(r[c]);
         }
-        for (const half of [0, 4]) {
+        for (let half = 0; half < width; half += 4) {
           const [a, b, c, e] = [r[half], r[half + 1], r[half + 2], r[half + 3]];
           f.get(a)
             .get(b)
@@ -315,15 +329,15 @@ function packBT(): FunctionBuilder {
             [t[1], t[3], lanes32(0, 1, 4, 5)],
             [t[1], t[3], lanes32(2, 3, 6, 7)],
           ] as const;
-          out.forEach(([x, y, l], q) => {
+          out.forEach(([x, y, l], kRow) => {
             f.get(d)
               .get(x)
               .get(y)
               .simd(OP.i8x16Shuffle, ...l)
-              .simd(OP.v128Store, ...memarg(0, q * NR * 4 + half * 4));
+              .simd(OP.v128Store, ...memarg(0, kRow * width * 4 + half * 4));
           });
         }
-        f.inc(d, 4 * NR * 4)
+        f.inc(d, 4 * width * 4)
           .inc(s, 16)
           .inc(p, 4)
           .br(0);
@@ -331,17 +345,62 @@ function packBT(): FunctionBuilder {
       // The K-block's last kl mod 4 k-rows, one value at a time.
       f.loop(() => {
         f.get(p).get(kl).emit(OP.i32GeU).brIf(1);
-        for (let c = 0; c < NR; c++) {
+        for (let c = 0; c < width; c++) {
           f.get(d).get(s);
           if (c > 0) f.get(row[c]).add();
           f.emit(OP.f32Load, ...memarg(2, 0)).emit(OP.f32Store, ...memarg(2, c * 4));
         }
-        f.inc(d, NR * 4)
+        f.inc(d, width * 4)
           .inc(s, 4)
           .inc(p, 1)
           .br(0);
       });
-      f.inc(jb, 1).br(0);
+      f.inc(q, 1).br(0);
+    });
+    f.get(p0).get(kl).add().set(p0).br(0);
+  });
+  return f;
+}
+
+/**
+ * packPanels(width)(src, dst, K, kc, panels, srcStride, blockStride): packs panels that are
+ * already rows of `width` (MR or NR) consecutive floats in the source: panel q's k-row p is
+ * src + p·srcStride + 4·width·q, copied to dst + p0·blockStride + 4·width·(q·kl + p - p0) for each
+ * K-block [p0, p0 + kl). That is a transposed A (k×m) into A's panels, or a row-major B into B's.
+ */
+function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32]);
+  const [src, dst, K, kc, panels, srcStride, blockStride] = [0, 1, 2, 3, 4, 5, 6];
+  const p0 = f.local(I32);
+  const kl = f.local(I32);
+  const q = f.local(I32);
+  const s = f.local(I32);
+  const d = f.local(I32);
+  const end = f.local(I32);
+  const bytes = width * 4;
+  f.i32(0).set(p0);
+  f.loop(() => {
+    f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
+    f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
+    f.i32(0).set(q);
+    f.loop(() => {
+      f.get(q).get(panels).emit(OP.i32GeU).brIf(1);
+      // s = src + p0·srcStride + bytes·q; d = dst + p0·blockStride + bytes·q·kl; end = d + bytes·kl
+      f.get(src).get(p0).get(srcStride).mul().add().get(q).i32(bytes).mul().add().set(s);
+      f.get(dst).get(p0).get(blockStride).mul().add().get(q).get(kl).mul().i32(bytes).mul().add().set(d);
+      f.get(d).get(kl).i32(bytes).mul().add().set(end);
+      f.loop(() => {
+        for (let o = 0; o < bytes; o += 16) {
+          f.get(d)
+            .get(s)
+            .simd(OP.v128Load, ...memarg(0, o))
+            .simd(OP.v128Store, ...memarg(0, o));
+        }
+        f.get(s).get(srcStride).add().set(s);
+        f.inc(d, bytes);
+        f.get(d).get(end).emit(OP.i32LtU).brIf(0);
+      });
+      f.inc(q, 1).br(0);
     });
     f.get(p0).get(kl).add().set(p0).br(0);
   });
@@ -353,7 +412,10 @@ export function gemmSimdModuleBytes(): Uint8Array {
     [
       { name: 'kernel', fn: kernel(false) },
       { name: 'kernelRowsApart', fn: kernel(true) },
-      { name: 'packBT', fn: packBT() },
+      { name: 'packBT', fn: packTransposed(NR) },
+      { name: 'packAN', fn: packTransposed(MR) },
+      { name: 'packAT', fn: packPanels(MR) },
+      { name: 'packBN', fn: packPanels(NR) },
     ],
     MAX_PAGES,
   );

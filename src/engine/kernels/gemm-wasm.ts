@@ -24,8 +24,31 @@ export interface KernelCall {
 
 export type KernelFn = (...args: number[]) => void;
 
-/** packBT(src, dst, k, npad, kc, strips), in bytes where addresses (gemm-simd-module.ts). */
-type PackFn = (src: number, dst: number, k: number, npad: number, kc: number, strips: number) => void;
+/** The module's packing functions (gemm-simd-module.ts); addresses and strides in bytes. */
+interface Packers {
+  /** Panels of `width` rows of a row-major matrix, transposed: Bᵀ's (NR) and a row-major A's (MR). */
+  packBT(src: number, dst: number, k: number, npad: number, kc: number, panels: number): void;
+  packAN(src: number, dst: number, k: number, mpad: number, kc: number, panels: number): void;
+  /** Panels already laid out as rows of `width` floats: a transposed A's (MR) and a row-major B's (NR). */
+  packAT(
+    src: number,
+    dst: number,
+    k: number,
+    kc: number,
+    panels: number,
+    srcStride: number,
+    blockStride: number,
+  ): void;
+  packBN(
+    src: number,
+    dst: number,
+    k: number,
+    kc: number,
+    panels: number,
+    srcStride: number,
+    blockStride: number,
+  ): void;
+}
 
 /** Splits a kernel call over row blocks; the default runs it all on the calling thread. */
 export interface RowBlockRunner {
@@ -44,7 +67,7 @@ export class SimdGemm {
     readonly module: WasmModule,
     readonly memory: WasmMemory,
     private readonly kernels: readonly KernelFn[],
-    private readonly packBT: PackFn,
+    private readonly packers: Packers,
   ) {
     this.view = new Float32Array(memory.buffer);
   }
@@ -58,7 +81,7 @@ export class SimdGemm {
           k.module,
           k.memory,
           [k.exports.kernel as KernelFn, k.exports.kernelRowsApart as KernelFn],
-          k.exports.packBT as PackFn,
+          k.exports as unknown as Packers,
         );
   }
 
@@ -91,10 +114,10 @@ export class SimdGemm {
     const bOff = mpad * k;
     const cOff = bOff + k * npad;
     const biasOff = cOff + mpad * npad;
-    // Where a transposed B is copied before the kernel module packs it.
+    // Where an operand is copied before the module packs it (A's use ends before B's begins).
     const stageOff = biasOff + npad;
-    const mem = this.ensure(stageOff + (transB ? n * k : 0));
-    const aArgs = placeA(a, transA, m, k, mem, aOff);
+    const mem = this.ensure(stageOff + Math.max(m, n) * k);
+    const aArgs = this.placeA(a, transA, m, k, mem, aOff, stageOff);
     // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
     const inKernel = !epilogue.accumulate;
     const { bias, relu = false } = epilogue;
@@ -123,10 +146,45 @@ export class SimdGemm {
   }
 
   /**
+   * Puts op(A) (m×k) into `mem` at `off` and returns the kernel's A arguments (ap, aX, aY, aZ,
+   * aStep, aRow in bytes; see KERNEL_PARAMS). A is read in place when its rows spread over the
+   * cache (row-major: rows past m zeroed; transposed: when m is a multiple of MR); otherwise it is
+   * copied to `stage` and packed by the module (whole row blocks; ragged rows in JavaScript).
+   */
+  private placeA(
+    a: Float32Array,
+    trans: boolean,
+    m: number,
+    k: number,
+    mem: Float32Array,
+    off: number,
+    stage: number,
+  ): number[] {
+    const source = m * k === a.length ? a : a.subarray(0, m * k);
+    if (!trans && spreadsOverCache(k)) {
+      mem.set(source, off);
+      mem.fill(0, off + m * k, off + roundUp(m, MR) * k);
+      return [off * 4, 4, MR * k * 4, 0, 4, k * 4];
+    }
+    if (trans && m % MR === 0 && spreadsOverCache(m)) {
+      mem.set(source, off);
+      return [off * 4, m * 4, MR * 4, 0, m * 4, 4];
+    }
+    const mpad = roundUp(m, MR);
+    const blocks = Math.floor(m / MR);
+    const kc = blockLength(k);
+    mem.set(source, stage);
+    if (trans) this.packers.packAT(stage * 4, off * 4, k, kc, blocks, m * 4, mpad * 4);
+    else this.packers.packAN(stage * 4, off * 4, k, mpad, kc, blocks);
+    if (blocks < mpad / MR) packA(a, trans, m, k, mem, off, blocks);
+    return [off * 4, mpad * 4, 0, MR * 4, MR * 4, 4];
+  }
+
+  /**
    * Puts op(B) (k×n) into `mem` at `off` and returns the kernel's B arguments (bp, bX, bY, bZ,
-   * bStep in bytes). A row-major B whose n is a multiple of NR is copied as it is when its rows
-   * spread over the cache; a transposed B is copied to `stage` and packed there by the module's
-   * SIMD transpose (whole strips; a ragged last strip in JavaScript); otherwise B is packed.
+   * bStep in bytes). A row-major B is read in place when n is a multiple of NR and its rows spread
+   * over the cache; otherwise B is copied to `stage` and packed by the module (whole strips,
+   * transposing a transposed B; a ragged last strip in JavaScript).
    */
   private placeB(
     b: Float32Array,
@@ -137,48 +195,20 @@ export class SimdGemm {
     off: number,
     stage: number,
   ): number[] {
-    const packed = [off * 4, roundUp(n, NR) * 4, 0, NR * 4, NR * 4];
-    if (trans) {
-      const strips = Math.floor(n / NR);
-      mem.set(k * n === b.length ? b : b.subarray(0, k * n), stage);
-      this.packBT(stage * 4, off * 4, k, roundUp(n, NR), blockLength(k), strips);
-      if (strips * NR < n) packB(b, true, k, n, mem, off, strips);
-      return packed;
-    }
-    if (n % NR === 0 && spreadsOverCache(n)) {
-      mem.set(k * n === b.length ? b : b.subarray(0, k * n), off);
+    const source = k * n === b.length ? b : b.subarray(0, k * n);
+    if (!trans && n % NR === 0 && spreadsOverCache(n)) {
+      mem.set(source, off);
       return [off * 4, n * 4, NR * 4, 0, n * 4];
     }
-    packB(b, false, k, n, mem, off);
-    return packed;
+    const npad = roundUp(n, NR);
+    const strips = Math.floor(n / NR);
+    const kc = blockLength(k);
+    mem.set(source, stage);
+    if (trans) this.packers.packBT(stage * 4, off * 4, k, npad, kc, strips);
+    else this.packers.packBN(stage * 4, off * 4, k, kc, strips, n * 4, npad * 4);
+    if (strips < npad / NR) packB(b, trans, k, n, mem, off, strips);
+    return [off * 4, npad * 4, 0, NR * 4, NR * 4];
   }
-}
-
-/**
- * Puts op(A) (m×k) into `mem` at `off` and returns the kernel's A arguments (ap, aX, aY, aZ,
- * aStep, aRow in bytes; see KERNEL_PARAMS). A row-major A is copied as it is (rows past m zeroed)
- * and read with its rows k apart; a transposed A (k×m) is copied as it is when m is a multiple of
- * MR; otherwise A is packed.
- */
-function placeA(
-  a: Float32Array,
-  trans: boolean,
-  m: number,
-  k: number,
-  mem: Float32Array,
-  off: number,
-): number[] {
-  if (!trans && spreadsOverCache(k)) {
-    mem.set(m * k === a.length ? a : a.subarray(0, m * k), off);
-    mem.fill(0, off + m * k, off + roundUp(m, MR) * k);
-    return [off * 4, 4, MR * k * 4, 0, 4, k * 4];
-  }
-  if (trans && m % MR === 0 && spreadsOverCache(m)) {
-    mem.set(m * k === a.length ? a : a.subarray(0, m * k), off);
-    return [off * 4, m * 4, MR * 4, 0, m * 4, 4];
-  }
-  packA(a, trans, m, k, mem, off);
-  return [off * 4, roundUp(m, MR) * 4, 0, MR * 4, MR * 4, 4];
 }
 
 /**

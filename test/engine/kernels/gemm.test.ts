@@ -151,4 +151,24 @@ describe('gemm kernels', () => {
           }
     }
   });
+
+  it('packs in the kernel module where reading in place would alias in the cache (rows 512 bytes apart)', () => {
+    const g = new Generator(13);
+    // k, m or n a multiple of 128 floats: A and B are packed by the module, ragged edges by JavaScript.
+    for (const [m, k, n] of [
+      [130, 128, 136],
+      [128, 256, 130],
+      [6, 1536, 12],
+    ]) {
+      const a = randn(m * k, g);
+      const b = randn(k * n, g);
+      for (const [tA, tB] of VARIANTS) {
+        const scalar = new Float32Array(m * n);
+        const vector = new Float32Array(m * n);
+        gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
+        simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
+        expect(bitsEqual(scalar, vector), `${m}x${k}x${n} tA=${tA} tB=${tB}`).toBe(true);
+      }
+    }
+  });
 });
