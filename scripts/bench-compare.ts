@@ -80,11 +80,11 @@ const keep = (f: Figure) => {
 const torchMetric: Record<string, string> = { W1: 'samples_per_s', W2: 'steps_per_s', W3: 'gflops_6PS' };
 for (let round = 0; round < ROUNDS; round++) {
   for (const id of WORKLOADS) {
-    runWorkload(id).forEach(keep);
-    if (id === 'W1')
-      (await withThreads(2, () => runWorkload('W1'))).forEach((f) =>
-        keep({ ...f, metric: `${f.metric}_2threads` }),
-      );
+    for (const f of runWorkload(id)) keep(f);
+    if (id === 'W1') {
+      for (const f of await withThreads(2, () => runWorkload('W1')))
+        keep({ ...f, metric: `${f.metric}_2threads` });
+    }
     const value = torch ? runTorch(id, torchMetric[id]) : null;
     if (value !== null) torchBest.set(id, Math.max(value, torchBest.get(id) ?? 0));
   }
