@@ -1,9 +1,9 @@
 /**
  * The WebAssembly SIMD micro-kernel of the matrix product, emitted at load time.
  *
- * Blocking scheme (BLIS-style): the kernel reads op(A) and op(B) through strides, either from
- * panels packed by gemm-pack.ts (which absorbs transposes) or, where the stored layout already
- * suits the kernel, from a plain copy of the matrix (gemm-wasm.ts chooses). K is cut into
+ * Blocking scheme (BLIS-style): op(A) and op(B) are first packed (this module's pack functions,
+ * after one native copy of each operand; see gemm-pack.ts for the layout) so the kernel reads both
+ * contiguously and never cares about transposes. K is cut into
  * blocks of KC; within a K-block, for each strip of NR = 8 columns of B (a KC×8 panel that stays
  * in L1) the kernel sweeps the row blocks of MR rows of A, keeping an MR×8 tile of C in 2·MR
  * v128 registers: per k it loads two B vectors, splats MR values of A and does 2·MR mul + add.
@@ -19,27 +19,17 @@ export const NR = 8;
 export const MAX_PAGES = 32768; // 2 GiB of address space, reserved, not committed
 
 /**
- * The kernel's parameters (all i32, addresses and strides in bytes). Operands are described by
- * strides, so the same loop reads packed panels (gemm-pack.ts) or matrices copied in as they are:
- *   A(ib·MR + r, p0 + p) at ap + p0·aX + ib·(aY + kl·aZ) + r·aRow + p·aStep
- *   B(p0 + p, jb·NR + c) at bp + p0·bX + jb·(bY + kl·bZ) + p·bStep + 4c   (NR consecutive floats)
- * where kl is the K-block's length. C is mpad×npad row-major at cp; row blocks [ib0, ib1) are done.
- * The epilogue, applied as the last K-block's tile is stored: + bias (npad floats at biasp, unless
- * biasp is 0), then ReLU (unless relu is 0), with the scalar epilogue's roundings (gemm-scalar.ts).
+ * The kernel's parameters (all i32, addresses in bytes): packed A and B (gemm-pack.ts's layout) at
+ * ap and bp; C, mpad×npad row-major, at cp; the reduction length K and K-block length kc; the
+ * epilogue, applied as the last K-block's tile is stored: + bias (npad floats at biasp, unless
+ * biasp is 0), then ReLU (unless relu is 0), with the scalar epilogue's roundings (gemm-scalar.ts);
+ * and the row blocks [ib0, ib1) to compute.
  */
 export const KERNEL_PARAMS = [
   'ap',
-  'aX',
-  'aY',
-  'aZ',
-  'aStep',
-  'aRow',
   'bp',
-  'bX',
-  'bY',
-  'bZ',
-  'bStep',
   'cp',
+  'mpad',
   'npad',
   'K',
   'kc',
@@ -49,14 +39,9 @@ export const KERNEL_PARAMS = [
   'ib1',
 ] as const;
 
-/**
- * The kernel; `rowsApart`: A's rows are `aRow` bytes apart (a row-major A read in place), else
- * aRow is 4 (packed panels, or a transposed A read in place) and the rows are immediate offsets.
- */
-function kernel(rowsApart: boolean): FunctionBuilder {
+function kernel(): FunctionBuilder {
   const f = new FunctionBuilder(KERNEL_PARAMS.map(() => I32));
-  const [ap, aX, aY, aZ, aStep, aRow, bp, bX, bY, bZ, bStep, cp, npad, K, kc, biasp, relu, ib0, ib1] =
-    KERNEL_PARAMS.map((_, i) => i);
+  const [ap, bp, cp, mpad, npad, K, kc, biasp, relu, ib0, ib1] = KERNEL_PARAMS.map((_, i) => i);
   const p0 = f.local(I32);
   const kl = f.local(I32);
   const jb = f.local(I32);
@@ -68,19 +53,12 @@ function kernel(rowsApart: boolean): FunctionBuilder {
   const pend = f.local(I32);
   const rowBytes = f.local(I32);
   const pr = f.local(I32);
-  const aBlock = f.local(I32);
-  const bStrip = f.local(I32);
-  // Row r's offset from row 0 (rowsApart only): r·aRow.
-  const rowOffset = [0, f.local(I32), f.local(I32), f.local(I32)];
   const acc: number[] = [];
   for (let i = 0; i < 2 * MR; i++) acc.push(f.local(V128));
   const b0 = f.local(V128);
   const b1 = f.local(V128);
   const a = f.local(V128);
 
-  if (rowsApart) {
-    for (let r = 1; r < MR; r++) f.get(aRow).i32(r).mul().set(rowOffset[r]);
-  }
   f.get(npad).i32(4).mul().set(rowBytes);
   f.get(npad).i32(NR).emit(0x6e /* i32.div_u */).set(nb);
   f.i32(0).set(p0);
@@ -88,18 +66,41 @@ function kernel(rowsApart: boolean): FunctionBuilder {
     f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
     // kl = min(kc, K - p0)
     f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
-    // The distances between row blocks of A and strips of B in this K-block.
-    f.get(aY).get(kl).get(aZ).mul().add().set(aBlock);
-    f.get(bY).get(kl).get(bZ).mul().add().set(bStrip);
     f.i32(0).set(jb);
     f.loop(() => {
       f.get(jb).get(nb).emit(OP.i32GeU).brIf(1);
       f.get(ib0).set(ib);
       f.loop(() => {
         f.get(ib).get(ib1).emit(OP.i32GeU).brIf(1);
-        // pa = ap + p0·aX + ib·aBlock; pb = bp + p0·bX + jb·bStrip; pc = cp + 4·(ib·MR·npad + jb·NR)
-        f.get(ap).get(p0).get(aX).mul().add().get(ib).get(aBlock).mul().add().set(pa);
-        f.get(bp).get(p0).get(bX).mul().add().get(jb).get(bStrip).mul().add().set(pb);
+        // pa = ap + 4·(p0·mpad + ib·MR·kl); pb = bp + 4·(p0·npad + jb·NR·kl); pc = cp + 4·(ib·MR·npad + jb·NR)
+        f.get(ap)
+          .get(p0)
+          .get(mpad)
+          .mul()
+          .get(ib)
+          .i32(MR)
+          .mul()
+          .get(kl)
+          .mul()
+          .add()
+          .i32(4)
+          .mul()
+          .add()
+          .set(pa);
+        f.get(bp)
+          .get(p0)
+          .get(npad)
+          .mul()
+          .get(jb)
+          .i32(NR)
+          .mul()
+          .get(kl)
+          .mul()
+          .add()
+          .i32(4)
+          .mul()
+          .add()
+          .set(pb);
         f.get(cp)
           .get(ib)
           .i32(MR)
@@ -114,7 +115,12 @@ function kernel(rowsApart: boolean): FunctionBuilder {
           .mul()
           .add()
           .set(pc);
-        f.get(pb).get(kl).get(bStep).mul().add().set(pend);
+        f.get(pb)
+          .get(kl)
+          .i32(NR * 4)
+          .mul()
+          .add()
+          .set(pend);
         // First K-block starts from zero, later ones from the stored partial sums.
         f.get(p0)
           .emit(OP.i32Eqz)
@@ -143,15 +149,9 @@ function kernel(rowsApart: boolean): FunctionBuilder {
             .simd(OP.v128Load, ...memarg(4, 16))
             .set(b1);
           for (let r = 0; r < MR; r++) {
-            if (rowsApart) {
-              f.get(pa);
-              if (r > 0) f.get(rowOffset[r]).add();
-              f.simd(OP.v128Load32Splat, ...memarg(2, 0)).set(a);
-            } else {
-              f.get(pa)
-                .simd(OP.v128Load32Splat, ...memarg(2, 4 * r))
-                .set(a);
-            }
+            f.get(pa)
+              .simd(OP.v128Load32Splat, ...memarg(2, 4 * r))
+              .set(a);
             f.get(acc[2 * r])
               .get(a)
               .get(b0)
@@ -165,8 +165,7 @@ function kernel(rowsApart: boolean): FunctionBuilder {
               .simd(OP.f32x4Add)
               .set(acc[2 * r + 1]);
           }
-          f.get(pa).get(aStep).add().set(pa);
-          f.get(pb).get(bStep).add().set(pb);
+          f.inc(pa, MR * 4).inc(pb, NR * 4);
           f.get(pb).get(pend).emit(OP.i32LtU).brIf(0);
         });
         // The last K-block: bias, then ReLU (max(x, 0) keeping NaN: x & (x > 0 | x != x)).
@@ -410,8 +409,7 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
 export function gemmSimdModuleBytes(): Uint8Array {
   return encodeModule(
     [
-      { name: 'kernel', fn: kernel(false) },
-      { name: 'kernelRowsApart', fn: kernel(true) },
+      { name: 'kernel', fn: kernel() },
       { name: 'packBT', fn: packTransposed(NR) },
       { name: 'packAN', fn: packTransposed(MR) },
       { name: 'packAT', fn: packPanels(MR) },

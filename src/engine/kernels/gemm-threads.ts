@@ -16,11 +16,10 @@ import { simdGemm } from './gemm.js';
 import { KERNEL_PARAMS } from './gemm-simd-module.js';
 import type { KernelCall, KernelFn, RowBlockRunner, SimdGemm } from './gemm-wasm.js';
 
-const SLOT = 24;
+const SLOT = 16;
 const SEQ = 0;
 const DONE = 1;
-const FN = 2; // which kernel: 0 or 1 (see KernelCall)
-const ARGS = 3; // KERNEL_PARAMS: the call's arguments, then ib0, ib1
+const ARGS = 2; // KERNEL_PARAMS: the call's arguments, then ib0, ib1
 const STOP = -1;
 /** Polls of a shared slot before a thread blocks on it (a few tens of microseconds). */
 const SPIN = 20_000;
@@ -31,8 +30,7 @@ const PARALLEL_MIN_WORK = 1 << 18;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, slot } = workerData;
-const { kernel, kernelRowsApart } = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const kernels = [kernel, kernelRowsApart];
+const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.kernel;
 const c = new Int32Array(control);
 const base = slot * ${SLOT};
 let seen = 0;
@@ -45,7 +43,7 @@ for (;;) {
   if (seq === seen) continue;
   if (seq === ${STOP}) break;
   seen = seq;
-  kernels[c[base + ${FN}]](...c.subarray(base + ${ARGS}, base + ${ARGS + KERNEL_PARAMS.length}));
+  kernel(...c.subarray(base + ${ARGS}, base + ${ARGS + KERNEL_PARAMS.length}));
   Atomics.store(c, base + ${DONE}, seq);
   Atomics.notify(c, base + ${DONE});
 }
@@ -81,8 +79,7 @@ export class GemmThreadPool implements RowBlockRunner {
     return new GemmThreadPool(threads, simd);
   }
 
-  run(call: KernelCall, kernels: readonly KernelFn[]): void {
-    const kernel = kernels[call.fn];
+  run(call: KernelCall, kernel: KernelFn): void {
     const parts = Math.min(this.threads, call.rowBlocks);
     if (this.closed || parts < 2 || call.work < PARALLEL_MIN_WORK) {
       kernel(...call.args, 0, call.rowBlocks);
@@ -92,7 +89,6 @@ export class GemmThreadPool implements RowBlockRunner {
     const seq = ++this.seq;
     const bound = (t: number) => Math.floor((t * call.rowBlocks) / parts);
     for (let t = 1; t < parts; t++) {
-      c[t * SLOT + FN] = call.fn;
       c.set(call.args, t * SLOT + ARGS);
       c[t * SLOT + ARGS + call.args.length] = bound(t);
       c[t * SLOT + ARGS + call.args.length + 1] = bound(t + 1);

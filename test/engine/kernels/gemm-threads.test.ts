@@ -51,7 +51,7 @@ describe('intra-op threads', () => {
       [129, 257, 131, false, false],
       [131, 129, 257, true, false],
       [257, 131, 129, false, true],
-      // Whole tiles: operands read in place (both kernels).
+      // Whole tiles only (no ragged edges packed in JavaScript).
       [128, 264, 256, false, false],
       [128, 264, 256, true, false],
     ] as const) {

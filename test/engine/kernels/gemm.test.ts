@@ -3,7 +3,7 @@ import { simdGemm } from '../../../src/engine/kernels/gemm.js';
 import { gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
 import { Generator } from '../../../src/engine/random.js';
 
-// Ragged sizes take the packed paths; multiples of the tile (8, 32) the copied-in-place ones.
+// Ragged sizes pack their edges in JavaScript; multiples of the tile (8, 32) pack only in the module.
 const SIZES = [1, 3, 8, 17, 32, 129];
 const VARIANTS: [boolean, boolean][] = [
   [false, false],
@@ -84,7 +84,7 @@ describe('gemm kernels', () => {
     it(`spans several K-blocks bitwise like the scalar loop (transA=${tA}, transB=${tB})`, () => {
       const g = new Generator(3);
       // Two full row blocks of 4 and a partial one, with the last K-block partial too; then whole
-      // tiles only (operands read in place).
+      // tiles only.
       for (const [m, k, n] of [
         [9, 600, 13],
         [12, 602, 16],
@@ -152,9 +152,8 @@ describe('gemm kernels', () => {
     }
   });
 
-  it('packs in the kernel module where reading in place would alias in the cache (rows 512 bytes apart)', () => {
+  it('packs long rows and several K-blocks in the module, ragged edges in JavaScript, alike', () => {
     const g = new Generator(13);
-    // k, m or n a multiple of 128 floats: A and B are packed by the module, ragged edges by JavaScript.
     for (const [m, k, n] of [
       [130, 128, 136],
       [128, 256, 130],

@@ -38,7 +38,7 @@ describe('linearRelu (the fused Linear + ReLU)', () => {
           [7, 3, 5],
           [33, 17, 9],
           [100, 10, 20],
-          [64, 40, 16], // whole tiles: operands read in place, bias and ReLU in the kernel
+          [64, 40, 16], // whole tiles: no ragged edges, bias and ReLU in the kernel
         ]) {
           const x = randn([rows, inF], g, true);
           const w = randn([outF, inF], g, true);
