@@ -18,6 +18,24 @@ export const MR = 4;
 export const NR = 8;
 export const MAX_PAGES = 32768; // 2 GiB of address space, reserved, not committed
 
+/** Emits the loop over K-blocks: for (p0 = 0; p0 < K; p0 += kl) { kl = min(kc, K − p0); body() }. */
+function forEachKBlock(
+  f: FunctionBuilder,
+  K: number,
+  kc: number,
+  p0: number,
+  kl: number,
+  body: () => void,
+): void {
+  f.i32(0).set(p0);
+  f.loop(() => {
+    f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
+    f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
+    body();
+    f.get(p0).get(kl).add().set(p0).br(0);
+  });
+}
+
 /**
  * The kernel's parameters (all i32, addresses in bytes): packed A and B (gemm-pack.ts's layout) at
  * ap and bp; C, mpad×npad row-major, at cp; the reduction length K and K-block length kc; the
@@ -58,14 +76,19 @@ function kernel(): FunctionBuilder {
   const b0 = f.local(V128);
   const b1 = f.local(V128);
   const a = f.local(V128);
+  /** b0, b1 = the eight floats at `ptr` (a k-row of a B strip, or the strip's bias). */
+  const loadEight = (ptr: number) => {
+    f.get(ptr)
+      .simd(OP.v128Load, ...memarg(4, 0))
+      .set(b0);
+    f.get(ptr)
+      .simd(OP.v128Load, ...memarg(4, 16))
+      .set(b1);
+  };
 
   f.get(npad).i32(4).mul().set(rowBytes);
   f.get(npad).i32(NR).emit(0x6e /* i32.div_u */).set(nb);
-  f.i32(0).set(p0);
-  f.loop(() => {
-    f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
-    // kl = min(kc, K - p0)
-    f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
+  forEachKBlock(f, K, kc, p0, kl, () => {
     f.i32(0).set(jb);
     f.loop(() => {
       f.get(jb).get(nb).emit(OP.i32GeU).brIf(1);
@@ -142,12 +165,7 @@ function kernel(): FunctionBuilder {
             },
           );
         f.loop(() => {
-          f.get(pb)
-            .simd(OP.v128Load, ...memarg(4, 0))
-            .set(b0);
-          f.get(pb)
-            .simd(OP.v128Load, ...memarg(4, 16))
-            .set(b1);
+          loadEight(pb);
           for (let r = 0; r < MR; r++) {
             f.get(pa)
               .simd(OP.v128Load32Splat, ...memarg(2, 4 * r))
@@ -184,12 +202,7 @@ function kernel(): FunctionBuilder {
                     .mul()
                     .add()
                     .set(pr);
-                  f.get(pr)
-                    .simd(OP.v128Load, ...memarg(4, 0))
-                    .set(b0);
-                  f.get(pr)
-                    .simd(OP.v128Load, ...memarg(4, 16))
-                    .set(b1);
+                  loadEight(pr);
                   for (let r = 0; r < MR; r++) {
                     f.get(acc[2 * r])
                       .get(b0)
@@ -238,7 +251,6 @@ function kernel(): FunctionBuilder {
       });
       f.inc(jb, 1).br(0);
     });
-    f.get(p0).get(kl).add().set(p0).br(0);
   });
   return f;
 }
@@ -272,10 +284,7 @@ function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
 
   f.get(K).i32(4).mul().set(rowBytes);
   for (let c = 1; c < width; c++) f.get(rowBytes).i32(c).mul().set(row[c]);
-  f.i32(0).set(p0);
-  f.loop(() => {
-    f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
-    f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
+  forEachKBlock(f, K, kc, p0, kl, () => {
     f.i32(0).set(q);
     f.loop(() => {
       f.get(q).get(panels).emit(OP.i32GeU).brIf(1);
@@ -305,23 +314,20 @@ function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
           f.simd(OP.v128Load, ...memarg(0, 0)).set(r[c]);
         }
         for (let half = 0; half < width; half += 4) {
-          const [a, b, c, e] = [r[half], r[half + 1], r[half + 2], r[half + 3]];
-          f.get(a)
-            .get(b)
-            .simd(OP.i8x16Shuffle, ...lanes32(0, 4, 1, 5))
-            .set(t[0]);
-          f.get(a)
-            .get(b)
-            .simd(OP.i8x16Shuffle, ...lanes32(2, 6, 3, 7))
-            .set(t[1]);
-          f.get(c)
-            .get(e)
-            .simd(OP.i8x16Shuffle, ...lanes32(0, 4, 1, 5))
-            .set(t[2]);
-          f.get(c)
-            .get(e)
-            .simd(OP.i8x16Shuffle, ...lanes32(2, 6, 3, 7))
-            .set(t[3]);
+          // Interleave rows (0, 1) and (2, 3), then pair those halves: the 4×4 block transposed.
+          const [r0, r1, r2, r3] = [r[half], r[half + 1], r[half + 2], r[half + 3]];
+          const interleave = [
+            [r0, r1, lanes32(0, 4, 1, 5)],
+            [r0, r1, lanes32(2, 6, 3, 7)],
+            [r2, r3, lanes32(0, 4, 1, 5)],
+            [r2, r3, lanes32(2, 6, 3, 7)],
+          ] as const;
+          interleave.forEach(([x, y, l], i) => {
+            f.get(x)
+              .get(y)
+              .simd(OP.i8x16Shuffle, ...l)
+              .set(t[i]);
+          });
           const out = [
             [t[0], t[2], lanes32(0, 1, 4, 5)],
             [t[0], t[2], lanes32(2, 3, 6, 7)],
@@ -356,7 +362,6 @@ function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
       });
       f.inc(q, 1).br(0);
     });
-    f.get(p0).get(kl).add().set(p0).br(0);
   });
   return f;
 }
@@ -377,10 +382,7 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
   const d = f.local(I32);
   const end = f.local(I32);
   const bytes = width * 4;
-  f.i32(0).set(p0);
-  f.loop(() => {
-    f.get(p0).get(K).emit(OP.i32GeU).brIf(1);
-    f.get(K).get(p0).sub().get(kc).get(kc).get(K).get(p0).sub().emit(OP.i32GtU).emit(OP.select).set(kl);
+  forEachKBlock(f, K, kc, p0, kl, () => {
     f.i32(0).set(q);
     f.loop(() => {
       f.get(q).get(panels).emit(OP.i32GeU).brIf(1);
@@ -401,7 +403,6 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
       });
       f.inc(q, 1).br(0);
     });
-    f.get(p0).get(kl).add().set(p0).br(0);
   });
   return f;
 }

@@ -20,30 +20,34 @@ export interface KernelCall {
 
 export type KernelFn = (...args: number[]) => void;
 
+/** packBT/packAN(src, dst, k, padded, kc, panels): panels of rows of a row-major matrix, transposed. */
+type PackTransposed = (
+  src: number,
+  dst: number,
+  k: number,
+  padded: number,
+  kc: number,
+  panels: number,
+) => void;
+/** packAT/packBN(src, dst, k, kc, panels, srcStride, blockStride): panels already laid out as rows. */
+type PackRows = (
+  src: number,
+  dst: number,
+  k: number,
+  kc: number,
+  panels: number,
+  srcStride: number,
+  blockStride: number,
+) => void;
+
 /** The module's packing functions (gemm-simd-module.ts); addresses and strides in bytes. */
 interface Packers {
-  /** Panels of `width` rows of a row-major matrix, transposed: Bᵀ's (NR) and a row-major A's (MR). */
-  packBT(src: number, dst: number, k: number, npad: number, kc: number, panels: number): void;
-  packAN(src: number, dst: number, k: number, mpad: number, kc: number, panels: number): void;
-  /** Panels already laid out as rows of `width` floats: a transposed A's (MR) and a row-major B's (NR). */
-  packAT(
-    src: number,
-    dst: number,
-    k: number,
-    kc: number,
-    panels: number,
-    srcStride: number,
-    blockStride: number,
-  ): void;
-  packBN(
-    src: number,
-    dst: number,
-    k: number,
-    kc: number,
-    panels: number,
-    srcStride: number,
-    blockStride: number,
-  ): void;
+  /** Bᵀ's strips from B (n×k) and a row-major A's row blocks. */
+  packBT: PackTransposed;
+  packAN: PackTransposed;
+  /** A transposed A's row blocks (from k×m) and a row-major B's strips. */
+  packAT: PackRows;
+  packBN: PackRows;
 }
 
 /** Splits a kernel call over row blocks; the default runs it all on the calling thread. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simdGemm } from '../../../src/engine/kernels/gemm.js';
-import { gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
+import { type Epilogue, gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
 import { Generator } from '../../../src/engine/random.js';
 
 // Ragged sizes pack their edges in JavaScript; multiples of the tile (8, 32) pack only in the module.
@@ -45,8 +45,26 @@ function bitsEqual(x: Float32Array, y: Float32Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+const PLAIN: Epilogue = { bias: null, accumulate: false };
+
 describe('gemm kernels', () => {
   const simd = simdGemm();
+
+  /** Whether the SIMD kernel's product is bitwise the scalar loop's (fresh outputs). */
+  function sameAsScalar(
+    a: Float32Array,
+    b: Float32Array,
+    [m, k, n]: readonly number[],
+    tA: boolean,
+    tB: boolean,
+    epilogue: Epilogue = PLAIN,
+  ): { same: boolean; vector: Float32Array } {
+    const scalar = new Float32Array(m * n);
+    const vector = new Float32Array(m * n);
+    gemmScalar(a, b, scalar, m, k, n, tA, tB, epilogue);
+    simd!.gemm(a, b, vector, m, k, n, tA, tB, epilogue, null);
+    return { same: bitsEqual(scalar, vector), vector };
+  }
 
   it('has a WebAssembly SIMD kernel on this platform', () => {
     expect(simd).not.toBeNull();
@@ -91,11 +109,7 @@ describe('gemm kernels', () => {
       ]) {
         const a = randn(m * k, g);
         const b = randn(k * n, g);
-        const scalar = new Float32Array(m * n);
-        const vector = new Float32Array(m * n);
-        gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
-        simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
-        expect(bitsEqual(scalar, vector), `${m}x${k}x${n}`).toBe(true);
+        expect(sameAsScalar(a, b, [m, k, n], tA, tB).same, `${m}x${k}x${n}`).toBe(true);
       }
     });
   }
@@ -106,11 +120,7 @@ describe('gemm kernels', () => {
       const [m, k] = [6, 7];
       const a = randn(m * k, g);
       const b = randn(k * n, g);
-      const scalar = new Float32Array(m * n);
-      const vector = new Float32Array(m * n);
-      gemmScalar(a, b, scalar, m, k, n, false, false, { bias: null, accumulate: false });
-      simd!.gemm(a, b, vector, m, k, n, false, false, { bias: null, accumulate: false }, null);
-      expect(bitsEqual(scalar, vector)).toBe(true);
+      expect(sameAsScalar(a, b, [m, k, n], false, false).same, `n=${n}`).toBe(true);
     }
   });
 
@@ -137,12 +147,9 @@ describe('gemm kernels', () => {
             { bias, accumulate: false, relu: true },
             { bias: null, accumulate: false, relu: true },
           ]) {
-            const scalar = new Float32Array(m * n);
-            const vector = new Float32Array(m * n);
-            gemmScalar(a, b, scalar, m, k, n, transA, transB, epilogue);
-            simd!.gemm(a, b, vector, m, k, n, transA, transB, epilogue, null);
+            const { same, vector } = sameAsScalar(a, b, [m, k, n], transA, transB, epilogue);
             const label = `${m}x${k}x${n} tA=${transA} tB=${transB} bias=${epilogue.bias !== null} relu=${epilogue.relu}`;
-            expect(bitsEqual(scalar, vector), label).toBe(true);
+            expect(same, label).toBe(true);
             if (epilogue.relu)
               expect(
                 vector.some((v) => Number.isNaN(v)),
@@ -162,11 +169,7 @@ describe('gemm kernels', () => {
       const a = randn(m * k, g);
       const b = randn(k * n, g);
       for (const [tA, tB] of VARIANTS) {
-        const scalar = new Float32Array(m * n);
-        const vector = new Float32Array(m * n);
-        gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
-        simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
-        expect(bitsEqual(scalar, vector), `${m}x${k}x${n} tA=${tA} tB=${tB}`).toBe(true);
+        expect(sameAsScalar(a, b, [m, k, n], tA, tB).same, `${m}x${k}x${n} tA=${tA} tB=${tB}`).toBe(true);
       }
     }
   });
