@@ -407,7 +407,7 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
   return f;
 }
 
-export function gemmSimdModuleBytes(): Uint8Array {
+export function gemmSimdModuleBytes(maxPages = MAX_PAGES): Uint8Array {
   return encodeModule(
     [
       { name: 'kernel', fn: kernel() },
@@ -416,6 +416,6 @@ export function gemmSimdModuleBytes(): Uint8Array {
       { name: 'packAT', fn: packPanels(MR) },
       { name: 'packBN', fn: packPanels(NR) },
     ],
-    MAX_PAGES,
+    maxPages,
   );
 }

@@ -68,20 +68,33 @@ export class SimdGemm {
     readonly memory: WasmMemory,
     private readonly kernel: KernelFn,
     private readonly packers: Packers,
+    private readonly maxBytes: number,
   ) {
     this.view = new Float32Array(memory.buffer);
   }
 
-  /** Null where WebAssembly SIMD (or shared memory) is unavailable. */
-  static create(): SimdGemm | null {
-    const k = instantiateKernels(gemmSimdModuleBytes(), 16, MAX_PAGES);
+  /**
+   * Null where WebAssembly SIMD (or shared memory) is unavailable. `maxPages` bounds the memory
+   * (64 KiB pages); products that would need more take the scalar loop.
+   */
+  static create(maxPages = MAX_PAGES): SimdGemm | null {
+    const initial = Math.min(16, maxPages);
+    const k = instantiateKernels(gemmSimdModuleBytes(maxPages), initial, maxPages);
     return k === null
       ? null
-      : new SimdGemm(k.module, k.memory, k.exports.kernel as KernelFn, k.exports as unknown as Packers);
+      : new SimdGemm(
+          k.module,
+          k.memory,
+          k.exports.kernel as KernelFn,
+          k.exports as unknown as Packers,
+          maxPages * PAGE,
+        );
   }
 
-  private ensure(floats: number): Float32Array {
+  /** The memory as floats, grown to hold `floats`; null when that is past its maximum. */
+  private ensure(floats: number): Float32Array | null {
     const bytes = floats * 4;
+    if (bytes > this.maxBytes) return null;
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
     if (this.view.buffer !== this.memory.buffer || this.view.length * 4 !== this.memory.buffer.byteLength) {
@@ -90,7 +103,11 @@ export class SimdGemm {
     return this.view;
   }
 
-  /** out[m×n] = op(a)·op(b) through the epilogue (see gemm-scalar.ts for the contract). */
+  /**
+   * out[m×n] = op(a)·op(b) through the epilogue (see gemm-scalar.ts for the contract). Returns false,
+   * doing nothing, when the operands do not fit in the kernel's memory (the caller then takes the
+   * scalar loop, which gives the same results).
+   */
   gemm(
     a: Float32Array,
     b: Float32Array,
@@ -102,7 +119,7 @@ export class SimdGemm {
     transB: boolean,
     epilogue: Epilogue,
     runner: RowBlockRunner | null,
-  ): void {
+  ): boolean {
     const mpad = roundUp(m, MR);
     const npad = roundUp(n, NR);
     const aOff = 0;
@@ -112,6 +129,7 @@ export class SimdGemm {
     // Where an operand is copied before the module packs it (A's use ends before B's begins).
     const stageOff = biasOff + npad;
     const mem = this.ensure(stageOff + Math.max(m, n) * k);
+    if (mem === null) return false;
     this.placeA(a, transA, m, k, mem, aOff, stageOff);
     this.placeB(b, transB, k, n, mem, bOff, stageOff);
     // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
@@ -139,6 +157,7 @@ export class SimdGemm {
     if (runner === null) this.kernel(...call.args, 0, call.rowBlocks);
     else runner.run(call, this.kernel);
     finishRows(mem, cOff, npad, out, m, n, inKernel ? PLAIN : epilogue);
+    return true;
   }
 
   /**

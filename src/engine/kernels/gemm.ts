@@ -56,6 +56,6 @@ export function gemmInto(
 ): void {
   const epilogue: Epilogue = { bias, accumulate, relu };
   const kernel = m * k * n >= SIMD_MIN_WORK && k > 0 ? simdGemm() : null;
-  if (kernel === null) gemmScalar(a, b, out, m, k, n, transA, transB, epilogue);
-  else kernel.gemm(a, b, out, m, k, n, transA, transB, epilogue, runner);
+  if (kernel === null || !kernel.gemm(a, b, out, m, k, n, transA, transB, epilogue, runner))
+    gemmScalar(a, b, out, m, k, n, transA, transB, epilogue);
 }

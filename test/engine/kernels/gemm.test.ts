@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { simdGemm } from '../../../src/engine/kernels/gemm.js';
 import { type Epilogue, gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
+import { SimdGemm } from '../../../src/engine/kernels/gemm-wasm.js';
 import { Generator } from '../../../src/engine/random.js';
 
 // Ragged sizes pack their edges in JavaScript; multiples of the tile (8, 32) pack only in the module.
@@ -62,8 +63,8 @@ describe('gemm kernels', () => {
     const scalar = new Float32Array(m * n);
     const vector = new Float32Array(m * n);
     gemmScalar(a, b, scalar, m, k, n, tA, tB, epilogue);
-    simd!.gemm(a, b, vector, m, k, n, tA, tB, epilogue, null);
-    return { same: bitsEqual(scalar, vector), vector };
+    const ran = simd!.gemm(a, b, vector, m, k, n, tA, tB, epilogue, null);
+    return { same: ran && bitsEqual(scalar, vector), vector };
   }
 
   it('has a WebAssembly SIMD kernel on this platform', () => {
@@ -83,7 +84,9 @@ describe('gemm kernels', () => {
             const scalar = new Float32Array(m * n);
             const vector = new Float32Array(m * n);
             gemmScalar(a, b, scalar, m, k, n, tA, tB, { bias: null, accumulate: false });
-            simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null);
+            expect(simd!.gemm(a, b, vector, m, k, n, tA, tB, { bias: null, accumulate: false }, null)).toBe(
+              true,
+            );
             expect(bitsEqual(scalar, vector), `${m}x${k}x${n}`).toBe(true);
             const ref = reference(a, b, m, k, n, tA, tB);
             for (let i = 0; i < ref.length; i++)
@@ -172,5 +175,23 @@ describe('gemm kernels', () => {
         expect(sameAsScalar(a, b, [m, k, n], tA, tB).same, `${m}x${k}x${n} tA=${tA} tB=${tB}`).toBe(true);
       }
     }
+  });
+
+  it('declines a product that does not fit its memory, so the caller takes the scalar loop', () => {
+    const small = SimdGemm.create(1)!; // one 64 KiB page: 16,384 floats
+    const g = new Generator(17);
+    const a = randn(16 * 32, g);
+    const b = randn(32 * 24, g);
+    const out = new Float32Array(16 * 24);
+    expect(small.gemm(a, b, out, 16, 32, 24, false, false, PLAIN, null)).toBe(true);
+    const scalar = new Float32Array(16 * 24);
+    gemmScalar(a, b, scalar, 16, 32, 24, false, false, PLAIN);
+    expect(bitsEqual(out, scalar)).toBe(true);
+    // 64×128 · 128×64 needs A, B, C and a staging copy: about 33,000 floats.
+    const [m, k, n] = [64, 128, 64];
+    const big = [randn(m * k, g), randn(k * n, g)];
+    const untouched = new Float32Array(m * n).fill(7);
+    expect(small.gemm(big[0], big[1], untouched, m, k, n, false, true, PLAIN, null)).toBe(false);
+    expect(untouched.every((v) => v === 7)).toBe(true);
   });
 });
