@@ -20,7 +20,7 @@ export function relu(a: Tensor): Tensor {
   }
   return Tensor.fromOp(out, a.shape, [a], (g) => {
     const ga = gradBuffer(n);
-    for (let i = 0; i < n; i++) ga[i] = g[i] * (ad[i] > 0 ? 1 : 0);
+    for (let i = 0; i < n; i++) ga[i] = g[i] * +(ad[i] > 0);
     return [ga];
   });
 }

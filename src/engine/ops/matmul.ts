@@ -134,7 +134,8 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
 
 /**
  * ReLU's backward from its output into `g`: the gradient where output > 0, else 0 (NaN · 0 stays
- * NaN); with `sumColumns`, in the same pass, the bias gradient (columnSums of `g`).
+ * NaN); with `sumColumns`, in the same pass, the bias gradient (columnSums of `g`). The mask is a
+ * number (`+(out > 0)`), not a branch: ReLU's signs are a coin toss the branch predictor loses.
  */
 function reluBackward(
   gOut: Float32Array,
@@ -145,14 +146,14 @@ function reluBackward(
   sumColumns: boolean,
 ): Float32Array | null {
   if (!sumColumns) {
-    for (let i = 0; i < g.length; i++) g[i] = gOut[i] * (out[i] > 0 ? 1 : 0);
+    for (let i = 0; i < g.length; i++) g[i] = gOut[i] * +(out[i] > 0);
     return null;
   }
   const acc = gradScratch64(cols);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     for (let j = 0; j < cols; j++) {
-      const v = gOut[o + j] * (out[o + j] > 0 ? 1 : 0);
+      const v = gOut[o + j] * +(out[o + j] > 0);
       g[o + j] = v;
       acc[j] += v;
     }
