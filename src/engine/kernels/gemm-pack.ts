@@ -6,7 +6,8 @@
  *     p0·mpad + ib·MR·kl + p·MR + r
  *   B-block (p0, kl): strips of NR columns, each kl×NR: B(p0 + p, jb·NR + c) at
  *     p0·npad + jb·NR·kl + p·NR + c
- * Rows past m and columns past n are zero, so the kernel has no edge cases.
+ * Rows past m and columns past n are zero, so the kernel has no edge cases. The kernel module packs
+ * whole row blocks and strips itself (gemm-simd-module.ts); these loops pack the ragged last ones.
  */
 import { MR, NR } from './gemm-simd-module.js';
 
