@@ -261,16 +261,16 @@ function lanes32(...l: number[]): number[] {
 }
 
 /**
- * packTransposed(width)(src, dst, K, padded, kc, panels): packs the panels of `width` (MR or NR)
+ * packTransposed(width)(src, dst, K, padded, kc, q0, q1): packs the panels of `width` (MR or NR)
  * lanes whose source is `width` consecutive rows of a row-major matrix with K columns at src: the
  * panels of A (MR rows of a row-major A) or of op(B) = Bᵀ (NR rows of B stored n×k), in the layout
- * of gemm-pack.ts at dst (`padded` is mpad or npad), for the first `panels` panels. Rows are read
+ * of gemm-pack.ts at dst (`padded` is mpad or npad), for panels [q0, q1). Rows are read
  * four k at a time and transposed in registers (4×4 transposes), so each k-row of a panel is written
  * as whole vectors. Pure data movement: the values are exactly packA's and packB's.
  */
 function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32]);
-  const [src, dst, K, padded, kc, panels] = [0, 1, 2, 3, 4, 5];
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32]);
+  const [src, dst, K, padded, kc, q0, q1] = [0, 1, 2, 3, 4, 5, 6];
   const p0 = f.local(I32);
   const kl = f.local(I32);
   const q = f.local(I32);
@@ -285,9 +285,9 @@ function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
   f.get(K).i32(4).mul().set(rowBytes);
   for (let c = 1; c < width; c++) f.get(rowBytes).i32(c).mul().set(row[c]);
   forEachKBlock(f, K, kc, p0, kl, () => {
-    f.i32(0).set(q);
+    f.get(q0).set(q);
     f.loop(() => {
-      f.get(q).get(panels).emit(OP.i32GeU).brIf(1);
+      f.get(q).get(q1).emit(OP.i32GeU).brIf(1);
       // d = dst + 4·(p0·padded + q·width·kl); s = src + 4·(q·width·K + p0)
       f.get(dst)
         .get(p0)
@@ -367,14 +367,14 @@ function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
 }
 
 /**
- * packPanels(width)(src, dst, K, kc, panels, srcStride, blockStride): packs panels that are
+ * packPanels(width)(src, dst, K, kc, srcStride, blockStride, q0, q1): packs panels [q0, q1) that are
  * already rows of `width` (MR or NR) consecutive floats in the source: panel q's k-row p is
  * src + p·srcStride + 4·width·q, copied to dst + p0·blockStride + 4·width·(q·kl + p - p0) for each
  * K-block [p0, p0 + kl). That is a transposed A (k×m) into A's panels, or a row-major B into B's.
  */
 function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
-  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32]);
-  const [src, dst, K, kc, panels, srcStride, blockStride] = [0, 1, 2, 3, 4, 5, 6];
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [src, dst, K, kc, srcStride, blockStride, q0, q1] = [0, 1, 2, 3, 4, 5, 6, 7];
   const p0 = f.local(I32);
   const kl = f.local(I32);
   const q = f.local(I32);
@@ -383,9 +383,9 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
   const end = f.local(I32);
   const bytes = width * 4;
   forEachKBlock(f, K, kc, p0, kl, () => {
-    f.i32(0).set(q);
+    f.get(q0).set(q);
     f.loop(() => {
-      f.get(q).get(panels).emit(OP.i32GeU).brIf(1);
+      f.get(q).get(q1).emit(OP.i32GeU).brIf(1);
       // s = src + p0·srcStride + bytes·q; d = dst + p0·blockStride + bytes·q·kl; end = d + bytes·kl
       f.get(src).get(p0).get(srcStride).mul().add().get(q).i32(bytes).mul().add().set(s);
       f.get(dst).get(p0).get(blockStride).mul().add().get(q).get(kl).mul().i32(bytes).mul().add().set(d);
@@ -407,15 +407,23 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
   return f;
 }
 
+/**
+ * The module's exports, in the order callers index them. Each takes its range last: row blocks
+ * [ib0, ib1) for the kernel, panels [q0, q1) for the packers, so any of them can be split.
+ */
+export const GEMM_EXPORTS = ['kernel', 'packBT', 'packAN', 'packAT', 'packBN'] as const;
+export type GemmExport = (typeof GEMM_EXPORTS)[number];
+
 export function gemmSimdModuleBytes(maxPages = MAX_PAGES): Uint8Array {
+  const builders: Record<GemmExport, () => FunctionBuilder> = {
+    kernel,
+    packBT: () => packTransposed(NR),
+    packAN: () => packTransposed(MR),
+    packAT: () => packPanels(MR),
+    packBN: () => packPanels(NR),
+  };
   return encodeModule(
-    [
-      { name: 'kernel', fn: kernel() },
-      { name: 'packBT', fn: packTransposed(NR) },
-      { name: 'packAN', fn: packTransposed(MR) },
-      { name: 'packAT', fn: packPanels(MR) },
-      { name: 'packBN', fn: packPanels(NR) },
-    ],
+    GEMM_EXPORTS.map((name) => ({ name, fn: builders[name]() })),
     maxPages,
   );
 }

@@ -1,25 +1,28 @@
 /**
  * Intra-op parallelism for the SIMD matrix product: a pool of worker threads that share this
- * thread's WebAssembly memory and each run the kernel over a range of C's row blocks. Only rows
- * are split (never the reduction), so every element is computed exactly as on one thread and
- * results are bitwise independent of the thread count.
+ * thread's WebAssembly memory and each run a module export over part of its range: the kernel
+ * over some of C's row blocks, a packer over some of the panels. Only rows and panels are split
+ * (never the reduction), so every element is computed exactly as on one thread and results are
+ * bitwise independent of the thread count.
  *
  * Opt-in and the engine's only impure part: nothing starts threads unless `GemmThreadPool.create`
  * is called and the pool installed with `setGemmRunner`. Workers are unref'd (they never keep the
  * process alive) and `close()` stops them. The protocol is a few Int32 slots per worker in a
- * SharedArrayBuffer: the caller writes the kernel arguments, bumps `seq` and notifies; the worker
- * runs its share, stores `seq` into `done` and notifies back. The caller blocks (Atomics.wait)
- * only for as long as the kernel runs.
+ * SharedArrayBuffer: the caller writes the export and its arguments, bumps `seq` and notifies; the
+ * worker runs its share, stores `seq` into `done` and notifies back. The caller blocks
+ * (Atomics.wait) only for as long as the call runs.
  */
 import { Worker } from 'node:worker_threads';
 import { simdGemm } from './gemm.js';
-import { KERNEL_PARAMS } from './gemm-simd-module.js';
+import { GEMM_EXPORTS } from './gemm-simd-module.js';
 import type { KernelCall, KernelFn, RowBlockRunner, SimdGemm } from './gemm-wasm.js';
 
 const SLOT = 16;
 const SEQ = 0;
 const DONE = 1;
-const ARGS = 2; // KERNEL_PARAMS: the call's arguments, then ib0, ib1
+const FN = 2; // the export, an index into GEMM_EXPORTS
+const NARGS = 3; // how many arguments follow, the range included
+const ARGS = 4; // the call's arguments, then its share of the range
 const STOP = -1;
 /** Polls of a shared slot before a thread blocks on it (a few tens of microseconds). */
 const SPIN = 20_000;
@@ -30,7 +33,8 @@ const PARALLEL_MIN_WORK = 1 << 18;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, slot } = workerData;
-const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.kernel;
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fns = ${JSON.stringify(GEMM_EXPORTS)}.map((name) => exports[name]);
 const c = new Int32Array(control);
 const base = slot * ${SLOT};
 let seen = 0;
@@ -43,7 +47,8 @@ for (;;) {
   if (seq === seen) continue;
   if (seq === ${STOP}) break;
   seen = seq;
-  kernel(...c.subarray(base + ${ARGS}, base + ${ARGS + KERNEL_PARAMS.length}));
+  const args = base + ${ARGS};
+  fns[c[base + ${FN}]](...c.subarray(args, args + c[base + ${NARGS}]));
   Atomics.store(c, base + ${DONE}, seq);
   Atomics.notify(c, base + ${DONE});
 }
@@ -79,23 +84,26 @@ export class GemmThreadPool implements RowBlockRunner {
     return new GemmThreadPool(threads, simd);
   }
 
-  run(call: KernelCall, kernel: KernelFn): void {
-    const parts = Math.min(this.threads, call.rowBlocks);
+  run(call: KernelCall, fns: readonly KernelFn[]): void {
+    const fn = fns[call.fn];
+    const parts = Math.min(this.threads, call.range);
     if (this.closed || parts < 2 || call.work < PARALLEL_MIN_WORK) {
-      kernel(...call.args, 0, call.rowBlocks);
+      fn(...call.args, 0, call.range);
       return;
     }
     const c = this.control;
     const seq = ++this.seq;
-    const bound = (t: number) => Math.floor((t * call.rowBlocks) / parts);
+    const bound = (t: number) => Math.floor((t * call.range) / parts);
     for (let t = 1; t < parts; t++) {
+      c[t * SLOT + FN] = call.fn;
+      c[t * SLOT + NARGS] = call.args.length + 2;
       c.set(call.args, t * SLOT + ARGS);
       c[t * SLOT + ARGS + call.args.length] = bound(t);
       c[t * SLOT + ARGS + call.args.length + 1] = bound(t + 1);
       Atomics.store(c, t * SLOT + SEQ, seq);
       Atomics.notify(c, t * SLOT + SEQ);
     }
-    kernel(...call.args, 0, bound(1));
+    fn(...call.args, 0, bound(1));
     for (let t = 1; t < parts; t++) {
       const done = t * SLOT + DONE;
       for (let i = 0; i < SPIN && Atomics.load(c, done) !== seq; i++);

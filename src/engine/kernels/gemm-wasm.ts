@@ -6,54 +6,31 @@
 
 import { blockLength, packA, packB, roundUp } from './gemm-pack.js';
 import { type Epilogue, finishRows } from './gemm-scalar.js';
-import { gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
+import { GEMM_EXPORTS, type GemmExport, gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './wasm-api.js';
 
-/** One kernel call: its arguments (KERNEL_PARAMS without the row-block range). */
+/**
+ * One call of a module export (GEMM_EXPORTS[fn]) over the range [0, range) that its last two
+ * arguments take: row blocks of C for the kernel, panels for a packer.
+ */
 export interface KernelCall {
+  fn: number;
+  /** The arguments before the range. */
   args: number[];
-  /** Row blocks of MR rows: the kernel covers [0, rowBlocks). */
-  rowBlocks: number;
-  /** Multiply-adds, padded: whether splitting across threads pays. */
+  range: number;
+  /** About how many multiply-adds the call costs: whether splitting it across threads pays. */
   work: number;
 }
 
 export type KernelFn = (...args: number[]) => void;
 
-/** packBT/packAN(src, dst, k, padded, kc, panels): panels of rows of a row-major matrix, transposed. */
-type PackTransposed = (
-  src: number,
-  dst: number,
-  k: number,
-  padded: number,
-  kc: number,
-  panels: number,
-) => void;
-/** packAT/packBN(src, dst, k, kc, panels, srcStride, blockStride): panels already laid out as rows. */
-type PackRows = (
-  src: number,
-  dst: number,
-  k: number,
-  kc: number,
-  panels: number,
-  srcStride: number,
-  blockStride: number,
-) => void;
-
-/** The module's packing functions (gemm-simd-module.ts); addresses and strides in bytes. */
-interface Packers {
-  /** Bᵀ's strips from B (n×k) and a row-major A's row blocks. */
-  packBT: PackTransposed;
-  packAN: PackTransposed;
-  /** A transposed A's row blocks (from k×m) and a row-major B's strips. */
-  packAT: PackRows;
-  packBN: PackRows;
-}
-
-/** Splits a kernel call over row blocks; the default runs it all on the calling thread. */
+/** Splits a call's range across threads; without one, it all runs on the calling thread. */
 export interface RowBlockRunner {
-  run(call: KernelCall, kernel: KernelFn): void;
+  run(call: KernelCall, fns: readonly KernelFn[]): void;
 }
+
+/** Work units per float a packer moves (a rough exchange rate against the kernel's multiply-adds). */
+const PACK_WORK_PER_FLOAT = 8;
 
 const PAGE = 65536;
 
@@ -66,8 +43,7 @@ export class SimdGemm {
   private constructor(
     readonly module: WasmModule,
     readonly memory: WasmMemory,
-    private readonly kernel: KernelFn,
-    private readonly packers: Packers,
+    private readonly fns: readonly KernelFn[],
     private readonly maxBytes: number,
   ) {
     this.view = new Float32Array(memory.buffer);
@@ -85,8 +61,7 @@ export class SimdGemm {
       : new SimdGemm(
           k.module,
           k.memory,
-          k.exports.kernel as KernelFn,
-          k.exports as unknown as Packers,
+          GEMM_EXPORTS.map((name) => k.exports[name] as KernelFn),
           maxPages * PAGE,
         );
   }
@@ -130,8 +105,8 @@ export class SimdGemm {
     const stageOff = biasOff + npad;
     const mem = this.ensure(stageOff + Math.max(m, n) * k);
     if (mem === null) return false;
-    this.placeA(a, transA, m, k, mem, aOff, stageOff);
-    this.placeB(b, transB, k, n, mem, bOff, stageOff);
+    this.placeA(a, transA, m, k, mem, aOff, stageOff, runner);
+    this.placeB(b, transB, k, n, mem, bOff, stageOff, runner);
     // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
     const inKernel = !epilogue.accumulate;
     const { bias, relu = false } = epilogue;
@@ -140,6 +115,7 @@ export class SimdGemm {
       mem.fill(0, biasOff + n, biasOff + npad);
     }
     const call: KernelCall = {
+      fn: GEMM_EXPORTS.indexOf('kernel'),
       args: [
         aOff * 4,
         bOff * 4,
@@ -151,13 +127,22 @@ export class SimdGemm {
         inKernel && bias !== null ? biasOff * 4 : 0,
         inKernel && relu ? 1 : 0,
       ],
-      rowBlocks: mpad / MR,
+      range: mpad / MR,
       work: mpad * npad * k,
     };
-    if (runner === null) this.kernel(...call.args, 0, call.rowBlocks);
-    else runner.run(call, this.kernel);
+    this.run(call, runner);
     finishRows(mem, cOff, npad, out, m, n, inKernel ? PLAIN : epilogue);
     return true;
+  }
+
+  /** Runs `name` over [0, range), split across threads by `runner` when there is one. */
+  private call(name: GemmExport, args: number[], range: number, work: number, runner: RowBlockRunner | null) {
+    this.run({ fn: GEMM_EXPORTS.indexOf(name), args, range, work }, runner);
+  }
+
+  private run(call: KernelCall, runner: RowBlockRunner | null): void {
+    if (runner === null) this.fns[call.fn](...call.args, 0, call.range);
+    else runner.run(call, this.fns);
   }
 
   /**
@@ -173,13 +158,15 @@ export class SimdGemm {
     mem: Float32Array,
     off: number,
     stage: number,
+    runner: RowBlockRunner | null,
   ): void {
     const mpad = roundUp(m, MR);
     const blocks = Math.floor(m / MR);
     const kc = blockLength(k);
     mem.set(m * k === a.length ? a : a.subarray(0, m * k), stage);
-    if (trans) this.packers.packAT(stage * 4, off * 4, k, kc, blocks, m * 4, mpad * 4);
-    else this.packers.packAN(stage * 4, off * 4, k, mpad, kc, blocks);
+    const work = blocks * MR * k * PACK_WORK_PER_FLOAT;
+    if (trans) this.call('packAT', [stage * 4, off * 4, k, kc, m * 4, mpad * 4], blocks, work, runner);
+    else this.call('packAN', [stage * 4, off * 4, k, mpad, kc], blocks, work, runner);
     if (blocks < mpad / MR) packA(a, trans, m, k, mem, off, blocks);
   }
 
@@ -196,13 +183,15 @@ export class SimdGemm {
     mem: Float32Array,
     off: number,
     stage: number,
+    runner: RowBlockRunner | null,
   ): void {
     const npad = roundUp(n, NR);
     const strips = Math.floor(n / NR);
     const kc = blockLength(k);
     mem.set(k * n === b.length ? b : b.subarray(0, k * n), stage);
-    if (trans) this.packers.packBT(stage * 4, off * 4, k, npad, kc, strips);
-    else this.packers.packBN(stage * 4, off * 4, k, kc, strips, n * 4, npad * 4);
+    const work = strips * NR * k * PACK_WORK_PER_FLOAT;
+    if (trans) this.call('packBT', [stage * 4, off * 4, k, npad, kc], strips, work, runner);
+    else this.call('packBN', [stage * 4, off * 4, k, kc, n * 4, npad * 4], strips, work, runner);
     if (strips < npad / NR) packB(b, trans, k, n, mem, off, strips);
   }
 }
