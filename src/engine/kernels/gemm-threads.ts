@@ -15,7 +15,7 @@
 import { Worker } from 'node:worker_threads';
 import { simdGemm } from './gemm.js';
 import { GEMM_EXPORTS } from './gemm-simd-module.js';
-import type { KernelCall, KernelFn, RowBlockRunner, SimdGemm } from './gemm-wasm.js';
+import type { KernelCall, KernelFn, RangeRunner, SimdGemm } from './gemm-wasm.js';
 
 const SLOT = 16;
 const SEQ = 0;
@@ -54,7 +54,7 @@ for (;;) {
 }
 `;
 
-export class GemmThreadPool implements RowBlockRunner {
+export class GemmThreadPool implements RangeRunner {
   private readonly control: Int32Array;
   private readonly workers: Worker[] = [];
   private seq = 0;

@@ -1,7 +1,8 @@
 /**
  * Runs the SIMD kernel: packs op(A) and op(B) into WebAssembly memory, runs the kernel over the
- * row blocks of C (all on this thread, or split across threads by a `RowBlockRunner`), then
- * copies C out through the epilogue. One instance per thread (its memory is the scratch space).
+ * row blocks of C, then copies C out through the epilogue. Packing and the kernel run on this
+ * thread, or split across threads by a `RangeRunner`. One instance per thread (its memory is the
+ * scratch space).
  */
 
 import { blockLength, packA, packB, roundUp } from './gemm-pack.js';
@@ -25,7 +26,7 @@ export interface KernelCall {
 export type KernelFn = (...args: number[]) => void;
 
 /** Splits a call's range across threads; without one, it all runs on the calling thread. */
-export interface RowBlockRunner {
+export interface RangeRunner {
   run(call: KernelCall, fns: readonly KernelFn[]): void;
 }
 
@@ -93,7 +94,7 @@ export class SimdGemm {
     transA: boolean,
     transB: boolean,
     epilogue: Epilogue,
-    runner: RowBlockRunner | null,
+    runner: RangeRunner | null,
   ): boolean {
     const mpad = roundUp(m, MR);
     const npad = roundUp(n, NR);
@@ -136,11 +137,11 @@ export class SimdGemm {
   }
 
   /** Runs `name` over [0, range), split across threads by `runner` when there is one. */
-  private call(name: GemmExport, args: number[], range: number, work: number, runner: RowBlockRunner | null) {
+  private call(name: GemmExport, args: number[], range: number, work: number, runner: RangeRunner | null) {
     this.run({ fn: GEMM_EXPORTS.indexOf(name), args, range, work }, runner);
   }
 
-  private run(call: KernelCall, runner: RowBlockRunner | null): void {
+  private run(call: KernelCall, runner: RangeRunner | null): void {
     if (runner === null) this.fns[call.fn](...call.args, 0, call.range);
     else runner.run(call, this.fns);
   }
@@ -158,7 +159,7 @@ export class SimdGemm {
     mem: Float32Array,
     off: number,
     stage: number,
-    runner: RowBlockRunner | null,
+    runner: RangeRunner | null,
   ): void {
     const mpad = roundUp(m, MR);
     const blocks = Math.floor(m / MR);
@@ -183,7 +184,7 @@ export class SimdGemm {
     mem: Float32Array,
     off: number,
     stage: number,
-    runner: RowBlockRunner | null,
+    runner: RangeRunner | null,
   ): void {
     const npad = roundUp(n, NR);
     const strips = Math.floor(n / NR);

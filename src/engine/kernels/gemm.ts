@@ -4,11 +4,11 @@
  * Two kernels with the same float32 operation order, hence bitwise-identical results: the WebAssembly
  * SIMD kernel (gemm-wasm.ts) for products big enough to repay packing, and the scalar loop
  * (gemm-scalar.ts) for small ones and where SIMD is missing. Intra-op threads are opt-in: a
- * `RowBlockRunner` (gemm-threads.ts) installed with `setGemmRunner` splits the rows of C, never
- * the reduction, so results do not depend on the thread count either.
+ * `RangeRunner` (gemm-threads.ts) installed with `setGemmRunner` splits the rows of C and the
+ * panels being packed, never the reduction, so results do not depend on the thread count either.
  */
 import { type Epilogue, gemmScalar } from './gemm-scalar.js';
-import { type RowBlockRunner, SimdGemm } from './gemm-wasm.js';
+import { type RangeRunner, SimdGemm } from './gemm-wasm.js';
 import { simdDisabled } from './simd-toggle.js';
 
 export { setSimdDisabled } from './simd-toggle.js';
@@ -17,7 +17,7 @@ export { setSimdDisabled } from './simd-toggle.js';
 const SIMD_MIN_WORK = 1024;
 
 let simd: SimdGemm | null | undefined;
-let runner: RowBlockRunner | null = null;
+let runner: RangeRunner | null = null;
 
 /** This thread's SIMD kernel instance (created on first use), or null without WebAssembly SIMD. */
 export function simdGemm(): SimdGemm | null {
@@ -27,7 +27,7 @@ export function simdGemm(): SimdGemm | null {
 }
 
 /** Installs (or with null removes) the intra-op thread runner; returns the previous one. */
-export function setGemmRunner(next: RowBlockRunner | null): RowBlockRunner | null {
+export function setGemmRunner(next: RangeRunner | null): RangeRunner | null {
   const previous = runner;
   runner = next;
   return previous;
