@@ -266,7 +266,7 @@ function lanes32(...l: number[]): number[] {
  * panels of A (MR rows of a row-major A) or of op(B) = Bᵀ (NR rows of B stored n×k), in the layout
  * of gemm-pack.ts at dst (`padded` is mpad or npad), for panels [q0, q1). Rows are read
  * four k at a time and transposed in registers (4×4 transposes), so each k-row of a panel is written
- * as whole vectors. Pure data movement: the values are exactly packA's and packB's.
+ * as whole vectors. Pure data movement, in the layout of gemm-pack.ts.
  */
 function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
   const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32]);

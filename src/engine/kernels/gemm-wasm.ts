@@ -5,7 +5,7 @@
  * scratch space).
  */
 
-import { blockLength, packA, packB, roundUp } from './gemm-pack.js';
+import { blockLength, packEdge, roundUp } from './gemm-pack.js';
 import { type Epilogue, finishRows } from './gemm-scalar.js';
 import { GEMM_EXPORTS, type GemmExport, gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -168,7 +168,10 @@ export class SimdGemm {
     const work = blocks * MR * k * PACK_WORK_PER_FLOAT;
     if (trans) this.call('packAT', [stage * 4, off * 4, k, kc, m * 4, mpad * 4], blocks, work, runner);
     else this.call('packAN', [stage * 4, off * 4, k, mpad, kc], blocks, work, runner);
-    if (blocks < mpad / MR) packA(a, trans, m, k, mem, off, blocks);
+    if (m % MR !== 0) {
+      // op(A)(i, p) is a[p·m + i] when transposed, else a[i·k + p].
+      packEdge(a, trans ? 1 : k, trans ? m : 1, m, MR, k, mem, off);
+    }
   }
 
   /**
@@ -193,6 +196,9 @@ export class SimdGemm {
     const work = strips * NR * k * PACK_WORK_PER_FLOAT;
     if (trans) this.call('packBT', [stage * 4, off * 4, k, npad, kc], strips, work, runner);
     else this.call('packBN', [stage * 4, off * 4, k, kc, n * 4, npad * 4], strips, work, runner);
-    if (strips < npad / NR) packB(b, trans, k, n, mem, off, strips);
+    if (n % NR !== 0) {
+      // op(B)(p, j) is b[j·k + p] when transposed, else b[p·n + j].
+      packEdge(b, trans ? k : 1, trans ? 1 : n, n, NR, k, mem, off);
+    }
   }
 }
