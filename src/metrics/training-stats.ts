@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
-import type { EpochMetrics } from '../training/trainer.js';
+import type { EpochMetrics } from '../training/results.js';
 
 /** Upper bounds (seconds) of the epoch-duration histogram buckets; `+Inf` is implied. */
 export const EPOCH_SECONDS_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60] as const;

@@ -4,7 +4,7 @@
  */
 import type { SpecIssue } from '../engine/errors.js';
 import type { Normalization } from '../training/normalize.js';
-import type { EpochMetrics, FinalEvaluation, StepProgress, StopReason } from '../training/trainer.js';
+import type { EpochMetrics, FinalEvaluation, StepProgress, StopReason } from '../training/results.js';
 
 export interface ThreadTensor {
   name: string;

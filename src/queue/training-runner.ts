@@ -8,7 +8,7 @@
  * stops after its current epoch. If `onEpochs` fails, the run stops and fails with that `cause`.
  */
 import { Worker } from 'node:worker_threads';
-import type { EpochMetrics, StepProgress } from '../training/trainer.js';
+import type { EpochMetrics, StepProgress } from '../training/results.js';
 import { tableBuffers } from './thread-data.js';
 import type {
   FromThread,

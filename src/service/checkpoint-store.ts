@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
-import type { EpochMetrics } from '../training/trainer.js';
+import type { EpochMetrics } from '../training/results.js';
 
 /** This attempt no longer owns the run (another attempt claimed it, or it is no longer running). */
 export class LostOwnershipError extends Error {

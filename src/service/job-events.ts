@@ -3,7 +3,7 @@
  * stream entry with fields `type` and `data` (JSON); the stream entry id is the SSE event id.
  */
 import { z } from 'zod';
-import type { EpochMetrics } from '../training/trainer.js';
+import type { EpochMetrics } from '../training/results.js';
 import { jobStatusSchema } from './job-status.js';
 
 export const epochMetricsSchema = z

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
-import type { EpochMetrics, StepProgress } from '../training/trainer.js';
+import type { EpochMetrics, StepProgress } from '../training/results.js';
 import { JOB_ID_PATTERN } from './ids.js';
 import { type JobError, type JobEvent, parseStreamEntry, type StoredJobEvent } from './job-events.js';
 import { type Job, jobFromFields, jobToFields } from './job-resource.js';

@@ -8,7 +8,7 @@
  * the blob; numbers JSON cannot carry exactly (NaN, ±Infinity, -0) become `{"$num": "…"}`. So
  * weights and optimizer buffers cost 4 bytes a value and decode to the very same bits.
  */
-import type { TrainerCheckpoint } from './trainer.js';
+import type { TrainerCheckpoint } from './checkpoint.js';
 
 const MAGIC = 0x4b435954; // 'TYCK' little-endian
 const VERSION = 1;

@@ -29,18 +29,6 @@ import type {
 import { buildRun, type RunParts } from './run-parts.js';
 import type { RunSpec } from './spec.js';
 
-// The types a run reports and resumes from, for callers that import the loop.
-export type { TensorData, TrainerCheckpoint } from './checkpoint.js';
-export type {
-  EpochMetrics,
-  FinalEvaluation,
-  SplitEvaluation,
-  StepProgress,
-  StopReason,
-  TrainResult,
-} from './results.js';
-export { buildRun, type RunParts } from './run-parts.js';
-
 export interface TrainOptions {
   /** Initial weights (`nn.Sequential` names); every parameter and buffer must be present. */
   initStateDict?: Record<string, Tensor | NestedArray>;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { TrainerCheckpoint } from '../../src/training/checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/training/checkpoint-codec.js';
 import { toTensors } from '../../src/training/data.js';
 import { parseRunSpec } from '../../src/training/spec.js';
-import { Trainer, type TrainerCheckpoint, train } from '../../src/training/trainer.js';
+import { Trainer, train } from '../../src/training/trainer.js';
 
 const data = (n: number) => {
   const x = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 5) / 5]);

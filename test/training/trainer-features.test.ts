@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/engine/nn/registry.js';
 import { Generator } from '../../src/engine/random.js';
 import { tensor } from '../../src/engine/tensor.js';
+import type { TrainerCheckpoint } from '../../src/training/checkpoint.js';
 import { checkRunData, prepareData, toTensors } from '../../src/training/data.js';
 import { TimeoutError } from '../../src/training/errors.js';
 import { fitStandard } from '../../src/training/normalize.js';
 import { predict } from '../../src/training/predict.js';
+import type { StepProgress } from '../../src/training/results.js';
 import { parseRunSpec } from '../../src/training/spec.js';
 import { splitIndices } from '../../src/training/split.js';
-import { type StepProgress, Trainer, type TrainerCheckpoint, train } from '../../src/training/trainer.js';
+import { Trainer, train } from '../../src/training/trainer.js';
 
 function classification(n: number, seed: number) {
   const g = new Generator(seed);

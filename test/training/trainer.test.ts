@@ -3,8 +3,9 @@ import { Generator } from '../../src/engine/random.js';
 import { checkRunData, toTensors } from '../../src/training/data.js';
 import { DivergedError } from '../../src/training/errors.js';
 import { predict } from '../../src/training/predict.js';
+import type { EpochMetrics } from '../../src/training/results.js';
 import { parseRunSpec } from '../../src/training/spec.js';
-import { type EpochMetrics, train } from '../../src/training/trainer.js';
+import { train } from '../../src/training/trainer.js';
 
 function dataset(n: number, features: number, seed: number) {
   const g = new Generator(seed);
