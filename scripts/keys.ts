@@ -4,30 +4,21 @@
  * keys (or one). Uses REDIS_URL and KEY_PREFIX like the service.
  */
 import { ApiKeys, InvalidTenantError } from '../src/auth/api-keys.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { exitWith, loadConfigOrExit } from '../src/config.js';
 import { closeRedis, createRedis } from '../src/redis/connection.js';
 import { redisKeys } from '../src/redis/keys.js';
 
 const USAGE = `usage: npm run keys -- create <tenant> | list | revoke <tenant> [key-id]`;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
-
 async function main(): Promise<void> {
   const [command, tenant, id] = process.argv.slice(2);
-  if (command === undefined || !['create', 'list', 'revoke'].includes(command)) fail(USAGE);
-  if (command !== 'list' && tenant === undefined) fail(USAGE);
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  if (command === undefined || !['create', 'list', 'revoke'].includes(command)) exitWith(USAGE);
+  if (command !== 'list' && tenant === undefined) exitWith(USAGE);
+  const config = loadConfigOrExit();
   if (config.REDIS_URL === undefined)
-    fail('REDIS_URL is required (npm start logs the URL of its embedded Redis as "embedded redis started").');
+    exitWith(
+      'REDIS_URL is required (npm start logs the URL of its embedded Redis as "embedded redis started").',
+    );
   const redis = createRedis(config.REDIS_URL, 'producer', 'trainyard-keys');
   const keys = new ApiKeys(redis, redisKeys(config.KEY_PREFIX), []);
   try {
@@ -46,7 +37,7 @@ async function main(): Promise<void> {
       if (count === 0) process.exitCode = 1;
     }
   } catch (err) {
-    if (err instanceof InvalidTenantError) fail(err.message);
+    if (err instanceof InvalidTenantError) exitWith(err.message);
     throw err;
   } finally {
     await closeRedis(redis);

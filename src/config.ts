@@ -156,6 +156,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return parsed.data;
 }
 
+/** Prints `message` to stderr and exits 1: how a command-line entry point refuses to start. */
+export function exitWith(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/** `loadConfig` for entry points: a bad environment exits 1 with ConfigError's message. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) exitWith(err.message);
+    throw err;
+  }
+}
+
 /** The `trainyard` CLI's settings, from the environment (flags override them). */
 export const cliConfigSchema = z.object({
   TRAINYARD_URL: z.url().default('http://localhost:3000').describe('Base URL of the Trainyard API.'),

@@ -6,27 +6,16 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from '../config.js';
+import { exitWith, loadConfigOrExit } from '../config.js';
 import { EmbeddedRedis, RedisNotInstalledError } from '../redis/embedded.js';
 import { createLogger } from './logger.js';
 import { createApi, startWorker } from './runtime.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
-
 export async function runProcess(role: Role): Promise<void> {
-  if (!['all', 'api', 'worker'].includes(role)) fail(`usage: start.ts [all|api|worker] (got "${role}")`);
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  if (!['all', 'api', 'worker'].includes(role)) exitWith(`usage: start.ts [all|api|worker] (got "${role}")`);
+  const config = loadConfigOrExit();
   const logger = createLogger(config, role);
   const closers: (() => Promise<void>)[] = [];
   let shuttingDown = false;
@@ -48,12 +37,12 @@ export async function runProcess(role: Role): Promise<void> {
   let redisUrl = config.REDIS_URL;
   if (redisUrl === undefined) {
     if (role !== 'all')
-      fail(`REDIS_URL is required for \`${role}\` (only \`npm start\` runs an embedded Redis).`);
+      exitWith(`REDIS_URL is required for \`${role}\` (only \`npm start\` runs an embedded Redis).`);
     const embedded = new EmbeddedRedis({ dataDir: config.REDIS_DATA_DIR, persistence: true });
     try {
       redisUrl = await embedded.start();
     } catch (err) {
-      if (err instanceof RedisNotInstalledError) fail(err.message);
+      if (err instanceof RedisNotInstalledError) exitWith(err.message);
       throw err;
     }
     logger.info({ redis: redisUrl, data_dir: config.REDIS_DATA_DIR }, 'embedded redis started');
