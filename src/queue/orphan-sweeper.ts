@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { JobStore } from '../service/job-store.js';
 import type { TrainingQueue } from './training-queue.js';
 
-/** Oldest queued jobs looked at per sweep; orphans are old, so they come first. */
+/** Queued jobs old enough to be orphans looked at per sweep, oldest first. */
 const BATCH = 200;
 
 export interface OrphanSweeperOptions {
@@ -30,10 +30,8 @@ export class OrphanSweeper {
   async sweepOnce(now = Date.now()): Promise<string[]> {
     const { store, queue, minAgeMs } = this.options;
     const enqueued: string[] = [];
-    for (const id of await store.oldestQueuedIds(BATCH)) {
-      const job = await store.get(id);
-      if (job === null || job.status !== 'queued') continue;
-      if (now - Date.parse(job.created_at) < minAgeMs) continue;
+    // Only jobs old enough are read: the queued index is in creation order (see ids.ts).
+    for (const id of await store.queuedIdsCreatedBefore(now - minAgeMs, BATCH)) {
       if (await queue.has(id)) continue;
       await queue.enqueue(id);
       enqueued.push(id);

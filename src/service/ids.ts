@@ -9,17 +9,22 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export const JOB_ID_PATTERN = /^job_[0-9a-hjkmnp-tv-z]{26}$/;
 
-export function newJobId(now = Date.now()): string {
+/** The part of a job id that encodes its creation time: every job created before `ms` sorts below it. */
+export function jobIdTimePrefix(ms: number): string {
   let time = '';
-  let ms = now;
+  let rest = ms;
   for (let i = 0; i < 10; i++) {
-    time = ALPHABET[ms % 32] + time;
-    ms = Math.floor(ms / 32);
+    time = ALPHABET[rest % 32] + time;
+    rest = Math.floor(rest / 32);
   }
+  return `job_${time}`;
+}
+
+export function newJobId(now = Date.now()): string {
   const bytes = randomBytes(16);
   let random = '';
   for (const byte of bytes) random += ALPHABET[byte % 32];
-  return `job_${time}${random}`;
+  return `${jobIdTimePrefix(now)}${random}`;
 }
 
 export const DATASET_ID_PATTERN = /^ds_[0-9a-hjkmnp-tv-z]{26}$/;

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import type { EpochMetrics, StepProgress } from '../training/results.js';
-import { JOB_ID_PATTERN } from './ids.js';
+import { JOB_ID_PATTERN, jobIdTimePrefix } from './ids.js';
 import { type JobError, type JobEvent, parseStreamEntry, type StoredJobEvent } from './job-events.js';
 import { type Job, jobFromFields, jobToFields } from './job-resource.js';
 import { isTerminal, JOB_STATUSES, type JobStatus } from './job-status.js';
@@ -164,9 +164,13 @@ export class JobStore {
     return status === null ? null : (tenant ?? LEGACY_TENANT);
   }
 
-  /** The oldest `limit` queued jobs' ids, all tenants (ids sort by creation time). */
-  async oldestQueuedIds(limit: number): Promise<string[]> {
-    return this.redis.zrange(this.keys.jobStatusIndex('queued'), 0, String(limit - 1));
+  /**
+   * The oldest `limit` queued jobs created before `ms`, all tenants: a range of the queued index,
+   * whose members (all scored 0) sort by id and so by creation time.
+   */
+  async queuedIdsCreatedBefore(ms: number, limit: number): Promise<string[]> {
+    const index = this.keys.jobStatusIndex('queued');
+    return this.redis.zrangebylex(index, '-', `(${jobIdTimePrefix(ms)}`, 'LIMIT', 0, limit);
   }
 
   async get(id: string): Promise<Job | null> {

@@ -127,4 +127,16 @@ describe('JobStore', () => {
     expect(await store.transition(id, ['queued'], 'running')).toEqual({ applied: true, previous: 'queued' });
     expect((await store.get(id))?.status).toBe('running');
   });
+
+  it('lists the queued jobs created before a time, oldest first, from the index alone', async () => {
+    const [a, b, c] = [1_000_000, 2_000_000, 3_000_000].map((ms) => newJobId(ms));
+    for (const id of [c, a, b])
+      await store.create({ tenant: 't-age', job: job(id), input: '{}', init: null });
+    await store.transition(b, ['queued'], 'running');
+    expect(await store.queuedIdsCreatedBefore(2_500_000, 10)).toEqual([a]);
+    expect(await store.queuedIdsCreatedBefore(3_000_000, 10)).toEqual([a]); // c is not older than that
+    expect(await store.queuedIdsCreatedBefore(3_000_001, 10)).toEqual([a, c]);
+    expect(await store.queuedIdsCreatedBefore(3_000_001, 1)).toEqual([a]);
+    expect(await store.queuedIdsCreatedBefore(999_999, 10)).toEqual([]);
+  });
 });
