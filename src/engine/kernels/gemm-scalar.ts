@@ -45,7 +45,8 @@ export function finishRow(
 
 /**
  * Rows 0..m of the product (`src` from `srcOff`, rows `srcStride` apart) through the epilogue into
- * `out` (m×n): `finishRow` for every row, with the epilogue's branches taken once, not per value.
+ * `out` (m×n). The SIMD path has applied bias and ReLU already unless it accumulates, so the
+ * common case is a plain copy (one native copy when the rows are contiguous).
  */
 export function finishRows(
   src: Float32Array,
@@ -54,51 +55,14 @@ export function finishRows(
   out: Float32Array,
   m: number,
   n: number,
-  { bias, accumulate, relu = false }: Epilogue,
+  epilogue: Epilogue,
 ): void {
-  const fround = Math.fround;
-  if (relu && bias !== null && !accumulate) {
-    // Linear + ReLU in one pass: the bias add and the activation while the row is in cache.
-    for (let i = 0; i < m; i++) {
-      const s = srcOff + i * srcStride;
-      const o = i * n;
-      for (let j = 0; j < n; j++) {
-        const v = fround(src[s + j] + bias[j]);
-        out[o + j] = v > 0 || Number.isNaN(v) ? v : 0;
-      }
-    }
+  const plain = epilogue.bias === null && !epilogue.accumulate && !epilogue.relu;
+  if (plain && srcStride === n) {
+    out.set(src.subarray(srcOff, srcOff + m * n));
     return;
   }
-  if (bias === null && !accumulate) {
-    if (srcStride === n) {
-      out.set(src.subarray(srcOff, srcOff + m * n));
-    } else {
-      for (let i = 0; i < m; i++) {
-        const s = srcOff + i * srcStride;
-        const o = i * n;
-        for (let j = 0; j < n; j++) out[o + j] = src[s + j];
-      }
-    }
-  } else if (bias === null) {
-    for (let i = 0; i < m; i++) {
-      const s = srcOff + i * srcStride;
-      const o = i * n;
-      for (let j = 0; j < n; j++) out[o + j] = out[o + j] + src[s + j];
-    }
-  } else if (!accumulate) {
-    for (let i = 0; i < m; i++) {
-      const s = srcOff + i * srcStride;
-      const o = i * n;
-      for (let j = 0; j < n; j++) out[o + j] = src[s + j] + bias[j];
-    }
-  } else {
-    for (let i = 0; i < m; i++) {
-      const s = srcOff + i * srcStride;
-      const o = i * n;
-      for (let j = 0; j < n; j++) out[o + j] = out[o + j] + fround(src[s + j] + bias[j]);
-    }
-  }
-  if (relu) reluInPlace(out, 0, m * n);
+  for (let i = 0; i < m; i++) finishRow(src, srcOff + i * srcStride, out, i * n, n, epilogue);
 }
 
 /** out[m×n] = op(a)·op(b) through the epilogue. `transA`: a is stored k×m; `transB`: b is n×k. */
