@@ -144,6 +144,18 @@ describe('forward values', () => {
     expect(out[0][1]).toBeCloseTo(-1000, 3);
   });
 
+  it('softmax, logSoftmax and logsumexp treat infinite logits as PyTorch does', () => {
+    // torch.log_softmax/softmax(tensor([inf, 1.]), 0) → [nan, nan]; torch.logsumexp → inf;
+    // torch.log_softmax(tensor([-inf, 1.]), 0) → [-inf, 0]; all -inf → [nan, nan].
+    const inf = Number.POSITIVE_INFINITY;
+    expect(ops.logSoftmax(tensor([inf, 1]), 0).toArray()).toEqual([Number.NaN, Number.NaN]);
+    expect(ops.softmax(tensor([inf, 1]), 0).toArray()).toEqual([Number.NaN, Number.NaN]);
+    expect(ops.logsumexp(tensor([inf, 1]), 0).item()).toBe(inf);
+    expect(ops.logsumexp(tensor([-inf, -inf]), 0).item()).toBe(-inf);
+    expect(ops.logSoftmax(tensor([-inf, 1]), 0).toArray()).toEqual([-inf, 0]);
+    expect(ops.logSoftmax(tensor([-inf, -inf]), 0).toArray()).toEqual([Number.NaN, Number.NaN]);
+  });
+
   it('transpose and permute reorder elements', () => {
     expect(
       ops

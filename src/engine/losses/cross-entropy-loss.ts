@@ -14,6 +14,7 @@
  */
 import { SpecError } from '../errors.js';
 import { gradBuffer } from '../grad-buffer.js';
+import { stridedLogSumExp } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
 import {
   type ClassLayout,
@@ -50,11 +51,7 @@ function logSoftmax(x: Float32Array, { outer, classes, inner }: ClassLayout): Fl
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * classes * inner + j;
-      let max = -Infinity;
-      for (let c = 0; c < classes; c++) max = Math.max(max, x[base + c * inner]);
-      let sum = 0;
-      for (let c = 0; c < classes; c++) sum += Math.exp(x[base + c * inner] - max);
-      const lse = max + Math.log(sum);
+      const lse = stridedLogSumExp(x, base, classes, inner);
       for (let c = 0; c < classes; c++) out[base + c * inner] = x[base + c * inner] - lse;
     }
   }

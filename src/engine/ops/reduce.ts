@@ -147,6 +147,29 @@ export function argmax(a: Tensor, dim = -1, keepdim = false): Tensor {
   return extremum(a, dim, keepdim, (x, y) => x > y, 'argmax').indices;
 }
 
+/** The maximum of `n` values of `x` from `base`, `stride` apart (NaN-propagating like Math.max). */
+export function stridedMax(x: Float32Array, base: number, n: number, stride: number): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * stride]);
+  return m;
+}
+
+/** Σ exp(x − m) over `n` values of `x` from `base`, `stride` apart, in doubles. */
+export function stridedSumExp(x: Float32Array, base: number, n: number, stride: number, m: number): number {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += Math.exp(x[base + k * stride] - m);
+  return s;
+}
+
+/**
+ * log Σ exp over `n` values of `x` from `base`, `stride` apart, stabilised by their maximum. An
+ * infinite maximum gives NaN, so log_softmax and cross-entropy give NaN there, as PyTorch's do.
+ */
+export function stridedLogSumExp(x: Float32Array, base: number, n: number, stride: number): number {
+  const m = stridedMax(x, base, n, stride);
+  return m + Math.log(stridedSumExp(x, base, n, stride, m));
+}
+
 /** log(sum(exp(a))) along `dim`, stabilised by the maximum. */
 export function logsumexp(a: Tensor, dims: number | readonly number[], keepdim = false): Tensor {
   const list = typeof dims === 'number' ? [dims] : dims;
@@ -161,15 +184,9 @@ export function logsumexp(a: Tensor, dims: number | readonly number[], keepdim =
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;
-      let m = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < n; k++) m = Math.max(m, a.data[base + k * inner]);
-      if (!Number.isFinite(m)) {
-        out[o * inner + j] = m;
-        continue;
-      }
-      let s = 0;
-      for (let k = 0; k < n; k++) s += Math.exp(a.data[base + k * inner] - m);
-      out[o * inner + j] = m + Math.log(s);
+      // Unlike log_softmax, PyTorch's logsumexp returns a non-finite maximum itself (±∞, NaN).
+      const m = stridedMax(a.data, base, n, inner);
+      out[o * inner + j] = Number.isFinite(m) ? m + Math.log(stridedSumExp(a.data, base, n, inner, m)) : m;
     }
   }
   return Tensor.fromOp(out, a.ndim === 0 ? [] : reducedShape(a.shape, d, keepdim), [a], (g) => {
@@ -194,11 +211,7 @@ export function logSoftmax(a: Tensor, dim = -1): Tensor {
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;
-      let m = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < n; k++) m = Math.max(m, a.data[base + k * inner]);
-      let s = 0;
-      for (let k = 0; k < n; k++) s += Math.exp(a.data[base + k * inner] - m);
-      const lse = m + Math.log(s);
+      const lse = stridedLogSumExp(a.data, base, n, inner);
       for (let k = 0; k < n; k++) out[base + k * inner] = a.data[base + k * inner] - lse;
     }
   }
@@ -226,10 +239,8 @@ export function softmax(a: Tensor, dim = -1): Tensor {
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * n * inner + j;
-      let m = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < n; k++) m = Math.max(m, a.data[base + k * inner]);
-      let s = 0;
-      for (let k = 0; k < n; k++) s += Math.exp(a.data[base + k * inner] - m);
+      const m = stridedMax(a.data, base, n, inner);
+      const s = stridedSumExp(a.data, base, n, inner, m);
       for (let k = 0; k < n; k++) out[base + k * inner] = Math.exp(a.data[base + k * inner] - m) / s;
     }
   }
