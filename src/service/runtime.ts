@@ -68,6 +68,7 @@ export async function createApi(config: Config, redisUrl: string, logger: Logger
 
 export interface WorkerRuntime {
   worker: TrainingWorker;
+  /** Stops taking jobs, drains or hands back running ones, and disconnects; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -101,14 +102,19 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   });
   sweeper.start();
   logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  let closing: Promise<void> | undefined;
   return {
     worker,
-    async close() {
-      await sweeper.stop();
-      await queue.close();
-      await worker.close(config.SHUTDOWN_TIMEOUT_MS);
-      await stats.close();
-      await closeRedis(redis);
+    // Idempotent: a second call (a second signal, a test's early close) waits for the first.
+    close() {
+      closing ??= (async () => {
+        await sweeper.stop();
+        await queue.close();
+        await worker.close(config.SHUTDOWN_TIMEOUT_MS);
+        await stats.close();
+        await closeRedis(redis);
+      })();
+      return closing;
     },
   };
 }
