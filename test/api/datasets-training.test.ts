@@ -5,49 +5,25 @@
  * weights, progress events, predict applying the stored normalisation, and warm starts from
  * base64 safetensors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeSafetensors } from '../../src/artifacts/safetensors.js';
 import { simpleData } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import {
-  request,
-  startTestApi,
-  startTestWorker,
-  type TestApi,
-  testConfig,
-  waitFor,
-  waitForStatus,
-} from '../helpers/service.js';
+import { request, useTestService, waitFor, waitForStatus } from '../helpers/service.js';
 import { readSse } from '../helpers/sse.js';
 
-let redis: TestRedis;
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  const config = testConfig();
-  api = await startTestApi(config, redis.url);
-  worker = await startTestWorker(config, redis.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService();
 
 async function run(body: unknown, timeoutMs = 60_000) {
-  const res = await request(`${api.url}/v1/jobs`, { body });
+  const res = await request(`${service.url}/v1/jobs`, { body });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const job = await waitForStatus(api.url, res.body.id, ['succeeded', 'failed', 'cancelled'], timeoutMs);
+  const job = await waitForStatus(service.url, res.body.id, ['succeeded', 'failed', 'cancelled'], timeoutMs);
   expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
-  const metrics = (await request(`${api.url}/v1/jobs/${job.id}/metrics`)).body.epochs;
+  const metrics = (await request(`${service.url}/v1/jobs/${job.id}/metrics`)).body.epochs;
   return { job, metrics };
 }
 
 async function uploadJson(x: number[][], y: number[]): Promise<string> {
-  const res = await fetch(`${api.url}/v1/datasets`, {
+  const res = await fetch(`${service.url}/v1/datasets`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ x, y }),
@@ -106,7 +82,7 @@ describe('training on datasets', () => {
     );
     relClose(validation.accuracy, last.val_accuracy, 1e-6);
     const file = decodeSafetensors(
-      new Uint8Array(await (await fetch(`${api.url}/v1/jobs/${job.id}/model`)).arrayBuffer()),
+      new Uint8Array(await (await fetch(`${service.url}/v1/jobs/${job.id}/model`)).arrayBuffer()),
     );
     expect(file.metadata.labels).toBeUndefined(); // digits' targets are numbers already
     expect(JSON.parse(file.metadata.normalization).mean).toHaveLength(64);
@@ -145,7 +121,8 @@ describe('training on datasets', () => {
       training: { epochs: 10, batch_size: 16 },
     });
     expect(job.spec.validation).toEqual({ dataset_id: valId, samples: 40 });
-    const { outputs } = (await request(`${api.url}/v1/jobs/${job.id}/predict`, { body: { x: val.x } })).body;
+    const { outputs } = (await request(`${service.url}/v1/jobs/${job.id}/predict`, { body: { x: val.x } }))
+      .body;
     const expected = crossEntropy(outputs, val.y);
     relClose(metrics.at(-1).val_loss, expected.loss);
     expect(metrics.at(-1).val_accuracy).toBe(expected.accuracy);
@@ -168,7 +145,7 @@ describe('training on datasets', () => {
       training: { epochs: 5, batch_size: 10 },
     });
     const outputs: number[] = (
-      await request(`${api.url}/v1/jobs/${job.id}/predict`, { body: { x: valX } })
+      await request(`${service.url}/v1/jobs/${job.id}/predict`, { body: { x: valX } })
     ).body.outputs.map((r: number[]) => r[0]);
     const err = outputs.map((o, i) => o - valY[i]);
     const mse = err.reduce((s, e) => s + e * e, 0) / err.length;
@@ -210,12 +187,13 @@ describe('training on datasets', () => {
     expect(metrics).toHaveLength(best + 3);
     // The stored model is the best epoch's: its validation loss is that epoch's.
     relClose(job.evaluation.validation.loss, losses[best - 1], 1e-5);
-    const { outputs } = (await request(`${api.url}/v1/jobs/${job.id}/predict`, { body: { x: valX } })).body;
+    const { outputs } = (await request(`${service.url}/v1/jobs/${job.id}/predict`, { body: { x: valX } }))
+      .body;
     relClose(crossEntropy(outputs, valY).loss, losses[best - 1]);
   });
 
   it('streams progress events within long epochs', async () => {
-    const res = await request(`${api.url}/v1/jobs`, {
+    const res = await request(`${service.url}/v1/jobs`, {
       body: {
         model: mlp(2, 8, 2),
         loss: { type: 'CrossEntropyLoss' },
@@ -227,15 +205,15 @@ describe('training on datasets', () => {
     expect(res.status).toBe(201);
     const id = res.body.id;
     const progress = await waitFor(async () => {
-      const sse = await readSse(`${api.url}/v1/jobs/${id}/events`, { timeoutMs: 500 });
+      const sse = await readSse(`${service.url}/v1/jobs/${id}/events`, { timeoutMs: 500 });
       return sse.events.find((e) => e.event === 'progress');
     }, 30_000);
     expect(progress.data).toMatchObject({ epoch: 1, steps: 40_000 });
     expect(progress.data.step).toBeGreaterThan(0);
     expect(progress.data.step).toBeLessThan(40_000);
     expect(typeof progress.data.loss).toBe('number');
-    await request(`${api.url}/v1/jobs/${id}/cancel`, { method: 'POST' });
-    await waitForStatus(api.url, id, ['cancelled', 'succeeded']);
+    await request(`${service.url}/v1/jobs/${id}/cancel`, { method: 'POST' });
+    await waitForStatus(service.url, id, ['cancelled', 'succeeded']);
   });
 
   it('predict applies the stored normalisation; init.safetensors_base64 warm-starts from a file', async () => {
@@ -249,7 +227,9 @@ describe('training on datasets', () => {
       optimizer: { type: 'Adam', lr: 0.05 },
       training: { epochs: 5, batch_size: 32, normalize: 'standard' },
     });
-    const buffer = new Uint8Array(await (await fetch(`${api.url}/v1/jobs/${job.id}/model`)).arrayBuffer());
+    const buffer = new Uint8Array(
+      await (await fetch(`${service.url}/v1/jobs/${job.id}/model`)).arrayBuffer(),
+    );
     const file = decodeSafetensors(buffer);
     const norm = JSON.parse(file.metadata.normalization);
     const w = file.tensors['0.weight'].data;
@@ -263,7 +243,8 @@ describe('training on datasets', () => {
         row.reduce((s, v, j) => s + ((v - norm.mean[j]) / norm.std[j]) * w[k * 13 + j], b[k]),
       ),
     );
-    const predicted = (await request(`${api.url}/v1/jobs/${job.id}/predict`, { body: { x } })).body.outputs;
+    const predicted = (await request(`${service.url}/v1/jobs/${job.id}/predict`, { body: { x } })).body
+      .outputs;
     for (let i = 0; i < 2; i++) for (let k = 0; k < 3; k++) relClose(predicted[i][k], manual[i][k], 1e-4);
 
     // Fine-tuning with lr 0 keeps the uploaded weights exactly.
@@ -275,7 +256,7 @@ describe('training on datasets', () => {
     });
     expect(warm.job.spec.init).toEqual({ safetensors: { keys: ['0.weight', '0.bias'] } });
     const again = decodeSafetensors(
-      new Uint8Array(await (await fetch(`${api.url}/v1/jobs/${warm.job.id}/model`)).arrayBuffer()),
+      new Uint8Array(await (await fetch(`${service.url}/v1/jobs/${warm.job.id}/model`)).arrayBuffer()),
     );
     expect(Array.from(again.tensors['0.weight'].data)).toEqual(Array.from(w));
   });

@@ -3,23 +3,12 @@
  * bad file (400 naming the row and column), the size limit (413 with the limit), jobs checked
  * against a dataset's metadata before they are queued, and delete refused while a job uses it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { request, startTestApi, type TestApi, testConfig } from '../helpers/service.js';
+import { describe, expect, it } from 'vitest';
+import { request, testConfig, useTestService } from '../helpers/service.js';
 
-let redis: TestRedis;
-let api: TestApi;
 const LIMIT = 4096;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(testConfig({ MAX_DATASET_BYTES: String(LIMIT) }), redis.url);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService(testConfig({ MAX_DATASET_BYTES: String(LIMIT) }), { worker: false });
 
 async function upload(
   body: string | ReadableStream<Uint8Array>,
@@ -27,7 +16,7 @@ async function upload(
   query = '',
   // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted by each test
 ): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api.url}/v1/datasets${query}`, {
+  const res = await fetch(`${service.url}/v1/datasets${query}`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -72,7 +61,7 @@ describe('uploading datasets', () => {
       size_bytes: 4 * 2 * 4 + 4 * 4,
     });
     expect(res.body.feature_stats[0]).toEqual({ name: 'sepal', mean: 4, std: Math.sqrt(5), min: 1, max: 7 });
-    const got = await request(`${api.url}/v1/datasets/${csvId}`);
+    const got = await request(`${service.url}/v1/datasets/${csvId}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(res.body);
   });
@@ -82,9 +71,9 @@ describe('uploading datasets', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ format: 'json', rows: 3, features: 1, target: { kind: 'float' } });
     expect(res.body.target.classes).toBeUndefined();
-    const list = await request(`${api.url}/v1/datasets?limit=1`);
+    const list = await request(`${service.url}/v1/datasets?limit=1`);
     expect(list.body.data.map((d: { id: string }) => d.id)).toEqual([res.body.id]);
-    const next = await request(`${api.url}/v1/datasets?limit=1&cursor=${list.body.next_cursor}`);
+    const next = await request(`${service.url}/v1/datasets?limit=1&cursor=${list.body.next_cursor}`);
     expect(next.body.data[0].id).toBe(csvId);
   });
 
@@ -158,25 +147,25 @@ describe('uploading datasets', () => {
   });
 
   it('checks jobs against the dataset before queueing them', async () => {
-    const wide = await request(`${api.url}/v1/jobs`, { body: job({ dataset_id: csvId }, 3, 3) });
+    const wide = await request(`${service.url}/v1/jobs`, { body: job({ dataset_id: csvId }, 3, 3) });
     expect(wide.status).toBe(400);
     expect(wide.body.errors.map((e: { path: string }) => e.path)).toContain('model.layers[0].in_features');
-    const classes = await request(`${api.url}/v1/jobs`, { body: job({ dataset_id: csvId }, 2, 2) });
+    const classes = await request(`${service.url}/v1/jobs`, { body: job({ dataset_id: csvId }, 2, 2) });
     expect(classes.status).toBe(400);
     expect(classes.body.errors[0]).toMatchObject({ path: 'data.dataset_id' });
     expect(classes.body.errors[0].message).toMatch(/3 classes/);
     const floats = (await upload(JSON.stringify({ x: [[1, 2]], y: [0.5] }), 'application/json')).body.id;
-    const kind = await request(`${api.url}/v1/jobs`, { body: job({ dataset_id: floats }, 2, 3) });
+    const kind = await request(`${service.url}/v1/jobs`, { body: job({ dataset_id: floats }, 2, 3) });
     expect(kind.body.errors[0]).toMatchObject({ path: 'data.dataset_id' });
     expect(kind.body.errors[0].message).toMatch(/real-valued targets; CrossEntropyLoss needs class indices/);
-    const missing = await request(`${api.url}/v1/jobs`, {
+    const missing = await request(`${service.url}/v1/jobs`, {
       body: job({ dataset_id: 'ds_00000000000000000000000000' }, 2, 3),
     });
     expect(missing.body.errors).toEqual([
       { path: 'data.dataset_id', message: 'no dataset with id ds_00000000000000000000000000' },
     ]);
     const oneWide = (await upload(JSON.stringify({ x: [[1]], y: [0] }), 'application/json')).body.id;
-    const val = await request(`${api.url}/v1/jobs`, {
+    const val = await request(`${service.url}/v1/jobs`, {
       body: job({ dataset_id: csvId }, 2, 3, { validation: { dataset_id: oneWide } }),
     });
     expect(val.body.errors[0]).toMatchObject({ path: 'validation.dataset_id' });
@@ -184,29 +173,29 @@ describe('uploading datasets', () => {
   });
 
   it('checks builtin and synthetic data and validation options', async () => {
-    const iris = await request(`${api.url}/v1/jobs`, { body: job({ builtin: 'iris' }, 3, 3) });
+    const iris = await request(`${service.url}/v1/jobs`, { body: job({ builtin: 'iris' }, 3, 3) });
     expect(iris.body.errors.map((e: { path: string }) => e.path)).toContain('model.layers[0].in_features');
-    const blobs = await request(`${api.url}/v1/jobs`, {
+    const blobs = await request(`${service.url}/v1/jobs`, {
       body: job({ synthetic: { type: 'blobs', centers: 5, n_samples: 50 } }, 2, 3),
     });
     expect(blobs.body.errors[0].path).toBe('data');
     expect(blobs.body.errors[0].message).toMatch(/5 classes/);
-    const unknown = await request(`${api.url}/v1/jobs`, { body: job({ builtin: 'mnist' }, 4, 3) });
+    const unknown = await request(`${service.url}/v1/jobs`, { body: job({ builtin: 'mnist' }, 4, 3) });
     expect(unknown.body.errors[0].path).toBe('data.builtin');
-    const monitor = await request(`${api.url}/v1/jobs`, {
+    const monitor = await request(`${service.url}/v1/jobs`, {
       body: job({ builtin: 'iris' }, 4, 3, {
         training: { epochs: 1, batch_size: 8, early_stopping: { monitor: 'val_loss' } },
       }),
     });
     expect(monitor.body.errors[0].path).toBe('training.early_stopping.monitor');
-    const ok = await request(`${api.url}/v1/jobs`, { body: job({ builtin: 'iris' }, 4, 3) });
+    const ok = await request(`${service.url}/v1/jobs`, { body: job({ builtin: 'iris' }, 4, 3) });
     expect(ok.status).toBe(201);
     expect(ok.body.spec.data).toEqual({ samples: 150, features: 4, source: 'builtin', builtin: 'iris' });
-    await request(`${api.url}/v1/jobs/${ok.body.id}/cancel`, { method: 'POST' });
+    await request(`${service.url}/v1/jobs/${ok.body.id}/cancel`, { method: 'POST' });
   });
 
   it('refuses init.safetensors_base64 that is not a safetensors file for the model', async () => {
-    const res = await request(`${api.url}/v1/jobs`, {
+    const res = await request(`${service.url}/v1/jobs`, {
       body: job({ builtin: 'iris' }, 4, 3, {
         init: { safetensors_base64: Buffer.from('nope').toString('base64') },
       }),
@@ -216,7 +205,7 @@ describe('uploading datasets', () => {
   });
 
   it('refuses to delete a dataset while a queued job uses it (409), then deletes it', async () => {
-    const created = await request(`${api.url}/v1/jobs`, { body: job({ dataset_id: csvId }, 2, 3) });
+    const created = await request(`${service.url}/v1/jobs`, { body: job({ dataset_id: csvId }, 2, 3) });
     expect(created.status).toBe(201);
     expect(created.body.spec.data).toMatchObject({
       samples: 4,
@@ -224,13 +213,13 @@ describe('uploading datasets', () => {
       source: 'dataset',
       dataset_id: csvId,
     });
-    const refused = await request(`${api.url}/v1/datasets/${csvId}`, { method: 'DELETE' });
+    const refused = await request(`${service.url}/v1/datasets/${csvId}`, { method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('dataset_in_use');
     expect(refused.body.detail).toContain(created.body.id);
-    await request(`${api.url}/v1/jobs/${created.body.id}/cancel`, { method: 'POST' });
-    expect((await request(`${api.url}/v1/datasets/${csvId}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await request(`${api.url}/v1/datasets/${csvId}`)).status).toBe(404);
-    expect((await request(`${api.url}/v1/datasets/${csvId}`, { method: 'DELETE' })).status).toBe(404);
+    await request(`${service.url}/v1/jobs/${created.body.id}/cancel`, { method: 'POST' });
+    expect((await request(`${service.url}/v1/datasets/${csvId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await request(`${service.url}/v1/datasets/${csvId}`)).status).toBe(404);
+    expect((await request(`${service.url}/v1/datasets/${csvId}`, { method: 'DELETE' })).status).toBe(404);
   });
 });

@@ -3,41 +3,19 @@
  * after the job finished, heartbeats, and a second API *process* serving a job the first accepted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis/embedded.js';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import {
-  request,
-  startTestApi,
-  startTestWorker,
-  type TestApi,
-  testConfig,
-  waitFor,
-} from '../helpers/service.js';
+import { request, startTestApi, testConfig, useTestService, waitFor } from '../helpers/service.js';
 import { readSse } from '../helpers/sse.js';
 
-let redis: TestRedis;
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
 const config = testConfig();
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(config, redis.url);
-  worker = await startTestWorker(config, redis.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService(config);
 
 describe('job events over SSE', () => {
   it('resumes after Last-Event-ID with no event lost or repeated', async () => {
-    const { body } = await request(`${api.url}/v1/jobs`, { body: simpleNNJob({ epochs: 40 }) });
-    const url = `${api.url}/v1/jobs/${body.id}/events`;
+    const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 40 }) });
+    const url = `${service.url}/v1/jobs/${body.id}/events`;
     const first = await readSse(url, { stopAfter: 10 });
     expect(first.events).toHaveLength(10);
     const rest = await readSse(url, { headers: { 'last-event-id': first.events[9].id! } });
@@ -61,12 +39,12 @@ describe('job events over SSE', () => {
   });
 
   it('gives a late client the whole history and done, then closes', async () => {
-    const { body } = await request(`${api.url}/v1/jobs`, { body: simpleNNJob({ epochs: 3 }) });
+    const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 3 }) });
     await waitFor(async () => {
-      const job = await request(`${api.url}/v1/jobs/${body.id}`);
+      const job = await request(`${service.url}/v1/jobs/${body.id}`);
       return job.body.status === 'succeeded' ? true : undefined;
     });
-    const sse = await readSse(`${api.url}/v1/jobs/${body.id}/events`);
+    const sse = await readSse(`${service.url}/v1/jobs/${body.id}/events`);
     expect(sse.closedByServer).toBe(true);
     expect(sse.events.map((e) => e.event)).toEqual([
       'status',
@@ -82,7 +60,7 @@ describe('job events over SSE', () => {
   it('sends heartbeat comments while a job is idle', async () => {
     // A separate prefix with no worker: the job stays queued.
     const idleConfig = testConfig({ SSE_HEARTBEAT_MS: '150' });
-    const idle = await startTestApi(idleConfig, redis.url);
+    const idle = await startTestApi(idleConfig, service.redis.url);
     try {
       const { body } = await request(`${idle.url}/v1/jobs`, { body: simpleNNJob({ epochs: 1 }) });
       const sse = await readSse(`${idle.url}/v1/jobs/${body.id}/events`, { timeoutMs: 700 });
@@ -94,11 +72,11 @@ describe('job events over SSE', () => {
   });
 
   it('rejects a malformed Last-Event-ID and unknown jobs', async () => {
-    const { body } = await request(`${api.url}/v1/jobs`, { body: simpleNNJob({ epochs: 1 }) });
-    const bad = await request(`${api.url}/v1/jobs/${body.id}/events?last_event_id=abc`);
+    const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 1 }) });
+    const bad = await request(`${service.url}/v1/jobs/${body.id}/events?last_event_id=abc`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('Last-Event-ID');
-    const missing = await request(`${api.url}/v1/jobs/job_nope/events`);
+    const missing = await request(`${service.url}/v1/jobs/job_nope/events`);
     expect(missing.status).toBe(404);
   });
 
@@ -107,7 +85,7 @@ describe('job events over SSE', () => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', 'api'], {
       env: {
         ...process.env,
-        REDIS_URL: redis.url,
+        REDIS_URL: service.redis.url,
         PORT: String(port),
         HOST: '127.0.0.1',
         KEY_PREFIX: config.KEY_PREFIX,
@@ -121,9 +99,9 @@ describe('job events over SSE', () => {
         const res = await fetch(`${other}/ready`).catch(() => null);
         return res?.status === 200 ? true : undefined;
       }, 30_000);
-      const { body } = await request(`${api.url}/v1/jobs`, { body: simpleNNJob({ epochs: 20 }) });
+      const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 20 }) });
       const [here, there] = await Promise.all([
-        readSse(`${api.url}/v1/jobs/${body.id}/events`),
+        readSse(`${service.url}/v1/jobs/${body.id}/events`),
         readSse(`${other}/v1/jobs/${body.id}/events`),
       ]);
       expect(there.events.filter((e) => e.event === 'epoch')).toHaveLength(20);

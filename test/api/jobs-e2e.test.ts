@@ -2,35 +2,19 @@
  * End to end, as a user: submit the SimpleNN job over HTTP, watch every event over SSE, download
  * the weights in both formats and predict. Real Redis, real BullMQ worker, real training thread.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, toNested } from '../../src/artifacts/safetensors.js';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { request, startTestApi, startTestWorker, type TestApi, testConfig } from '../helpers/service.js';
+import { request, useTestService } from '../helpers/service.js';
 import { readSse } from '../helpers/sse.js';
 
-let redis: TestRedis;
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  const config = testConfig();
-  api = await startTestApi(config, redis.url);
-  worker = await startTestWorker(config, redis.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService();
 
 describe('SimpleNN over HTTP', () => {
   let id: string;
 
   it('accepts the job with 201, a Location header and the job resource', async () => {
-    const res = await request(`${api.url}/v1/jobs`, { body: simpleNNJob() });
+    const res = await request(`${service.url}/v1/jobs`, { body: simpleNNJob() });
     expect(res.status).toBe(201);
     id = res.body.id;
     expect(res.headers.get('location')).toBe(`/v1/jobs/${id}`);
@@ -49,7 +33,7 @@ describe('SimpleNN over HTTP', () => {
   });
 
   it('streams every epoch event and done over SSE, and the loss falls', async () => {
-    const sse = await readSse(`${api.url}/v1/jobs/${id}/events`);
+    const sse = await readSse(`${service.url}/v1/jobs/${id}/events`);
     expect(sse.status).toBe(200);
     expect(sse.contentType).toMatch(/^text\/event-stream/);
     expect(sse.closedByServer).toBe(true);
@@ -75,20 +59,20 @@ describe('SimpleNN over HTTP', () => {
   });
 
   it('reports the finished job with progress, metrics and timestamps', async () => {
-    const { body } = await request(`${api.url}/v1/jobs/${id}`);
+    const { body } = await request(`${service.url}/v1/jobs/${id}`);
     expect(body.status).toBe('succeeded');
     expect(body.progress).toEqual({ epoch: 100, epochs: 100 });
     expect(body.metrics.epoch).toBe(100);
     expect(body.metrics.accuracy).toBeGreaterThan(0.9);
     expect(Date.parse(body.started_at)).toBeLessThanOrEqual(Date.parse(body.finished_at));
     expect(body.error).toBeUndefined();
-    const metrics = await request(`${api.url}/v1/jobs/${id}/metrics`);
+    const metrics = await request(`${service.url}/v1/jobs/${id}/metrics`);
     expect(metrics.body.epochs).toHaveLength(100);
     expect(metrics.body.epochs[99]).toEqual(body.metrics);
   });
 
   it('serves the weights as safetensors and as JSON, with the same values', async () => {
-    const res = await fetch(`${api.url}/v1/jobs/${id}/model`);
+    const res = await fetch(`${service.url}/v1/jobs/${id}/model`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     const file = decodeSafetensors(new Uint8Array(await res.arrayBuffer()));
@@ -101,7 +85,7 @@ describe('SimpleNN over HTTP', () => {
       'Linear',
     ]);
 
-    const json = await request(`${api.url}/v1/jobs/${id}/model?format=json`);
+    const json = await request(`${service.url}/v1/jobs/${id}/model?format=json`);
     expect(json.status).toBe(200);
     for (const [name, t] of Object.entries(file.tensors)) {
       expect(json.body.state_dict[name]).toEqual(toNested(t.data, t.shape));
@@ -113,7 +97,7 @@ describe('SimpleNN over HTTP', () => {
       [1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
       [-1, -1, -1, 0, 0, 0, 0, 0, 0, 0],
     ];
-    const res = await request(`${api.url}/v1/jobs/${id}/predict`, { body: { x } });
+    const res = await request(`${service.url}/v1/jobs/${id}/predict`, { body: { x } });
     expect(res.status).toBe(200);
     expect(res.body.outputs).toHaveLength(2);
     expect(res.body.outputs[0]).toHaveLength(2);
@@ -121,22 +105,22 @@ describe('SimpleNN over HTTP', () => {
   });
 
   it('rejects predict input of the wrong width and unknown jobs', async () => {
-    const bad = await request(`${api.url}/v1/jobs/${id}/predict`, { body: { x: [[1, 2]] } });
+    const bad = await request(`${service.url}/v1/jobs/${id}/predict`, { body: { x: [[1, 2]] } });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(bad.body.errors).toEqual([{ path: 'x[0]', message: 'expected 10 features, got 2' }]);
-    const missing = await request(`${api.url}/v1/jobs/job_nope/predict`, { body: { x: [[1]] } });
+    const missing = await request(`${service.url}/v1/jobs/job_nope/predict`, { body: { x: [[1]] } });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('job_not_found');
   });
 
   it('warm-starts a job from the finished one', async () => {
-    const res = await request(`${api.url}/v1/jobs`, {
+    const res = await request(`${service.url}/v1/jobs`, {
       body: { ...simpleNNJob({ epochs: 2 }), init: { from_job: id } },
     });
     expect(res.status).toBe(201);
     expect(res.body.spec.init).toEqual({ from_job: id });
-    const sse = await readSse(`${api.url}/v1/jobs/${res.body.id}/events`);
+    const sse = await readSse(`${service.url}/v1/jobs/${res.body.id}/events`);
     const first = sse.events.find((e) => e.event === 'epoch');
     // Starting from trained weights, the first epoch's loss is already low.
     expect(first?.data.loss).toBeLessThan(0.2);

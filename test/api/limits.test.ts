@@ -2,14 +2,11 @@
  * Every limit answers with a clear problem response (413, 422 or 429) naming the limit, hostile
  * JSON is refused with a 400 naming the problem, and security headers are set.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jsonDepth, parseJsonBody } from '../../src/api/safe-json.js';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { request, startTestApi, type TestApi, testConfig } from '../helpers/service.js';
+import { request, startTestApi, testConfig, useTestService } from '../helpers/service.js';
 
-let redis: TestRedis;
-let api: TestApi;
 const config = testConfig({
   MAX_BODY_BYTES: '100000',
   MAX_LAYERS: '5',
@@ -20,23 +17,14 @@ const config = testConfig({
   MAX_ACTIVE_JOBS: '3',
   MAX_JSON_DEPTH: '8',
 });
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(config, redis.url); // no worker: jobs stay queued
-});
-
-afterAll(async () => {
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService(config, { worker: false }); // no worker: jobs stay queued
 
 // biome-ignore lint/suspicious/noExplicitAny: jobs are edited freely as JSON
 type Job = ReturnType<typeof simpleNNJob> & Record<string, any>;
 const job = (epochs = 2) => simpleNNJob({ epochs }) as Job;
-const post = (body: unknown) => request(`${api.url}/v1/jobs`, { body });
+const post = (body: unknown) => request(`${service.url}/v1/jobs`, { body });
 const postRaw = (body: string) =>
-  fetch(`${api.url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  fetch(`${service.url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
 describe('resource limits → 422 limit_exceeded naming the limit', () => {
   const linear = (i: number, o: number) => ({ type: 'Linear', in_features: i, out_features: o });
@@ -97,7 +85,7 @@ describe('resource limits → 422 limit_exceeded naming the limit', () => {
 
   it('dataset rows (samples per job) → 400 naming MAX_SAMPLES', async () => {
     const small = testConfig({ MAX_SAMPLES: '50' });
-    const local = await startTestApi(small, redis.url);
+    const local = await startTestApi(small, service.redis.url);
     try {
       const res = await request(`${local.url}/v1/jobs`, { body: job() });
       expect(res.status).toBe(400);
@@ -119,7 +107,7 @@ describe('resource limits → 422 limit_exceeded naming the limit', () => {
     expect(over.body).toMatchObject({ status: 429, code: 'too_many_active_jobs' });
     expect(over.body.detail).toMatch(/At most 3 jobs .*MAX_ACTIVE_JOBS/);
     // A finished (here: cancelled) job frees its slot.
-    await request(`${api.url}/v1/jobs/${ids[0]}/cancel`, { method: 'POST' });
+    await request(`${service.url}/v1/jobs/${ids[0]}/cancel`, { method: 'POST' });
     expect((await post(job())).status).toBe(201);
   });
 });
@@ -133,8 +121,8 @@ describe('rate limit per key, held in Redis across API processes', () => {
       RATE_LIMIT_WINDOW_MS: '60000',
       API_KEYS: `a:${keyA},b:${keyB}`,
     });
-    const first = await startTestApi(limited, redis.url);
-    const second = await startTestApi(limited, redis.url);
+    const first = await startTestApi(limited, service.redis.url);
+    const second = await startTestApi(limited, service.redis.url);
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++) {
@@ -219,7 +207,7 @@ describe('hostile input → 400', () => {
         message: 'must be a finite float32 number',
       });
     }
-    const predict = await request(`${api.url}/v1/jobs/job_00000000000000000000000000/predict`, {
+    const predict = await request(`${service.url}/v1/jobs/job_00000000000000000000000000/predict`, {
       body: { x: [[1e39]] },
     });
     expect(predict.status).toBe(400);
@@ -228,7 +216,7 @@ describe('hostile input → 400', () => {
   it('refuses malformed JSON and unknown content types with 4xx problems', async () => {
     expect((await postRaw('{"a":')).status).toBe(400);
     expect((await postRaw('')).status).toBe(400);
-    const xml = await fetch(`${api.url}/v1/jobs`, {
+    const xml = await fetch(`${service.url}/v1/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/xml' },
       body: '<job/>',
@@ -239,7 +227,7 @@ describe('hostile input → 400', () => {
   it('never lets a path parameter name another Redis key', async () => {
     const { body } = await post(job());
     for (const id of [`${body.id}:input`, `${body.id}:events`, '*', '..', 'job_x\r\nINFO']) {
-      const res = await request(`${api.url}/v1/jobs/${encodeURIComponent(id)}`);
+      const res = await request(`${service.url}/v1/jobs/${encodeURIComponent(id)}`);
       expect(res.status).toBe(404);
     }
   });
@@ -247,7 +235,7 @@ describe('hostile input → 400', () => {
 
 describe('security headers', () => {
   it('are set on API responses', async () => {
-    const res = await request(`${api.url}/v1/jobs`);
+    const res = await request(`${service.url}/v1/jobs`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
@@ -255,9 +243,9 @@ describe('security headers', () => {
   });
 
   it('are the same on errors and on the HTML pages', async () => {
-    const api1 = await request(`${api.url}/v1/jobs`);
+    const api1 = await request(`${service.url}/v1/jobs`);
     for (const path of ['/v1/no-such-route', '/docs/', '/dashboard/']) {
-      const res = await request(`${api.url}${path}`);
+      const res = await request(`${service.url}${path}`);
       for (const name of ['x-content-type-options', 'content-security-policy', 'referrer-policy']) {
         expect([path, name, res.headers.get(name)]).toEqual([path, name, api1.headers.get(name)]);
       }

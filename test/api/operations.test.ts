@@ -3,15 +3,13 @@
  * status, queue depth, epochs/samples and epoch-duration histogram from the workers, SSE
  * connections — and bull-board at /admin/queues answers only with the admin key.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import {
   request,
   startTestApi,
-  startTestWorker,
-  type TestApi,
   testConfig,
+  useTestService,
   waitFor,
   waitForStatus,
 } from '../helpers/service.js';
@@ -19,24 +17,11 @@ import { readSse } from '../helpers/sse.js';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 const config = testConfig({ ADMIN_API_KEY: ADMIN_KEY });
-let redis: TestRedis;
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(config, redis.url);
-  worker = await startTestWorker(config, redis.url);
-});
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService(config);
 
 /** Samples by metric name and label set, e.g. `trainyard_jobs{status="succeeded"}`. */
 async function scrape(): Promise<Map<string, number>> {
-  const res = await fetch(`${api.url}/metrics`);
+  const res = await fetch(`${service.url}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   const samples = new Map<string, number>();
@@ -56,10 +41,10 @@ describe('GET /metrics', () => {
     expect(before.get('trainyard_queue_jobs{state="waiting"}')).toBe(0);
     expect(before.get('trainyard_sse_connections')).toBe(0);
 
-    const { body } = await request(`${api.url}/v1/jobs`, { body: simpleNNJob({ epochs: 15 }) });
-    const sse = await readSse(`${api.url}/v1/jobs/${body.id}/events`, { stopAfter: 1 });
+    const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 15 }) });
+    const sse = await readSse(`${service.url}/v1/jobs/${body.id}/events`, { stopAfter: 1 });
     expect(sse.events.length).toBeGreaterThanOrEqual(1);
-    await waitForStatus(api.url, body.id, ['succeeded']);
+    await waitForStatus(service.url, body.id, ['succeeded']);
 
     const after = await waitFor(async () => {
       const m = await scrape();
@@ -85,11 +70,11 @@ describe('GET /metrics', () => {
   });
 
   it('counts open SSE connections and busy worker threads while a job trains', async () => {
-    const { body } = await request(`${api.url}/v1/jobs`, {
+    const { body } = await request(`${service.url}/v1/jobs`, {
       body: simpleNNJob({ epochs: 50_000, samples: 400 }),
     });
     const controller = new AbortController();
-    const stream = fetch(`${api.url}/v1/jobs/${body.id}/events`, { signal: controller.signal });
+    const stream = fetch(`${service.url}/v1/jobs/${body.id}/events`, { signal: controller.signal });
     const during = await waitFor(async () => {
       const m = await scrape();
       const busy = [...m].find(([k]) => k.startsWith('trainyard_worker_threads_busy{'))?.[1];
@@ -100,24 +85,24 @@ describe('GET /metrics', () => {
     expect(during.get('trainyard_training_samples_per_second')).toBeGreaterThanOrEqual(0);
     controller.abort();
     await stream.catch(() => {});
-    await request(`${api.url}/v1/jobs/${body.id}/cancel`, { method: 'POST' });
-    await waitForStatus(api.url, body.id, ['cancelled']);
+    await request(`${service.url}/v1/jobs/${body.id}/cancel`, { method: 'POST' });
+    await waitForStatus(service.url, body.id, ['cancelled']);
     await waitFor(async () => ((await scrape()).get('trainyard_sse_connections') === 0 ? true : undefined));
   });
 });
 
 describe('bull-board at /admin/queues', () => {
   it('needs the admin key (Bearer or Basic password)', async () => {
-    const anonymous = await fetch(`${api.url}/admin/queues`);
+    const anonymous = await fetch(`${service.url}/admin/queues`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toContain('Basic');
-    const wrong = await fetch(`${api.url}/admin/queues`, { headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(`${service.url}/admin/queues`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     const basic = Buffer.from(`ops:${ADMIN_KEY}`).toString('base64');
-    const page = await fetch(`${api.url}/admin/queues`, { headers: { authorization: `Basic ${basic}` } });
+    const page = await fetch(`${service.url}/admin/queues`, { headers: { authorization: `Basic ${basic}` } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
-    const queues = await fetch(`${api.url}/admin/queues/api/queues`, {
+    const queues = await fetch(`${service.url}/admin/queues/api/queues`, {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });
     expect(queues.status).toBe(200);
@@ -125,13 +110,13 @@ describe('bull-board at /admin/queues', () => {
   });
 
   it('is not mounted without ADMIN_API_KEY, and stays out of the OpenAPI document', async () => {
-    const plain = await startTestApi(testConfig(), redis.url);
+    const plain = await startTestApi(testConfig(), service.redis.url);
     try {
       expect((await fetch(`${plain.url}/admin/queues`)).status).toBe(404);
     } finally {
       await plain.close();
     }
-    const doc = await request(`${api.url}/openapi.json`);
+    const doc = await request(`${service.url}/openapi.json`);
     expect(Object.keys(doc.body.paths).some((p) => p.startsWith('/admin') || p === '/metrics')).toBe(false);
   });
 });

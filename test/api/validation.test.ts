@@ -2,23 +2,11 @@
  * Complete validation before anything is enqueued: each kind of bad spec gets a 400
  * application/problem+json whose `errors` name every bad field by path.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { request, startTestApi, type TestApi, testConfig } from '../helpers/service.js';
+import { request, testConfig, useTestService } from '../helpers/service.js';
 
-let redis: TestRedis;
-let api: TestApi;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(testConfig({ MAX_EPOCHS: '1000', MAX_SAMPLES: '500' }), redis.url);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await redis?.stop();
-});
+const service = useTestService(testConfig({ MAX_EPOCHS: '1000', MAX_SAMPLES: '500' }), { worker: false });
 
 // biome-ignore lint/suspicious/noExplicitAny: bad specs are built by editing JSON freely
 type Job = ReturnType<typeof simpleNNJob> & Record<string, any>;
@@ -147,7 +135,7 @@ const cases: [string, (job: Job) => unknown, { path: string; message?: RegExp }[
 
 describe('POST /v1/jobs validation', () => {
   it.each(cases)('%s → 400 naming the field', async (_name, mutate, expected) => {
-    const res = await request(`${api.url}/v1/jobs`, { body: mutate(simpleNNJob() as Job) });
+    const res = await request(`${service.url}/v1/jobs`, { body: mutate(simpleNNJob() as Job) });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, code: 'validation_failed', title: 'Invalid request' });
@@ -162,7 +150,7 @@ describe('POST /v1/jobs validation', () => {
 
   it('reports every bad field at once, across spec and data', async () => {
     const job = simpleNNJob() as Job;
-    const res = await request(`${api.url}/v1/jobs`, {
+    const res = await request(`${service.url}/v1/jobs`, {
       body: {
         ...job,
         optimizer: { type: 'Adam', lr: -1 },
@@ -176,13 +164,13 @@ describe('POST /v1/jobs validation', () => {
   });
 
   it('rejects a body that is not JSON object', async () => {
-    const res = await fetch(`${api.url}/v1/jobs`, {
+    const res = await fetch(`${service.url}/v1/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '[1,2]',
     });
     expect(res.status).toBe(400);
-    const bad = await fetch(`${api.url}/v1/jobs`, {
+    const bad = await fetch(`${service.url}/v1/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"x":',
@@ -192,13 +180,13 @@ describe('POST /v1/jobs validation', () => {
   });
 
   it('enqueues nothing for invalid jobs', async () => {
-    const list = await request(`${api.url}/v1/jobs`);
+    const list = await request(`${service.url}/v1/jobs`);
     expect(list.body.data).toEqual([]);
-    expect(await api.api.queue.queue.count()).toBe(0);
+    expect(await service.api.api.queue.queue.count()).toBe(0);
   });
 
   it('validates query parameters', async () => {
-    const res = await request(`${api.url}/v1/jobs?status=done&limit=0`);
+    const res = await request(`${service.url}/v1/jobs?status=done&limit=0`);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['limit', 'status']);
   });

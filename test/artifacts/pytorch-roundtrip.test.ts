@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import {
-  request,
-  startTestApi,
-  startTestWorker,
-  type TestApi,
-  testConfig,
-  waitForStatus,
-} from '../helpers/service.js';
+import { request, useTestService, waitForStatus } from '../helpers/service.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./torch_predict.py', import.meta.url));
@@ -28,30 +20,19 @@ if (!hasTorch)
     `skipping the PyTorch round trip: ${PYTHON} cannot import torch (apt-get install -y python3-torch libopenblas0-pthread)`,
   );
 
-let redis: TestRedis;
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let dir: string;
-
-beforeAll(async () => {
-  if (!hasTorch) return;
-  dir = mkdtempSync(join(tmpdir(), 'trainyard-torch-'));
-  redis = await startTestRedis();
-  const config = testConfig();
-  api = await startTestApi(config, redis.url);
-  worker = await startTestWorker(config, redis.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await redis?.stop();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
-
 describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () => {
+  // Inside the describe, so nothing starts when PyTorch is missing.
+  const service = useTestService();
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'trainyard-torch-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('rebuilds the model from the file alone and predicts like the service', async () => {
-    const created = await request(`${api.url}/v1/jobs`, {
+    const created = await request(`${service.url}/v1/jobs`, {
       body: {
         model: {
           layers: [
@@ -71,9 +52,9 @@ describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () 
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id;
-    expect((await waitForStatus(api.url, id, ['succeeded', 'failed'], 60_000)).status).toBe('succeeded');
+    expect((await waitForStatus(service.url, id, ['succeeded', 'failed'], 60_000)).status).toBe('succeeded');
 
-    const model = Buffer.from(await (await fetch(`${api.url}/v1/jobs/${id}/model`)).arrayBuffer());
+    const model = Buffer.from(await (await fetch(`${service.url}/v1/jobs/${id}/model`)).arrayBuffer());
     const x = [
       [5.1, 3.5, 1.4, 0.2],
       [6.2, 2.9, 4.3, 1.3],
@@ -89,7 +70,7 @@ describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () 
     const torch = JSON.parse(py.stdout) as { outputs: number[][]; labels: string[] | null };
     expect(torch.labels).toEqual(['setosa', 'versicolor', 'virginica']);
 
-    const ours = (await request(`${api.url}/v1/jobs/${id}/predict`, { body: { x } })).body;
+    const ours = (await request(`${service.url}/v1/jobs/${id}/predict`, { body: { x } })).body;
     for (let i = 0; i < x.length; i++)
       for (let k = 0; k < 3; k++)
         expect(Math.abs(torch.outputs[i][k] - ours.outputs[i][k])).toBeLessThan(1e-5);

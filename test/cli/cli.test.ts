@@ -8,33 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { longJob, simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import {
-  request,
-  startTestApi,
-  startTestWorker,
-  type TestApi,
-  testConfig,
-  waitFor,
-} from '../helpers/service.js';
+import { request, testConfig, useTestService, waitFor } from '../helpers/service.js';
 
 const KEY = 'cli-test-key-0123456789abcdef';
-const config = testConfig({ API_KEYS: `acme:${KEY}` });
-let redis: TestRedis;
-let api: TestApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const service = useTestService(testConfig({ API_KEYS: `acme:${KEY}` }));
 let dir: string;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(config, redis.url);
-  worker = await startTestWorker(config, redis.url);
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'trainyard-cli-'));
 });
-afterAll(async () => {
-  await worker?.close();
-  await api?.close();
-  await redis?.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -49,7 +32,7 @@ function trainyard(args: string[], { npx = false } = {}): Promise<Run> {
     ? ['npx', ['--no-install', 'trainyard', ...args]]
     : [process.execPath, ['bin/trainyard.mjs', ...args]];
   const child = spawn(command, argv, {
-    env: { ...process.env, TRAINYARD_URL: api.url, TRAINYARD_API_KEY: KEY },
+    env: { ...process.env, TRAINYARD_URL: service.url, TRAINYARD_API_KEY: KEY },
   });
   let stdout = '';
   let stderr = '';
@@ -60,7 +43,7 @@ function trainyard(args: string[], { npx = false } = {}): Promise<Run> {
 
 function waitForStatus(id: string, status: string) {
   return waitFor(async () => {
-    const { body } = await request(`${api.url}/v1/jobs/${id}`, {
+    const { body } = await request(`${service.url}/v1/jobs/${id}`, {
       headers: { authorization: `Bearer ${KEY}` },
     });
     return body.status === status ? body : undefined;

@@ -10,8 +10,7 @@ import { resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { longJob, simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { startTestApi, startTestWorker, type TestApi, testConfig } from '../helpers/service.js';
+import { testConfig, useTestService } from '../helpers/service.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -22,19 +21,13 @@ const KEY = 'dashboard-key-0123456789abcdef';
 const SCREENSHOT = resolve('test-results/dashboard-job.png');
 
 describe.skipIf(!available)('dashboard in headless Chromium', () => {
-  const config = testConfig({ API_KEYS: `acme:${KEY}` });
-  let redis: TestRedis;
-  let api: TestApi;
-  let worker: Awaited<ReturnType<typeof startTestWorker>>;
+  const service = useTestService(testConfig({ API_KEYS: `acme:${KEY}` }));
   let browser: Browser;
   let page: Page;
   const urls: string[] = [];
   const authHeaders: (string | undefined)[] = [];
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    api = await startTestApi(config, redis.url);
-    worker = await startTestWorker(config, redis.url);
     // playwright starts Chromium with a fresh temporary profile (--user-data-dir) of its own.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -58,19 +51,16 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await worker?.close();
-    await api?.close();
-    await redis?.stop();
   });
 
   const points = async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
   const status = () => page.locator('h1 + span [data-testid=status]').textContent();
 
   it('submits a job from the form, charts it live, and shows it finished', async () => {
-    await page.goto(`${api.url}/`);
+    await page.goto(`${service.url}/`);
     await page.locator('#api-key').fill(KEY);
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.goto(`${api.url}/#/submit`);
+    await page.goto(`${service.url}/#/submit`);
     const editor = page.getByTestId('editor');
     expect(await editor.inputValue()).toContain('"in_features": 10');
 
@@ -103,13 +93,13 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
   });
 
   it('replays a running job after a reload, stays live, and cancels it', async () => {
-    const res = await fetch(`${api.url}/v1/jobs`, {
+    const res = await fetch(`${service.url}/v1/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
       body: JSON.stringify(longJob()),
     });
     const { id } = (await res.json()) as { id: string };
-    await page.goto(`${api.url}/#/jobs/${id}`);
+    await page.goto(`${service.url}/#/jobs/${id}`);
     await expect.poll(points, { timeout: 20_000 }).toBeGreaterThan(5);
     await page.reload();
     const replayed = await expect.poll(points, { timeout: 20_000 }).toBeGreaterThan(5).then(points);
@@ -120,7 +110,7 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await expect.poll(status, { timeout: 20_000 }).toBe('cancelled');
     expect(await page.getByTestId('cancel').isDisabled()).toBe(true);
 
-    await page.goto(`${api.url}/#/`);
+    await page.goto(`${service.url}/#/`);
     await expect
       .poll(() => page.locator(`tr[data-job-id="${id}"] [data-testid=status]`).textContent())
       .toBe('cancelled');

@@ -1,4 +1,5 @@
 /** Job specs for service tests, with deterministic data. */
+import type { Job } from '../../src/service/job-resource.js';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -45,4 +46,26 @@ export function simpleNNJob(overrides: { epochs?: number; samples?: number; name
 /** A job that runs for a long time (for cancel tests). */
 export function longJob() {
   return simpleNNJob({ epochs: 50_000, samples: 400, name: 'long' });
+}
+
+/** A stored job record, queued, of a one-weight regression: for store-level tests. */
+export function jobRecord(id: string): Job {
+  return {
+    id,
+    status: 'queued',
+    name: null,
+    metadata: {},
+    spec: {
+      model: { layers: [{ type: 'Linear', in_features: 1, out_features: 1, bias: true }] },
+      loss: { type: 'MSELoss', reduction: 'mean' },
+      optimizer: { type: 'SGD', lr: 0.1 },
+      training: { epochs: 1, batch_size: 1, shuffle: true, seed: 0 },
+      data: { samples: 1, features: 1 },
+    } as Job['spec'],
+    created_at: new Date().toISOString(),
+    started_at: null,
+    finished_at: null,
+    progress: { epoch: 0, epochs: 1 },
+    metrics: null,
+  };
 }

@@ -4,9 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/service/logger.js';
 import { type ApiRuntime, createApi, startWorker, type WorkerRuntime } from '../../src/service/runtime.js';
+import { startTestRedis, type TestRedis } from './redis.js';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -34,6 +36,64 @@ export async function startTestApi(config: Config, redisUrl: string): Promise<Te
 
 export function startTestWorker(config: Config, redisUrl: string): Promise<WorkerRuntime> {
   return startWorker(config, redisUrl, createLogger(config, 'worker'));
+}
+
+/** A test file's Redis, API and workers; ready inside tests and in hooks registered after it. */
+export interface TestService {
+  readonly config: Config;
+  readonly redis: TestRedis;
+  readonly api: TestApi;
+  /** The API's base URL, `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The worker `useTestService` started, if it did. */
+  readonly worker: WorkerRuntime;
+  /** Starts another worker against the same Redis; it is closed with the service (closing it earlier is fine). */
+  startWorker(): Promise<WorkerRuntime>;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start a private Redis, the API on loopback and, unless
+ * `worker: false`, a training worker; afterAll closes workers, then the API, then Redis.
+ */
+export function useTestService(config: Config = testConfig(), { worker = true } = {}): TestService {
+  const workers: WorkerRuntime[] = [];
+  let redis: TestRedis | undefined;
+  let api: TestApi | undefined;
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useTestService: no ${what} (used before beforeAll ran?)`);
+    return value;
+  };
+  const service: TestService = {
+    config,
+    get redis() {
+      return ready(redis, 'Redis');
+    },
+    get api() {
+      return ready(api, 'API');
+    },
+    get url() {
+      return ready(api, 'API').url;
+    },
+    get worker() {
+      return ready(workers[0], 'worker');
+    },
+    async startWorker() {
+      const started = await startTestWorker(config, service.redis.url);
+      workers.push(started);
+      return started;
+    },
+  };
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    api = await startTestApi(config, redis.url);
+    if (worker) await service.startWorker();
+  });
+  afterAll(async () => {
+    for (const w of workers.reverse()) await w.close();
+    await api?.close();
+    await redis?.stop();
+  });
+  return service;
 }
 
 /** JSON request helper: returns status, headers and parsed body. */

@@ -10,39 +10,26 @@ import { redisKeys } from '../../src/redis/keys.js';
 import { JobStore } from '../../src/service/job-store.js';
 import { createLogger } from '../../src/service/logger.js';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import {
-  request,
-  startTestApi,
-  startTestWorker,
-  type TestApi,
-  testConfig,
-  waitForStatus,
-} from '../helpers/service.js';
+import { request, startTestWorker, testConfig, useTestService, waitForStatus } from '../helpers/service.js';
 
-let redis: TestRedis;
-let api: TestApi;
-let client: ReturnType<typeof createRedis>;
 const config = testConfig({ ORPHAN_MIN_AGE_MS: '0', ORPHAN_SWEEP_INTERVAL_MS: '200' });
+const service = useTestService(config, { worker: false });
+let client: ReturnType<typeof createRedis>;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  api = await startTestApi(config, redis.url);
-  client = createRedis(redis.url, 'producer');
+beforeAll(() => {
+  client = createRedis(service.redis.url, 'producer');
 });
 
-afterAll(async () => {
+afterAll(() => {
   client?.disconnect();
-  await api?.close();
-  await redis?.stop();
 });
 
 /** A job created through the API whose queue entry is then taken away: an orphan. */
 async function orphanedJob(): Promise<string> {
-  const created = await request(`${api.url}/v1/jobs`, { body: simpleNNJob({ epochs: 3 }) });
+  const created = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 3 }) });
   expect(created.status).toBe(201);
   const id: string = created.body.id;
-  const { queue } = api.api;
+  const { queue } = service.api.api;
   expect(await queue.has(id)).toBe(true);
   await queue.remove(id);
   expect(await queue.has(id)).toBe(false);
@@ -54,25 +41,25 @@ describe('orphaned queued jobs', () => {
     const id = await orphanedJob();
     const sweeper = new OrphanSweeper({
       store: new JobStore(client, redisKeys(config.KEY_PREFIX)),
-      queue: api.api.queue,
+      queue: service.api.api.queue,
       logger: createLogger(config, 'worker'),
       intervalMs: 60_000,
       minAgeMs: 60_000,
     });
     expect(await sweeper.sweepOnce()).toEqual([]); // too young: its API call may still be enqueueing
-    expect(await api.api.queue.has(id)).toBe(false);
+    expect(await service.api.api.queue.has(id)).toBe(false);
     const later = Date.now() + 61_000;
     expect(await sweeper.sweepOnce(later)).toEqual([id]);
-    expect(await api.api.queue.has(id)).toBe(true);
+    expect(await service.api.api.queue.has(id)).toBe(true);
     expect(await sweeper.sweepOnce(later)).toEqual([]); // on the queue now
-    await api.api.queue.remove(id); // leave nothing behind for the next test
+    await service.api.api.queue.remove(id); // leave nothing behind for the next test
   });
 
   it('run to success on a worker that sweeps', async () => {
     const id = await orphanedJob();
-    const worker = await startTestWorker(config, redis.url);
+    const worker = await startTestWorker(config, service.redis.url);
     try {
-      const job = await waitForStatus(api.url, id, ['succeeded'], 30_000);
+      const job = await waitForStatus(service.url, id, ['succeeded'], 30_000);
       expect(job.progress.epoch).toBe(3);
     } finally {
       await worker.close();

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/redis/connection.js';
 import { redisKeys } from '../../src/redis/keys.js';
 import { newJobId } from '../../src/service/ids.js';
-import type { Job } from '../../src/service/job-resource.js';
 import { JobStore } from '../../src/service/job-store.js';
+import { jobRecord } from '../helpers/jobs.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
@@ -21,27 +21,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function job(id: string): Job {
-  return {
-    id,
-    status: 'queued',
-    name: null,
-    metadata: {},
-    spec: {
-      model: { layers: [{ type: 'Linear', in_features: 1, out_features: 1, bias: true }] },
-      loss: { type: 'MSELoss', reduction: 'mean' },
-      optimizer: { type: 'SGD', lr: 0.1 },
-      training: { epochs: 1, batch_size: 1, shuffle: true, seed: 0 },
-      data: { samples: 1, features: 1 },
-    } as Job['spec'],
-    created_at: new Date().toISOString(),
-    started_at: null,
-    finished_at: null,
-    progress: { epoch: 0, epochs: 1 },
-    metrics: null,
-  };
-}
-
 describe('JobStore', () => {
   it('ids sort by creation time', () => {
     expect(newJobId(1000) < newJobId(2000)).toBe(true);
@@ -50,7 +29,7 @@ describe('JobStore', () => {
 
   it('moves status only along allowed transitions, with events and indexes', async () => {
     const id = newJobId();
-    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
     expect((await store.transition(id, ['running'], 'succeeded')).applied).toBe(false);
     expect(await store.transition(id, ['queued'], 'running')).toEqual({ applied: true, previous: 'queued' });
     const done = await store.transition(id, ['running'], 'failed', {}, { code: 'diverged', message: 'nan' });
@@ -79,7 +58,7 @@ describe('JobStore', () => {
     const id = newJobId();
     const keys = redisKeys('store-test');
     const init = Buffer.from([0, 1, 2, 255]);
-    const created = job(id);
+    const created = jobRecord(id);
     const stored = await store.create(
       { tenant: 't-create', job: created, input: '{"x":1}', init, datasets: ['ds_a', 'ds_b'] },
       5,
@@ -106,23 +85,25 @@ describe('JobStore', () => {
     const tenant = 't-cap';
     const first = newJobId();
     const second = newJobId();
-    expect(await store.create({ tenant, job: job(first), input: '{}', init: null }, 2)).toBe(true);
+    expect(await store.create({ tenant, job: jobRecord(first), input: '{}', init: null }, 2)).toBe(true);
     expect(await store.transition(first, ['queued'], 'running')).toMatchObject({ applied: true });
-    expect(await store.create({ tenant, job: job(second), input: '{}', init: null }, 2)).toBe(true);
+    expect(await store.create({ tenant, job: jobRecord(second), input: '{}', init: null }, 2)).toBe(true);
     const refused = newJobId();
-    expect(await store.create({ tenant, job: job(refused), input: '{}', init: null }, 2)).toBe(false);
+    expect(await store.create({ tenant, job: jobRecord(refused), input: '{}', init: null }, 2)).toBe(false);
     expect(await store.exists(refused)).toBe(false);
     expect(await store.events(refused)).toEqual([]);
     // Another tenant has its own cap.
-    expect(await store.create({ tenant: 't-cap-2', job: job(refused), input: '{}', init: null }, 2)).toBe(
-      true,
-    );
+    expect(
+      await store.create({ tenant: 't-cap-2', job: jobRecord(refused), input: '{}', init: null }, 2),
+    ).toBe(true);
   });
 
   it('runs its scripts again after the server forgets them (SCRIPT FLUSH, as after a restart)', async () => {
     const id = newJobId();
     await client.script('FLUSH');
-    expect(await store.create({ tenant: 'default', job: job(id), input: '{}', init: null }, 10)).toBe(true);
+    expect(await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null }, 10)).toBe(
+      true,
+    );
     await client.script('FLUSH');
     expect(await store.transition(id, ['queued'], 'running')).toEqual({ applied: true, previous: 'queued' });
     expect((await store.get(id))?.status).toBe('running');
@@ -131,7 +112,7 @@ describe('JobStore', () => {
   it('lists the queued jobs created before a time, oldest first, from the index alone', async () => {
     const [a, b, c] = [1_000_000, 2_000_000, 3_000_000].map((ms) => newJobId(ms));
     for (const id of [c, a, b])
-      await store.create({ tenant: 't-age', job: job(id), input: '{}', init: null });
+      await store.create({ tenant: 't-age', job: jobRecord(id), input: '{}', init: null });
     await store.transition(b, ['queued'], 'running');
     expect(await store.queuedIdsCreatedBefore(2_500_000, 10)).toEqual([a]);
     expect(await store.queuedIdsCreatedBefore(3_000_000, 10)).toEqual([a]); // c is not older than that

@@ -7,14 +7,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createClient as generate } from '@hey-api/openapi-ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FollowedEvent, followJobEvents } from '../../openapi/follow.js';
 import { createClient } from '../../openapi/sdk/client/index.js';
 import { createJob, getJob, getJobModel, predict } from '../../openapi/sdk/index.js';
 import configPromise, { SDK_OUTPUT } from '../../openapi-ts.config.js';
 import { simpleNNJob } from '../helpers/jobs.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { startTestApi, startTestWorker, type TestApi, testConfig } from '../helpers/service.js';
+import { testConfig, useTestService } from '../helpers/service.js';
 
 function files(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -49,24 +48,10 @@ describe('generated SDK', () => {
 
 describe('SDK against the running service', () => {
   const key = 'sdk-test-key-0123456789abcdef';
-  const serviceConfig = testConfig({ API_KEYS: `acme:${key}` });
-  let redis: TestRedis;
-  let api: TestApi;
-  let worker: Awaited<ReturnType<typeof startTestWorker>>;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    api = await startTestApi(serviceConfig, redis.url);
-    worker = await startTestWorker(serviceConfig, redis.url);
-  });
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await redis?.stop();
-  });
+  const service = useTestService(testConfig({ API_KEYS: `acme:${key}` }));
 
   it('creates a job, follows its events to done, and downloads the model', async () => {
-    const client = createClient({ baseUrl: api.url, headers: { authorization: `Bearer ${key}` } });
+    const client = createClient({ baseUrl: service.url, headers: { authorization: `Bearer ${key}` } });
     const { data: job } = await createJob({
       client,
       body: simpleNNJob({ epochs: 12 }) as never,
@@ -105,7 +90,7 @@ describe('SDK against the running service', () => {
   });
 
   it('resumes after an event id (Last-Event-ID)', async () => {
-    const client = createClient({ baseUrl: api.url, headers: { authorization: `Bearer ${key}` } });
+    const client = createClient({ baseUrl: service.url, headers: { authorization: `Bearer ${key}` } });
     const { data: job } = await createJob({
       client,
       body: simpleNNJob({ epochs: 5 }) as never,

@@ -9,8 +9,8 @@ import { redisKeys } from '../../src/redis/keys.js';
 import { newJobId } from '../../src/service/ids.js';
 import { compareStreamIds, JobEventHub } from '../../src/service/job-event-hub.js';
 import type { StoredJobEvent } from '../../src/service/job-events.js';
-import type { Job } from '../../src/service/job-resource.js';
 import { JobStore } from '../../src/service/job-store.js';
+import { jobRecord } from '../helpers/jobs.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
@@ -30,27 +30,6 @@ afterAll(async () => {
   client?.disconnect();
   await redis?.stop();
 });
-
-function job(id: string): Job {
-  return {
-    id,
-    status: 'queued',
-    name: null,
-    metadata: {},
-    spec: {
-      model: { layers: [{ type: 'Linear', in_features: 1, out_features: 1, bias: true }] },
-      loss: { type: 'MSELoss', reduction: 'mean' },
-      optimizer: { type: 'SGD', lr: 0.1 },
-      training: { epochs: 1, batch_size: 1, shuffle: true, seed: 0 },
-      data: { samples: 1, features: 1 },
-    } as Job['spec'],
-    created_at: new Date().toISOString(),
-    started_at: null,
-    finished_at: null,
-    progress: { epoch: 0, epochs: 1 },
-    metrics: null,
-  };
-}
 
 function collect(id: string, after: string) {
   const events: StoredJobEvent[] = [];
@@ -79,7 +58,7 @@ describe('JobEventHub', () => {
 
   it('gives early, late and resuming subscribers every event once, in order', async () => {
     const id = newJobId();
-    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
     await store.transition(id, ['queued'], 'running');
     const early = Array.from({ length: 20 }, () => collect(id, '0'));
     for (let step = 1; step <= 200; step++) {
@@ -103,7 +82,7 @@ describe('JobEventHub', () => {
 
   it('sends heartbeats while idle, and ends subscribers when the job is deleted', async () => {
     const id = newJobId();
-    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
     const sub = collect(id, '0');
     // Heartbeats come on a timer; under load they may come late, so wait for two (bounded).
     for (let waited = 0; sub.heartbeats() < 2 && waited < 5000; waited += 50) await sleep(50);
@@ -115,7 +94,7 @@ describe('JobEventHub', () => {
 
   it('keeps the reader for the remaining subscribers when one unsubscribes', async () => {
     const id = newJobId();
-    await store.create({ tenant: 'default', job: job(id), input: '{}', init: null });
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
     const leaving = collect(id, '0');
     const staying = collect(id, '0');
     await store.recordProgress(id, progress(1));
