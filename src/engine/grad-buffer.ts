@@ -11,6 +11,11 @@
  * `.grad` only through `accumulateGrad`, which copies them (tensor.ts), so once the pass ends no
  * view holds its slab and the slab is garbage. A long-lived view would pin its whole slab, so
  * forward outputs (tensor data, which users keep) do not come from here.
+ *
+ * A larger buffer is a plain `new Float32Array(n)` that, by the same rule, only the backward walk
+ * holds once its closure returns it. Such buffers are remembered, so that a leaf's first gradient
+ * of a pass can become its `.grad` as is instead of being copied (as PyTorch's AccumulateGrad steals
+ * a gradient nobody else references): W1 would otherwise copy 1 MB of weight gradients a step.
  */
 
 const SLAB_BYTES = 256 * 1024;
@@ -30,10 +35,25 @@ function take(bytes: number): number {
   return at;
 }
 
+/** Standalone gradient buffers that nothing but the backward walk references. */
+const walkOwned = new WeakSet<Float32Array>();
+
+/**
+ * Whether `g` came from `gradBuffer` on its own allocation and nothing else holds it, so a leaf may
+ * keep it without a copy; it is the caller's from then on (asking again gives false).
+ */
+export function takeWalkOwned(g: Float32Array): boolean {
+  return walkOwned.delete(g);
+}
+
 /** A zero-filled Float32Array(n) for a gradient that does not outlive the backward pass. */
 export function gradBuffer(n: number): Float32Array {
   const bytes = n * 4;
-  if (bytes > MAX_POOLED_BYTES) return new Float32Array(n);
+  if (bytes > MAX_POOLED_BYTES) {
+    const own = new Float32Array(n);
+    walkOwned.add(own);
+    return own;
+  }
   const at = take(bytes);
   return new Float32Array(slab, at, n);
 }

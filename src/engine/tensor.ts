@@ -10,6 +10,8 @@
  * Ops are free functions in `ops/`; `tensor-methods.ts` also attaches them as chainable methods.
  */
 
+import { takeWalkOwned } from './grad-buffer.js';
+
 export type Shape = readonly number[];
 
 /** Called with the output's gradient; returns one gradient per parent (or null to skip it). */
@@ -223,7 +225,8 @@ export class Tensor {
 
   private accumulateGrad(g: Float32Array): void {
     if (this.grad === null) {
-      this.grad = new Tensor(g.slice(), this.shape);
+      // A buffer only the walk holds becomes the gradient as is; anything else is copied.
+      this.grad = new Tensor(takeWalkOwned(g) ? g : g.slice(), this.shape);
     } else {
       const acc = this.grad.data;
       for (let i = 0; i < acc.length; i++) acc[i] += g[i];

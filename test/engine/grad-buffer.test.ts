@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { gradBuffer, gradScratch64 } from '../../src/engine/grad-buffer.js';
+import { gradBuffer, gradScratch64, takeWalkOwned } from '../../src/engine/grad-buffer.js';
+import { Linear } from '../../src/engine/nn/index.js';
+import { sum } from '../../src/engine/ops/reduce.js';
+import { SGD } from '../../src/engine/optim/sgd.js';
+import { Generator } from '../../src/engine/random.js';
+import { Tensor } from '../../src/engine/tensor.js';
 
 describe('gradient buffers', () => {
   it('are zero-filled, disjoint and of the requested length, pooled or not', () => {
@@ -29,5 +34,48 @@ describe('gradient buffers', () => {
       expect(b[4095]).toBe(0);
       b.fill(1);
     }
+  });
+
+  it('hands a large buffer to a taker once, and never a pooled one', () => {
+    const large = gradBuffer(70_000);
+    expect(takeWalkOwned(large)).toBe(true);
+    expect(takeWalkOwned(large)).toBe(false);
+    expect(takeWalkOwned(gradBuffer(10))).toBe(false);
+    expect(takeWalkOwned(new Float32Array(70_000))).toBe(false);
+  });
+
+  it('a weight keeps its first gradient without a copy, and an old .grad keeps its values', () => {
+    // 300×200 = 60,000 weights: past the pooled size, so dW is a standalone buffer the leaf keeps.
+    const g = new Generator(3);
+    const layer = new Linear(200, 300, { generator: g });
+    const x = new Tensor(
+      Float32Array.from({ length: 4 * 200 }, () => g.normal()),
+      [4, 200],
+    );
+    const optimizer = new SGD(layer.parameters(), { lr: 0.1 });
+    const gradOf = (input: Tensor) => {
+      optimizer.zeroGrad();
+      sum(layer.forward(input)).backward();
+      return layer.weight.grad!;
+    };
+    // d(sum(x·Wᵀ + b))/dW[o][i] = Σ_rows x[r][i], for every output o.
+    const columnSums = (input: Tensor) =>
+      Array.from({ length: 200 }, (_, i) => [0, 1, 2, 3].reduce((s, r) => s + input.data[r * 200 + i], 0));
+    const first = gradOf(x);
+    const kept = first.data.slice();
+    const expected = columnSums(x);
+    for (let o = 0; o < 300; o += 37)
+      for (let i = 0; i < 200; i++) expect(first.data[o * 200 + i]).toBeCloseTo(expected[i], 4);
+    // A second pass (after set_to_none) gets a new buffer: the old tensor is untouched.
+    const x2 = new Tensor(
+      x.data.map((v) => v * 2),
+      [4, 200],
+    );
+    const second = gradOf(x2);
+    expect(second.data).not.toBe(first.data);
+    expect(first.data).toEqual(kept);
+    // And accumulation across backward() calls adds into the kept buffer, as in PyTorch.
+    sum(layer.forward(x)).backward();
+    expect(layer.weight.grad!.data[5]).toBeCloseTo(columnSums(x2)[5] + expected[5], 3);
   });
 });
