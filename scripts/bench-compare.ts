@@ -9,7 +9,8 @@
  * best round is compared: a slow spell then costs both alike instead of whichever ran in it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Figure, formatFigure, runWorkload, WORKLOADS, withThreads } from './bench-workloads.js';
 
@@ -127,6 +128,7 @@ const rows = [
 ];
 
 console.log('');
+console.log(cpuLine());
 console.log(
   '| workload | Trainyard | PyTorch 1.13, 1 thread | TF.js WASM (with input-grad workaround) | Trainyard / PyTorch | Trainyard / TF.js (workaround) |',
 );
@@ -144,4 +146,22 @@ for (const r of rows) {
   console.log(
     `| ${r.label} | ${fmt(r.ours, digits)} | ${fmt(r.torch, digits)} | ${tf} | ${ratio(r.ours, r.torch)} | ${tfRatio} |`,
   );
+}
+
+/**
+ * The CPU the ratios were measured on. PyTorch's OpenBLAS picks its widest vector unit (AVX-512
+ * does 16 float32 FMAs per instruction, AVX2 8), while WebAssembly SIMD is 4 lanes without FMA on
+ * every machine, so the gemm-bound ratios (W1, W3) depend on it.
+ */
+function cpuLine(): string {
+  let info = '';
+  try {
+    info = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return `CPU: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores`;
+  }
+  const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(info)?.[1].split(/\s+/) ?? []);
+  const widest = flags.has('avx512f') ? 'AVX-512' : flags.has('avx2') ? 'AVX2' : 'SSE';
+  const fma = flags.has('fma') ? ' with FMA' : '';
+  return `CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${os.cpus().length} cores, ${widest}${fma} (PyTorch's widest vectors; the engine's WebAssembly SIMD is 128-bit without FMA)`;
 }
