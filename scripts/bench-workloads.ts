@@ -60,7 +60,7 @@ function epochRunner(model: Sequential, optimizer: Optimizer, batches: Batch[]):
   return () => {
     let last = 0;
     for (const [x, y] of batches) {
-      optimizer.zeroGrad();
+      optimizer.zeroGrad({ reuse: true }); // as the trainer does
       const value = loss.forward(model.forward(x), y);
       value.backward();
       optimizer.step();

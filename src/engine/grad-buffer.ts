@@ -8,14 +8,19 @@
  * out twice, so a buffer is exactly what `new Float32Array(n)` would give.
  *
  * Only for buffers that live no longer than one `backward()` pass: a closure's gradients reach
- * `.grad` only through `accumulateGrad`, which copies them (tensor.ts), so once the pass ends no
- * view holds its slab and the slab is garbage. A long-lived view would pin its whole slab, so
+ * `.grad` only through `accumulateGrad`, which copies the small ones (tensor.ts), so once the pass
+ * ends no view holds its slab and the slab is garbage. A long-lived view would pin its whole slab, so
  * forward outputs (tensor data, which users keep) do not come from here.
  *
  * A larger buffer is a plain `new Float32Array(n)` that, by the same rule, only the backward walk
  * holds once its closure returns it. Such buffers are remembered, so that a leaf's first gradient
  * of a pass can become its `.grad` as is instead of being copied (as PyTorch's AccumulateGrad steals
  * a gradient nobody else references): W1 would otherwise copy 1 MB of weight gradients a step.
+ *
+ * Large buffers whose holder is done with them come back through `releaseGradBuffer`: the backward
+ * walk releases a node's incoming gradient once its closure has run, and `zeroGrad({ reuse: true })`
+ * the gradients it drops. `gradBuffer` hands them out again, zero-filled, so a training loop in
+ * steady state allocates no gradient memory (fewer collections, and a smaller resident set).
  */
 
 const SLAB_BYTES = 256 * 1024;
@@ -38,6 +43,11 @@ function take(bytes: number): number {
 /** Standalone gradient buffers that nothing but the backward walk references. */
 const walkOwned = new WeakSet<Float32Array>();
 
+/** Whether `g` came from `gradBuffer` on its own allocation and only the backward walk holds it. */
+export function isWalkOwned(g: Float32Array): boolean {
+  return walkOwned.has(g);
+}
+
 /**
  * Whether `g` came from `gradBuffer` on its own allocation and nothing else holds it, so a leaf may
  * keep it without a copy; it is the caller's from then on (asking again gives false).
@@ -46,11 +56,45 @@ export function takeWalkOwned(g: Float32Array): boolean {
   return walkOwned.delete(g);
 }
 
+/** Released standalone buffers by length, to be handed out again; bounded in count and bytes. */
+const spares = new Map<number, Float32Array[]>();
+const MAX_SPARES_PER_LENGTH = 4;
+const MAX_SPARE_BYTES = 64 * 1024 * 1024;
+let spareBytes = 0;
+
+/**
+ * Gives back a gradient buffer nothing will read or write again, for `gradBuffer` to reuse. Only
+ * standalone buffers past the slab size are kept (a view could alias other memory); giving back a
+ * buffer something still holds would let two gradients share memory, so callers must be sure.
+ */
+export function releaseGradBuffer(buf: Float32Array): void {
+  const bytes = buf.byteLength;
+  if (bytes <= MAX_POOLED_BYTES || buf.byteOffset !== 0 || buf.buffer.byteLength !== bytes) return;
+  if (spareBytes + bytes > MAX_SPARE_BYTES) return;
+  let list = spares.get(buf.length);
+  if (list === undefined) {
+    list = [];
+    spares.set(buf.length, list);
+  }
+  if (list.length >= MAX_SPARES_PER_LENGTH || list.includes(buf)) return;
+  walkOwned.delete(buf);
+  list.push(buf);
+  spareBytes += bytes;
+}
+
+/** Lets go of every released buffer (a finished training run's memory goes back to the collector). */
+export function dropGradBufferSpares(): void {
+  spares.clear();
+  spareBytes = 0;
+}
+
 /** A zero-filled Float32Array(n) for a gradient that does not outlive the backward pass. */
 export function gradBuffer(n: number): Float32Array {
   const bytes = n * 4;
   if (bytes > MAX_POOLED_BYTES) {
-    const own = new Float32Array(n);
+    const spare = spares.get(n)?.pop();
+    if (spare !== undefined) spareBytes -= bytes;
+    const own = spare === undefined ? new Float32Array(n) : spare.fill(0);
     walkOwned.add(own);
     return own;
   }

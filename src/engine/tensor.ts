@@ -10,7 +10,7 @@
  * Ops are free functions in `ops/`; `tensor-methods.ts` also attaches them as chainable methods.
  */
 
-import { takeWalkOwned } from './grad-buffer.js';
+import { isWalkOwned, releaseGradBuffer, takeWalkOwned } from './grad-buffer.js';
 
 export type Shape = readonly number[];
 
@@ -177,18 +177,25 @@ export class Tensor {
         }
         const parentGrads = node.backwardFn(g);
         const parents = node.parents;
+        let gEscaped = false;
         for (let k = 0; k < parents.length; k++) {
           const parent = parents[k];
           const pg = parentGrads[k];
-          if (!parent.requiresGrad || pg === null || pg === undefined) continue;
+          if (pg === null || pg === undefined) continue;
+          if (pg.buffer === g.buffer) gEscaped = true;
+          if (!parent.requiresGrad) continue;
           const existing = parent.pendingGrad;
           if (existing === null) {
-            // Backward closures may return their own scratch buffers; copy before mutating later.
-            parent.pendingGrad = pg === g ? pg.slice() : pg;
+            // The walk sums into pending gradients in place, so one it does not own alone (the
+            // incoming one, or one returned for two parents) is copied first.
+            parent.pendingGrad = pg === g || parentGrads.indexOf(pg) < k ? pg.slice() : pg;
           } else {
             for (let j = 0; j < existing.length; j++) existing[j] += pg[j];
           }
         }
+        // The closure is done with its incoming gradient: reuse the memory unless a gradient it
+        // returned is a view of it.
+        if (!gEscaped && isWalkOwned(g)) releaseGradBuffer(g);
       }
     } finally {
       for (let i = 0; i < order.length; i++) order[i].pendingGrad = null;
@@ -230,6 +237,7 @@ export class Tensor {
     } else {
       const acc = this.grad.data;
       for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+      if (isWalkOwned(g)) releaseGradBuffer(g);
     }
   }
 }

@@ -10,6 +10,7 @@
  * weights bitwise identical to an uninterrupted one.
  */
 import { clipGradNorm_ } from '../engine/clip.js';
+import { dropGradBufferSpares } from '../engine/grad-buffer.js';
 import type { StateDict } from '../engine/nn/index.js';
 import { indexRows, sliceRows } from '../engine/ops/shape.js';
 import { type NestedArray, noGrad, type Tensor } from '../engine/tensor.js';
@@ -118,6 +119,14 @@ export class Trainer {
   }
 
   async run(options: Omit<TrainOptions, 'initStateDict' | 'resumeFrom'> = {}): Promise<TrainResult> {
+    try {
+      return await this.runEpochs(options);
+    } finally {
+      dropGradBufferSpares(); // the thread's next job need not inherit this one's gradient memory
+    }
+  }
+
+  private async runEpochs(options: Omit<TrainOptions, 'initStateDict' | 'resumeFrom'>): Promise<TrainResult> {
     const { model, optimizer, scheduler, generator, loss } = this.parts;
     const {
       epochs,
@@ -132,6 +141,10 @@ export class Trainer {
     const yieldEvery = options.yieldEveryMs ?? 50;
     const progressEvery = options.progressEveryMs ?? 250;
     const ordered = Int32Array.from({ length: n }, (_, i) => i);
+    // One buffer each for every step's batch: a step is done with its batch before the next starts.
+    const batchRows = Math.min(batchSize, n);
+    const xBatch = new Float32Array(batchRows * (train.x.size / Math.max(n, 1)));
+    const yBatch = new Float32Array(batchRows * (train.y.size / Math.max(n, 1)));
     let lastYield = performance.now();
     let lastProgress = performance.now();
     let stopReason: StopReason = 'epochs';
@@ -154,9 +167,10 @@ export class Trainer {
           throw new TimeoutError(maxRuntime, epoch);
         }
         const idx = order.subarray(start, Math.min(start + batchSize, n));
-        const xb = indexRows(train.x, idx);
-        const yb = indexRows(train.y, idx);
-        optimizer.zeroGrad();
+        const xb = indexRows(train.x, idx, xBatch);
+        const yb = indexRows(train.y, idx, yBatch);
+        // Nothing here keeps last step's gradients, so their memory serves this step's backward.
+        optimizer.zeroGrad({ reuse: true });
         const output = model.forward(xb);
         const value = loss.forward(output, yb);
         const stepLoss = value.item();

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { gradBuffer, gradScratch64, takeWalkOwned } from '../../src/engine/grad-buffer.js';
-import { Linear } from '../../src/engine/nn/index.js';
+import {
+  dropGradBufferSpares,
+  gradBuffer,
+  gradScratch64,
+  releaseGradBuffer,
+  takeWalkOwned,
+} from '../../src/engine/grad-buffer.js';
+import { CrossEntropyLoss } from '../../src/engine/losses/index.js';
+import { Linear, ReLU, Sequential } from '../../src/engine/nn/index.js';
 import { sum } from '../../src/engine/ops/reduce.js';
+import { Adam } from '../../src/engine/optim/adam.js';
 import { SGD } from '../../src/engine/optim/sgd.js';
 import { Generator } from '../../src/engine/random.js';
 import { Tensor } from '../../src/engine/tensor.js';
@@ -77,5 +85,85 @@ describe('gradient buffers', () => {
     // And accumulation across backward() calls adds into the kept buffer, as in PyTorch.
     sum(layer.forward(x)).backward();
     expect(layer.weight.grad!.data[5]).toBeCloseTo(columnSums(x2)[5] + expected[5], 3);
+  });
+
+  it('hands a released buffer out again zero-filled, once, and keeps no views or small ones', () => {
+    dropGradBufferSpares();
+    const big = gradBuffer(70_000).fill(7);
+    releaseGradBuffer(big);
+    releaseGradBuffer(big); // a second release must not let two gradients share it
+    const again = gradBuffer(70_000);
+    expect(again).toBe(big);
+    expect(again.every((v) => v === 0)).toBe(true);
+    expect(gradBuffer(70_000)).not.toBe(big);
+    const whole = new Float32Array(140_000);
+    releaseGradBuffer(whole.subarray(0, 70_000)); // a view: not kept
+    const small = gradBuffer(100);
+    releaseGradBuffer(small);
+    expect(gradBuffer(70_000).buffer).not.toBe(whole.buffer);
+    expect(gradBuffer(100)).not.toBe(small);
+    dropGradBufferSpares();
+  });
+
+  it('training with reused gradient memory gives bitwise the weights of fresh allocations', () => {
+    // Layers past the slab size, so every large gradient goes through the spares.
+    const build = () => {
+      const g = new Generator(11);
+      const model = new Sequential(
+        new Linear(96, 256, { generator: g }),
+        new ReLU(),
+        new Linear(256, 64, { generator: g }),
+        new ReLU(),
+        new Linear(64, 5, { generator: g }),
+      );
+      const x = new Tensor(
+        Float32Array.from({ length: 64 * 96 }, () => g.normal()),
+        [64, 96],
+      );
+      const y = new Tensor(
+        Float32Array.from({ length: 64 }, (_, i) => i % 5),
+        [64],
+      );
+      return { model, x, y, optimizer: new Adam(model.parameters(), { lr: 0.01 }) };
+    };
+    const train = (reuse: boolean) => {
+      const { model, x, y, optimizer } = build();
+      const loss = new CrossEntropyLoss();
+      for (let step = 0; step < 6; step++) {
+        if (!reuse) dropGradBufferSpares(); // every buffer fresh, as before reuse existed
+        optimizer.zeroGrad({ reuse });
+        loss.forward(model.forward(x), y).backward();
+        optimizer.step();
+      }
+      dropGradBufferSpares();
+      return model.parameters().map((p) => Array.from(p.data));
+    };
+    expect(train(true)).toEqual(train(false));
+  });
+
+  it('zeroGrad({ reuse: true }) may overwrite an old .grad; the default never does', () => {
+    const g = new Generator(5);
+    const layer = new Linear(200, 300, { generator: g });
+    const x = new Tensor(
+      Float32Array.from({ length: 2 * 200 }, () => g.normal()),
+      [2, 200],
+    );
+    const optimizer = new SGD(layer.parameters(), { lr: 0.1 });
+    sum(layer.forward(x)).backward();
+    const old = layer.weight.grad!;
+    const kept = old.data.slice();
+    optimizer.zeroGrad({ reuse: true });
+    sum(
+      layer.forward(
+        new Tensor(
+          x.data.map((v) => -v),
+          [2, 200],
+        ),
+      ),
+    ).backward();
+    // The new gradient is the negation: computed right, in the old tensor's memory.
+    expect(layer.weight.grad!.data[0]).toBeCloseTo(-kept[0], 5);
+    expect(layer.weight.grad!.data).toBe(old.data);
+    dropGradBufferSpares();
   });
 });

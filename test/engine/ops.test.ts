@@ -144,6 +144,23 @@ describe('forward values', () => {
     expect(out[0][1]).toBeCloseTo(-1000, 3);
   });
 
+  it('indexRows writes into a given buffer and views it; too small a buffer is refused', () => {
+    const a = tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const buffer = new Float32Array(8).fill(-1);
+    const rows = ops.indexRows(a, [2, 0], buffer);
+    expect(rows.toArray()).toEqual([
+      [5, 6],
+      [1, 2],
+    ]);
+    expect(rows.data.buffer).toBe(buffer.buffer);
+    expect(Array.from(buffer)).toEqual([5, 6, 1, 2, -1, -1, -1, -1]);
+    expect(() => ops.indexRows(a, [0, 1, 2], new Float32Array(5))).toThrow(/do not fit/);
+  });
+
   it('softmax, logSoftmax and logsumexp treat infinite logits as PyTorch does', () => {
     // torch.log_softmax/softmax(tensor([inf, 1.]), 0) → [nan, nan]; torch.logsumexp → inf;
     // torch.log_softmax(tensor([-inf, 1.]), 0) → [-inf, 0]; all -inf → [nan, nan].

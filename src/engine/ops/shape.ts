@@ -154,12 +154,19 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
 }
 
-/** Rows `indices` of `a` along dimension 0 (`a[indices]`), e.g. a shuffled mini-batch. */
-export function indexRows(a: Tensor, indices: ArrayLike<number>): Tensor {
+/**
+ * Rows `indices` of `a` along dimension 0 (`a[indices]`), e.g. a shuffled mini-batch. With `into`,
+ * the rows are written to the start of that buffer and the result views it: for a loop that is done
+ * with one batch before it takes the next (the trainer's), so batches allocate nothing.
+ */
+export function indexRows(a: Tensor, indices: ArrayLike<number>, into?: Float32Array): Tensor {
   if (a.ndim === 0) throw new RangeError('indexRows: cannot index a 0-d tensor');
   const rows = a.shape[0];
   const width = a.size / Math.max(rows, 1);
-  const out = new Float32Array(indices.length * width);
+  const size = indices.length * width;
+  if (into !== undefined && into.length < size)
+    throw new RangeError(`indexRows: ${size} values do not fit a buffer of ${into.length}`);
+  const out = into === undefined ? new Float32Array(size) : into.subarray(0, size);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
     if (!Number.isInteger(r) || r < 0 || r >= rows)

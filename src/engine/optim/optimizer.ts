@@ -8,6 +8,7 @@
  * parameters whose `.grad` is None: no decay, no momentum, no step count).
  */
 import { SpecError } from '../errors.js';
+import { releaseGradBuffer } from '../grad-buffer.js';
 import type { Tensor } from '../tensor.js';
 
 /** Hyperparameters every optimizer has. Schedulers read and write `lr` (and `momentum`/`betas`). */
@@ -69,13 +70,21 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     this.paramGroups.push(full);
   }
 
-  /** Clears gradients: to null by default (PyTorch 2), or to zeros with `setToNone: false`. */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  /**
+   * Clears gradients: to null by default (PyTorch 2), or to zeros with `setToNone: false`. With
+   * `reuse: true` the dropped gradients' memory goes to the next backward pass: only for a loop that
+   * keeps no reference to an old `.grad` (the trainer's), since that tensor's values would change.
+   */
+  zeroGrad({ setToNone = true, reuse = false }: { setToNone?: boolean; reuse?: boolean } = {}): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
-        if (setToNone) p.grad = null;
-        else p.grad.data.fill(0);
+        if (setToNone) {
+          if (reuse) releaseGradBuffer(p.grad.data);
+          p.grad = null;
+        } else {
+          p.grad.data.fill(0);
+        }
       }
     }
   }
