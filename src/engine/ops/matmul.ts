@@ -4,7 +4,7 @@
  * for C = A·B, dA = dC·Bᵀ and dB = Aᵀ·dC.
  */
 
-import { gradBuffer, gradScratch64 } from '../grad-buffer.js';
+import { gradBuffer, gradScratch64, releaseGradBuffer } from '../grad-buffer.js';
 import { gemmInto } from '../kernels/gemm.js';
 import { type Shape, shapeToString, Tensor } from '../tensor.js';
 
@@ -128,6 +128,7 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
       gw = gradBuffer(outF * inF);
       gemm(g, x.data, gw, outF, rows, inF, true, false); // dW = dYᵀ · X
     }
+    if (g !== gOut) releaseGradBuffer(g); // the masked gradient is this closure's own scratch
     return [gx, gw, gbias];
   });
 }
