@@ -65,6 +65,7 @@ function epochRunner(model: Sequential, optimizer: Optimizer, batches: Batch[]):
       value.backward();
       optimizer.step();
       last = value.item();
+      value.releaseGraph();
     }
     return last;
   };

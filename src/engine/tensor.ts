@@ -58,6 +58,13 @@ function checkShape(shape: Shape, op: string): void {
 /** A nested array of numbers, as JSON carries tensors. */
 export type NestedArray = number | NestedArray[];
 
+/** The closure of a node whose graph `releaseGraph` ended (its saved results are gone). */
+const releasedGraph: BackwardFn = () => {
+  throw new Error(
+    'backward: trying to backward through a graph a second time: its results were released (releaseGraph)',
+  );
+};
+
 /** The stamp of the latest topological walk (see `Tensor.topologicalOrder`). */
 let lastStamp = 0;
 
@@ -199,6 +206,30 @@ export class Tensor {
       }
     } finally {
       for (let i = 0; i < order.length; i++) order[i].pendingGrad = null;
+    }
+  }
+
+  /**
+   * Ends a training step's graph: the memory of the results its ops made (every node but the leaves,
+   * this tensor included) goes to later ops, and a later `backward()` through it throws. Only for a
+   * loop that keeps none of those tensors, like the trainer once it has its metrics; leaves
+   * (parameters), inputs and constants keep their memory, as does anything sharing it.
+   */
+  releaseGraph(): void {
+    if (this.backwardFn === null) return;
+    const order = Tensor.topologicalOrder(this);
+    const kept = new Set<ArrayBufferLike>();
+    for (const node of order) {
+      if (node.backwardFn === null) kept.add(node.data.buffer);
+      else for (const parent of node.parents) if (!parent.requiresGrad) kept.add(parent.data.buffer);
+    }
+    for (const node of order) {
+      if (node.backwardFn === null) continue;
+      node.parents = [];
+      node.backwardFn = releasedGraph;
+      if (kept.has(node.data.buffer)) continue;
+      kept.add(node.data.buffer); // a view op's output shares its input's memory: release it once
+      releaseGradBuffer(node.data);
     }
   }
 

@@ -180,6 +180,7 @@ export class Trainer {
         optimizer.step();
         options.onStep?.(stepLoss);
         noGrad(() => acc.add(stepLoss, idx.length, output, yb));
+        value.releaseGraph(); // nothing keeps this step's results: their memory serves the next step
         const now = performance.now();
         if (options.onProgress !== undefined && now - lastProgress >= progressEvery && step < steps) {
           options.onProgress({ epoch, step, steps, loss: stepLoss });

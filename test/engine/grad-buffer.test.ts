@@ -3,11 +3,13 @@ import {
   dropGradBufferSpares,
   gradBuffer,
   gradScratch64,
+  outputBuffer,
   releaseGradBuffer,
   takeWalkOwned,
 } from '../../src/engine/grad-buffer.js';
 import { CrossEntropyLoss } from '../../src/engine/losses/index.js';
 import { Linear, ReLU, Sequential } from '../../src/engine/nn/index.js';
+import * as ops from '../../src/engine/ops/index.js';
 import { sum } from '../../src/engine/ops/reduce.js';
 import { Adam } from '../../src/engine/optim/adam.js';
 import { SGD } from '../../src/engine/optim/sgd.js';
@@ -105,7 +107,7 @@ describe('gradient buffers', () => {
     dropGradBufferSpares();
   });
 
-  it('training with reused gradient memory gives bitwise the weights of fresh allocations', () => {
+  it('training with reused gradient and output memory gives bitwise the weights of fresh allocations', () => {
     // Layers past the slab size, so every large gradient goes through the spares.
     const build = () => {
       const g = new Generator(11);
@@ -132,8 +134,10 @@ describe('gradient buffers', () => {
       for (let step = 0; step < 6; step++) {
         if (!reuse) dropGradBufferSpares(); // every buffer fresh, as before reuse existed
         optimizer.zeroGrad({ reuse });
-        loss.forward(model.forward(x), y).backward();
+        const value = loss.forward(model.forward(x), y);
+        value.backward();
         optimizer.step();
+        if (reuse) value.releaseGraph();
       }
       dropGradBufferSpares();
       return model.parameters().map((p) => Array.from(p.data));
@@ -164,6 +168,29 @@ describe('gradient buffers', () => {
     // The new gradient is the negation: computed right, in the old tensor's memory.
     expect(layer.weight.grad!.data[0]).toBeCloseTo(-kept[0], 5);
     expect(layer.weight.grad!.data).toBe(old.data);
+    dropGradBufferSpares();
+  });
+
+  it('releaseGraph keeps the memory of leaves, inputs and what shares it, and ends the graph', () => {
+    dropGradBufferSpares();
+    const n = 8192; // 32 KB: past the slab size, so released memory is reused
+    const w = new Tensor(new Float32Array(n).fill(1), [n], true);
+    const input = new Tensor(new Float32Array(n).fill(2), [n]);
+    const viewOfW = ops.reshape(w, [64, 128]); // shares w's memory
+    const product = ops.mul(ops.reshape(input, [64, 128]), viewOfW);
+    const loss = ops.sum(ops.mul(product, product));
+    loss.backward();
+    expect(w.grad!.data[0]).toBe(8); // d/dw Σ (2w)² = 8w
+    loss.releaseGraph();
+    // The intermediate products come back; w's and the input's memory never does.
+    const handedOut = Array.from({ length: 6 }, () => outputBuffer(n));
+    expect(handedOut.some((b) => b.buffer === product.data.buffer)).toBe(true);
+    for (const b of handedOut) {
+      expect(b.buffer).not.toBe(w.data.buffer);
+      expect(b.buffer).not.toBe(input.data.buffer);
+    }
+    expect(Array.from(w.data.slice(0, 3))).toEqual([1, 1, 1]);
+    expect(() => loss.backward()).toThrow(/released/);
     dropGradBufferSpares();
   });
 });

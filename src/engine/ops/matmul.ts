@@ -4,7 +4,7 @@
  * for C = A·B, dA = dC·Bᵀ and dB = Aᵀ·dC.
  */
 
-import { gradBuffer, gradScratch64, releaseGradBuffer } from '../grad-buffer.js';
+import { gradBuffer, gradScratch64, outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
 import { gemmInto } from '../kernels/gemm.js';
 import { type Shape, shapeToString, Tensor } from '../tensor.js';
 
@@ -100,7 +100,7 @@ function linearOp(x: Tensor, weight: Tensor, bias: Tensor | null, withRelu: bool
     );
   }
   const rows = x.size / inF;
-  const out = new Float32Array(rows * outF);
+  const out = outputBuffer(rows * outF);
   gemmInto(x.data, weight.data, out, rows, inF, outF, {
     transB: true,
     bias: bias?.data ?? null,
