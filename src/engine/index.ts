@@ -7,6 +7,7 @@ import './tensor-methods.js';
 export * from './clip.js';
 export * from './creation.js';
 export * from './errors.js';
+export { dropGradBufferSpares } from './grad-buffer.js';
 export * from './losses/index.js';
 export * from './nn/index.js';
 export * from './ops/index.js';
