@@ -216,7 +216,8 @@ export class Tensor {
    * (parameters), inputs and constants keep their memory, as does anything sharing it.
    */
   releaseGraph(): void {
-    if (this.backwardFn === null) return;
+    // Released memory may already be another tensor's: a second release must not hand it out again.
+    if (this.backwardFn === null || this.backwardFn === releasedGraph) return;
     const order = Tensor.topologicalOrder(this);
     const kept = new Set<ArrayBufferLike>();
     for (const node of order) {
@@ -224,7 +225,7 @@ export class Tensor {
       else for (const parent of node.parents) if (!parent.requiresGrad) kept.add(parent.data.buffer);
     }
     for (const node of order) {
-      if (node.backwardFn === null) continue;
+      if (node.backwardFn === null || node.backwardFn === releasedGraph) continue;
       node.parents = [];
       node.backwardFn = releasedGraph;
       if (kept.has(node.data.buffer)) continue;

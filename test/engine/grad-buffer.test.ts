@@ -191,6 +191,12 @@ describe('gradient buffers', () => {
     }
     expect(Array.from(w.data.slice(0, 3))).toEqual([1, 1, 1]);
     expect(() => loss.backward()).toThrow(/released/);
+    // Releasing again, or a graph sharing released nodes, gives nothing back a second time.
+    const again = ops.sum(product);
+    loss.releaseGraph();
+    again.releaseGraph();
+    const next = Array.from({ length: 6 }, () => outputBuffer(n));
+    for (const b of next) for (const h of handedOut) expect(b.buffer).not.toBe(h.buffer);
     dropGradBufferSpares();
   });
 });
