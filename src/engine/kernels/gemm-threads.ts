@@ -3,7 +3,8 @@
  * thread's WebAssembly memory and each run a module export over part of its range: the kernel
  * over some of C's row blocks, a packer over some of the panels. Only rows and panels are split
  * (never the reduction), so every element is computed exactly as on one thread and results are
- * bitwise independent of the thread count.
+ * bitwise independent of the thread count. The range is dealt out in chunks from a shared counter,
+ * so a thread that starts late or runs slower takes fewer chunks instead of holding the others up.
  *
  * Opt-in and the engine's only impure part: nothing starts threads unless `GemmThreadPool.create`
  * is called and the pool installed with `setGemmRunner`. Workers are unref'd (they never keep the
@@ -18,12 +19,19 @@ import { GEMM_EXPORTS } from './gemm-simd-module.js';
 import type { KernelCall, KernelFn, RangeRunner, SimdGemm } from './gemm-wasm.js';
 
 const SLOT = 16;
+// Slot 0 (the calling thread has no slot of its own) holds the call's range and its counter.
+const NEXT = 0; // the start of the next chunk not yet taken
+const END = 1;
+const CHUNK = 2;
+// Each worker's slot.
 const SEQ = 0;
 const DONE = 1;
 const FN = 2; // the export, an index into GEMM_EXPORTS
-const NARGS = 3; // how many arguments follow, the range included
-const ARGS = 4; // the call's arguments, then its share of the range
+const NARGS = 3; // how many arguments follow (the range is not among them)
+const ARGS = 4;
 const STOP = -1;
+/** Chunks per thread: enough to even out a late start, few enough that taking one costs nothing. */
+const CHUNKS_PER_THREAD = 8;
 /** Polls of a shared slot before a thread blocks on it (a few tens of microseconds). */
 const SPIN = 20_000;
 /** Below this many multiply-adds a call runs on the calling thread only. */
@@ -47,8 +55,13 @@ for (;;) {
   if (seq === seen) continue;
   if (seq === ${STOP}) break;
   seen = seq;
-  const args = base + ${ARGS};
-  fns[c[base + ${FN}]](...c.subarray(args, args + c[base + ${NARGS}]));
+  const fn = fns[c[base + ${FN}]];
+  const args = Array.from(c.subarray(base + ${ARGS}, base + ${ARGS} + c[base + ${NARGS}]));
+  const end = c[${END}];
+  const chunk = c[${CHUNK}];
+  for (let lo = Atomics.add(c, ${NEXT}, chunk); lo < end; lo = Atomics.add(c, ${NEXT}, chunk)) {
+    fn(...args, lo, Math.min(lo + chunk, end));
+  }
   Atomics.store(c, base + ${DONE}, seq);
   Atomics.notify(c, base + ${DONE});
 }
@@ -93,17 +106,22 @@ export class GemmThreadPool implements RangeRunner {
     }
     const c = this.control;
     const seq = ++this.seq;
-    const bound = (t: number) => Math.floor((t * call.range) / parts);
+    const end = call.range;
+    const chunk = Math.max(1, Math.ceil(end / (parts * CHUNKS_PER_THREAD)));
+    c[NEXT] = 0;
+    c[END] = end;
+    c[CHUNK] = chunk;
     for (let t = 1; t < parts; t++) {
       c[t * SLOT + FN] = call.fn;
-      c[t * SLOT + NARGS] = call.args.length + 2;
+      c[t * SLOT + NARGS] = call.args.length;
       c.set(call.args, t * SLOT + ARGS);
-      c[t * SLOT + ARGS + call.args.length] = bound(t);
-      c[t * SLOT + ARGS + call.args.length + 1] = bound(t + 1);
-      Atomics.store(c, t * SLOT + SEQ, seq);
+      Atomics.store(c, t * SLOT + SEQ, seq); // publishes the writes above
       Atomics.notify(c, t * SLOT + SEQ);
     }
-    fn(...call.args, 0, bound(1));
+    for (let lo = Atomics.add(c, NEXT, chunk); lo < end; lo = Atomics.add(c, NEXT, chunk)) {
+      fn(...call.args, lo, Math.min(lo + chunk, end));
+    }
+    // Every worker must be done (not only every chunk taken) before the slots are written again.
     for (let t = 1; t < parts; t++) {
       const done = t * SLOT + DONE;
       for (let i = 0; i < SPIN && Atomics.load(c, done) !== seq; i++);
