@@ -9,9 +9,11 @@
  * Opt-in and the engine's only impure part: nothing starts threads unless `GemmThreadPool.create`
  * is called and the pool installed with `setGemmRunner`. Workers are unref'd (they never keep the
  * process alive) and `close()` stops them. The protocol is a few Int32 slots per worker in a
- * SharedArrayBuffer: the caller writes the export and its arguments, bumps `seq` and notifies; the
- * worker runs its share, stores `seq` into `done` and notifies back. The caller blocks
- * (Atomics.wait) only for as long as the call runs.
+ * SharedArrayBuffer. The caller writes the export and its arguments, marks the slot posted, bumps
+ * `seq` and notifies, then takes chunks itself. A worker that wakes claims the call (posted → busy)
+ * before it reads anything, takes chunks, and marks the slot idle. When the caller runs out of
+ * chunks it takes back a call no worker has claimed (posted → idle), so a sleeping worker costs
+ * nothing; it waits only for a worker still inside a chunk.
  */
 import { Worker } from 'node:worker_threads';
 import { simdGemm } from './gemm.js';
@@ -25,11 +27,14 @@ const END = 1;
 const CHUNK = 2;
 // Each worker's slot.
 const SEQ = 0;
-const DONE = 1;
+const STATE = 1; // IDLE, POSTED or BUSY
 const FN = 2; // the export, an index into GEMM_EXPORTS
 const NARGS = 3; // how many arguments follow (the range is not among them)
 const ARGS = 4;
 const STOP = -1;
+const IDLE = 0;
+const POSTED = 1;
+const BUSY = 2;
 /** Chunks per thread: enough to even out a late start, few enough that taking one costs nothing. */
 const CHUNKS_PER_THREAD = 8;
 /** Polls of a shared slot before a thread blocks on it (a few tens of microseconds). */
@@ -55,6 +60,8 @@ for (;;) {
   if (seq === seen) continue;
   if (seq === ${STOP}) break;
   seen = seq;
+  // Claim the call before reading it; if the caller took it back, there is nothing to do.
+  if (Atomics.compareExchange(c, base + ${STATE}, ${POSTED}, ${BUSY}) !== ${POSTED}) continue;
   const fn = fns[c[base + ${FN}]];
   const args = Array.from(c.subarray(base + ${ARGS}, base + ${ARGS} + c[base + ${NARGS}]));
   const end = c[${END}];
@@ -62,8 +69,8 @@ for (;;) {
   for (let lo = Atomics.add(c, ${NEXT}, chunk); lo < end; lo = Atomics.add(c, ${NEXT}, chunk)) {
     fn(...args, lo, Math.min(lo + chunk, end));
   }
-  Atomics.store(c, base + ${DONE}, seq);
-  Atomics.notify(c, base + ${DONE});
+  Atomics.store(c, base + ${STATE}, ${IDLE});
+  Atomics.notify(c, base + ${STATE});
 }
 `;
 
@@ -115,17 +122,20 @@ export class GemmThreadPool implements RangeRunner {
       c[t * SLOT + FN] = call.fn;
       c[t * SLOT + NARGS] = call.args.length;
       c.set(call.args, t * SLOT + ARGS);
-      Atomics.store(c, t * SLOT + SEQ, seq); // publishes the writes above
+      Atomics.store(c, t * SLOT + STATE, POSTED); // publishes the writes above
+      Atomics.store(c, t * SLOT + SEQ, seq);
       Atomics.notify(c, t * SLOT + SEQ);
     }
     for (let lo = Atomics.add(c, NEXT, chunk); lo < end; lo = Atomics.add(c, NEXT, chunk)) {
       fn(...call.args, lo, Math.min(lo + chunk, end));
     }
-    // Every worker must be done (not only every chunk taken) before the slots are written again.
+    // Take back calls no worker claimed; wait for workers still inside a chunk, since the slots
+    // and the counter are written again by the next call.
     for (let t = 1; t < parts; t++) {
-      const done = t * SLOT + DONE;
-      for (let i = 0; i < SPIN && Atomics.load(c, done) !== seq; i++);
-      for (let d = Atomics.load(c, done); d !== seq; d = Atomics.load(c, done)) Atomics.wait(c, done, d);
+      const state = t * SLOT + STATE;
+      if (Atomics.compareExchange(c, state, POSTED, IDLE) === POSTED) continue;
+      for (let i = 0; i < SPIN && Atomics.load(c, state) === BUSY; i++);
+      while (Atomics.load(c, state) === BUSY) Atomics.wait(c, state, BUSY);
     }
   }
 

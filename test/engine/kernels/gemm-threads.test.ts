@@ -67,6 +67,34 @@ describe('intra-op threads', () => {
     }
   });
 
+  it('gives every product of a long burst, with pauses that let the workers sleep, exactly', async () => {
+    // Three threads: calls a worker never claimed are taken back, others are waited for; each
+    // product must still be the single-thread one, whichever thread took which chunk.
+    const three = GemmThreadPool.create(3);
+    try {
+      const g = new Generator(9);
+      for (let i = 0; i < 120; i++) {
+        const m = 64 + (i % 5) * 8;
+        const k = 72 + (i % 3) * 16;
+        const n = 80 + (i % 7) * 4;
+        const a = randn(m * k, g);
+        const b = randn(k * n, g);
+        const one = new Float32Array(m * n);
+        const many = new Float32Array(m * n);
+        setGemmRunner(null);
+        gemmInto(a, b, one, m, k, n, { transB: i % 2 === 1 });
+        setGemmRunner(three);
+        gemmInto(a, b, many, m, k, n, { transB: i % 2 === 1 });
+        setGemmRunner(null);
+        expect(bits(many)).toEqual(bits(one));
+        if (i % 10 === 9) await new Promise((r) => setTimeout(r, 2)); // workers stop spinning
+      }
+    } finally {
+      setGemmRunner(null);
+      await three.close();
+    }
+  });
+
   it('trains to bitwise-identical weights on every kernel path (scalar, SIMD, SIMD on 2 threads)', () => {
     setGemmRunner(null);
     const previous = setSimdDisabled(true);
