@@ -60,7 +60,7 @@ export function takeWalkOwned(g: Float32Array): boolean {
 
 /** Released standalone buffers by length, to be handed out again; bounded in count and bytes. */
 const spares = new Map<number, Float32Array[]>();
-const MAX_SPARES_PER_LENGTH = 4;
+const MAX_SPARES_PER_LENGTH = 8;
 const MAX_SPARE_BYTES = 64 * 1024 * 1024;
 let spareBytes = 0;
 

@@ -2,7 +2,7 @@
  * Activation functions with PyTorch's definitions (and its derivative conventions at kinks:
  * ReLU'(0) = 0, LeakyReLU'(0) = slope, ELU'(0) = 1 for the x > 0 branch only).
  */
-import { gradBuffer } from '../grad-buffer.js';
+import { gradBuffer, outputBuffer } from '../grad-buffer.js';
 import { Tensor } from '../tensor.js';
 import { unary } from './elementwise.js';
 
@@ -13,7 +13,7 @@ import { unary } from './elementwise.js';
 export function relu(a: Tensor): Tensor {
   const n = a.size;
   const ad = a.data;
-  const out = new Float32Array(n);
+  const out = outputBuffer(n);
   for (let i = 0; i < n; i++) {
     const x = ad[i];
     out[i] = x > 0 ? x : Number.isNaN(x) ? x : 0;

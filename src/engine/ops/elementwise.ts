@@ -2,6 +2,7 @@
  * Broadcasting elementwise ops. Each op states its forward and its local derivative side by side;
  * `binary` and `unary` do the broadcasting and the chain rule.
  */
+import { gradBuffer, outputBuffer } from '../grad-buffer.js';
 import { numel, type Shape, scalar, Tensor } from '../tensor.js';
 import {
   broadcastOffsets,
@@ -32,7 +33,7 @@ function binary(
   const b = asTensor(bIn);
   const shape = sameShape(a.shape, b.shape) ? [...a.shape] : broadcastShapes(a.shape, b.shape, name);
   const n = numel(shape);
-  const out = new Float32Array(n);
+  const out = outputBuffer(n);
   const ad = a.data;
   const bd = b.data;
   let aOff: Int32Array | null = null;
@@ -53,12 +54,12 @@ function binary(
     let ga: Float32Array | null = null;
     let gb: Float32Array | null = null;
     if (a.requiresGrad) {
-      const full = new Float32Array(n);
+      const full = gradBuffer(n);
       for (let i = 0; i < n; i++) full[i] = g[i] * da(ad[ai(i)], bd[bi(i)], out[i]);
       ga = reduceToShape(full, shape, a.shape);
     }
     if (b.requiresGrad) {
-      const full = new Float32Array(n);
+      const full = gradBuffer(n);
       for (let i = 0; i < n; i++) full[i] = g[i] * db(ad[ai(i)], bd[bi(i)], out[i]);
       gb = reduceToShape(full, shape, b.shape);
     }
@@ -69,11 +70,11 @@ function binary(
 /** An elementwise op of one tensor; `df(x, y)` is the derivative at input x with output y. */
 export function unary(a: Tensor, f: (x: number) => number, df: (x: number, y: number) => number): Tensor {
   const n = a.size;
-  const out = new Float32Array(n);
+  const out = outputBuffer(n);
   const ad = a.data;
   for (let i = 0; i < n; i++) out[i] = f(ad[i]);
   return Tensor.fromOp(out, a.shape, [a], (g) => {
-    const ga = new Float32Array(n);
+    const ga = gradBuffer(n);
     for (let i = 0; i < n; i++) ga[i] = g[i] * df(ad[i], out[i]);
     return [ga];
   });
