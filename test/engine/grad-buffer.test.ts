@@ -8,7 +8,7 @@ import {
   takeWalkOwned,
 } from '../../src/engine/grad-buffer.js';
 import { CrossEntropyLoss } from '../../src/engine/losses/index.js';
-import { Linear, ReLU, Sequential } from '../../src/engine/nn/index.js';
+import { Linear, ReLU, Sequential, Tanh } from '../../src/engine/nn/index.js';
 import * as ops from '../../src/engine/ops/index.js';
 import { sum } from '../../src/engine/ops/reduce.js';
 import { Adam } from '../../src/engine/optim/adam.js';
@@ -108,14 +108,15 @@ describe('gradient buffers', () => {
   });
 
   it('training with reused gradient and output memory gives bitwise the weights of fresh allocations', () => {
-    // Layers past the slab size, so every large gradient goes through the spares.
+    // Layers past the slab size, so every large output and gradient goes through the spares: fused
+    // Linear+ReLU, Tanh (a unary op), and a weight penalty of elementwise ops on a 96×256 weight.
     const build = () => {
       const g = new Generator(11);
       const model = new Sequential(
         new Linear(96, 256, { generator: g }),
         new ReLU(),
         new Linear(256, 64, { generator: g }),
-        new ReLU(),
+        new Tanh(),
         new Linear(64, 5, { generator: g }),
       );
       const x = new Tensor(
@@ -131,10 +132,12 @@ describe('gradient buffers', () => {
     const train = (reuse: boolean) => {
       const { model, x, y, optimizer } = build();
       const loss = new CrossEntropyLoss();
+      const w = model.parameters()[0];
       for (let step = 0; step < 6; step++) {
         if (!reuse) dropGradBufferSpares(); // every buffer fresh, as before reuse existed
         optimizer.zeroGrad({ reuse });
-        const value = loss.forward(model.forward(x), y);
+        const penalty = ops.mean(ops.mul(ops.sub(w, 0.01), w));
+        const value = ops.add(loss.forward(model.forward(x), y), ops.mul(penalty, 1e-3));
         value.backward();
         optimizer.step();
         if (reuse) value.releaseGraph();
