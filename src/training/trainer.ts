@@ -122,7 +122,7 @@ export class Trainer {
     try {
       return await this.runEpochs(options);
     } finally {
-      dropGradBufferSpares(); // the thread's next job need not inherit this one's gradient memory
+      dropGradBufferSpares(); // the thread's next job need not inherit this one's spare memory
     }
   }
 
