@@ -35,6 +35,18 @@ const PACK_WORK_PER_FLOAT = 8;
 
 const PAGE = 65536;
 
+/** The module's packers of one operand, and its panel width (gemm-pack.ts has the layout). */
+interface Packer {
+  width: number;
+  /** From the operand stored lanes × k (row-major A, transposed B). */
+  fromRows: GemmExport;
+  /** From the operand stored k × lanes (transposed A, row-major B). */
+  fromKMajor: GemmExport;
+}
+
+const PACK_A: Packer = { width: MR, fromRows: 'packAN', fromKMajor: 'packAT' };
+const PACK_B: Packer = { width: NR, fromRows: 'packBT', fromKMajor: 'packBN' };
+
 /** The epilogue left once the kernel has applied bias and ReLU: a plain copy. */
 const PLAIN: Epilogue = { bias: null, accumulate: false, relu: false };
 
@@ -106,8 +118,8 @@ export class SimdGemm {
     const stageOff = biasOff + npad;
     const mem = this.ensure(stageOff + Math.max(m, n) * k);
     if (mem === null) return false;
-    this.placeA(a, transA, m, k, mem, aOff, stageOff, runner);
-    this.placeB(b, transB, k, n, mem, bOff, stageOff, runner);
+    this.place(a, PACK_A, transA, m, k, mem, aOff, stageOff, runner);
+    this.place(b, PACK_B, !transB, n, k, mem, bOff, stageOff, runner);
     // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
     const inKernel = !epilogue.accumulate;
     const { bias, relu = false } = epilogue;
@@ -115,90 +127,57 @@ export class SimdGemm {
       mem.set(bias.length === n ? bias : bias.subarray(0, n), biasOff);
       mem.fill(0, biasOff + n, biasOff + npad);
     }
-    const call: KernelCall = {
-      fn: GEMM_EXPORTS.indexOf('kernel'),
-      args: [
-        aOff * 4,
-        bOff * 4,
-        cOff * 4,
-        mpad,
-        npad,
-        k,
-        blockLength(k),
-        inKernel && bias !== null ? biasOff * 4 : 0,
-        inKernel && relu ? 1 : 0,
-      ],
-      range: mpad / MR,
-      work: mpad * npad * k,
-    };
-    this.run(call, runner);
+    const biasPtr = inKernel && bias !== null ? biasOff * 4 : 0;
+    const kernelArgs = [
+      aOff * 4,
+      bOff * 4,
+      cOff * 4,
+      mpad,
+      npad,
+      k,
+      blockLength(k),
+      biasPtr,
+      inKernel && relu ? 1 : 0,
+    ];
+    this.call('kernel', kernelArgs, mpad / MR, mpad * npad * k, runner);
     finishRows(mem, cOff, npad, out, m, n, inKernel ? PLAIN : epilogue);
     return true;
   }
 
   /** Runs `name` over [0, range), split across threads by `runner` when there is one. */
   private call(name: GemmExport, args: number[], range: number, work: number, runner: RangeRunner | null) {
-    this.run({ fn: GEMM_EXPORTS.indexOf(name), args, range, work }, runner);
-  }
-
-  private run(call: KernelCall, runner: RangeRunner | null): void {
-    if (runner === null) this.fns[call.fn](...call.args, 0, call.range);
-    else runner.run(call, this.fns);
+    const fn = GEMM_EXPORTS.indexOf(name);
+    if (runner === null) this.fns[fn](...args, 0, range);
+    else runner.run({ fn, args, range, work }, this.fns);
   }
 
   /**
-   * Packs op(A) (m×k) into `mem` at `off`: a native copy to `stage`, then the module's packing of
-   * whole row blocks (4×4 transposes for a row-major A, row copies for a transposed one); ragged
-   * rows in JavaScript.
+   * Packs an operand into `mem` at `off`, in the layout of gemm-pack.ts: `count` lanes (A's rows
+   * with MR, B's columns with NR) of k values each. `kMajor`: stored k×count (a transposed A, a
+   * row-major B), else count×k. A native copy to `stage`, then the module packs the whole panels
+   * (register transposes from count×k, row copies from k×count); JavaScript packs a ragged last one.
    */
-  private placeA(
-    a: Float32Array,
-    trans: boolean,
-    m: number,
+  private place(
+    x: Float32Array,
+    packer: Packer,
+    kMajor: boolean,
+    count: number,
     k: number,
     mem: Float32Array,
     off: number,
     stage: number,
     runner: RangeRunner | null,
   ): void {
-    const mpad = roundUp(m, MR);
-    const blocks = Math.floor(m / MR);
+    const { width } = packer;
+    const padded = roundUp(count, width);
+    const panels = Math.floor(count / width);
     const kc = blockLength(k);
-    mem.set(m * k === a.length ? a : a.subarray(0, m * k), stage);
-    const work = blocks * MR * k * PACK_WORK_PER_FLOAT;
-    if (trans) this.call('packAT', [stage * 4, off * 4, k, kc, m * 4, mpad * 4], blocks, work, runner);
-    else this.call('packAN', [stage * 4, off * 4, k, mpad, kc], blocks, work, runner);
-    if (m % MR !== 0) {
-      // op(A)(i, p) is a[p·m + i] when transposed, else a[i·k + p].
-      packEdge(a, trans ? 1 : k, trans ? m : 1, m, MR, k, mem, off);
-    }
-  }
-
-  /**
-   * Packs op(B) (k×n) into `mem` at `off`: a native copy to `stage`, then the module's packing of
-   * whole strips (8×4 transposes for a transposed B, row copies for a row-major one); a ragged
-   * last strip in JavaScript.
-   */
-  private placeB(
-    b: Float32Array,
-    trans: boolean,
-    k: number,
-    n: number,
-    mem: Float32Array,
-    off: number,
-    stage: number,
-    runner: RangeRunner | null,
-  ): void {
-    const npad = roundUp(n, NR);
-    const strips = Math.floor(n / NR);
-    const kc = blockLength(k);
-    mem.set(k * n === b.length ? b : b.subarray(0, k * n), stage);
-    const work = strips * NR * k * PACK_WORK_PER_FLOAT;
-    if (trans) this.call('packBT', [stage * 4, off * 4, k, npad, kc], strips, work, runner);
-    else this.call('packBN', [stage * 4, off * 4, k, kc, n * 4, npad * 4], strips, work, runner);
-    if (n % NR !== 0) {
-      // op(B)(p, j) is b[j·k + p] when transposed, else b[p·n + j].
-      packEdge(b, trans ? k : 1, trans ? 1 : n, n, NR, k, mem, off);
-    }
+    mem.set(count * k === x.length ? x : x.subarray(0, count * k), stage);
+    const work = panels * width * k * PACK_WORK_PER_FLOAT;
+    if (kMajor)
+      this.call(packer.fromKMajor, [stage * 4, off * 4, k, kc, count * 4, padded * 4], panels, work, runner);
+    else this.call(packer.fromRows, [stage * 4, off * 4, k, padded, kc], panels, work, runner);
+    // The lane-th value at k-row p is x[p·count + lane] when k-major, else x[lane·k + p].
+    if (count % width !== 0) packEdge(x, kMajor ? 1 : k, kMajor ? count : 1, count, width, k, mem, off);
   }
 }
