@@ -37,6 +37,36 @@ function forEachKBlock(
 }
 
 /**
+ * Emits `out = base + 4·(p0·padded + q·width·kl)`: the byte address where panel q (of `width`
+ * lanes) of the K-block starting at p0 begins in gemm-pack.ts's layout, `padded` lanes per k-row.
+ */
+function panelAddress(
+  f: FunctionBuilder,
+  base: number,
+  p0: number,
+  padded: number,
+  q: number,
+  width: number,
+  kl: number,
+  out: number,
+): void {
+  f.get(base)
+    .get(p0)
+    .get(padded)
+    .mul()
+    .get(q)
+    .i32(width)
+    .mul()
+    .get(kl)
+    .mul()
+    .add()
+    .i32(4)
+    .mul()
+    .add()
+    .set(out);
+}
+
+/**
  * The kernel's parameters (all i32, addresses in bytes): packed A and B (gemm-pack.ts's layout) at
  * ap and bp; C, mpad×npad row-major, at cp; the reduction length K and K-block length kc; the
  * epilogue, applied as the last K-block's tile is stored: + bias (npad floats at biasp, unless
@@ -95,35 +125,9 @@ function kernel(): FunctionBuilder {
       f.get(ib0).set(ib);
       f.loop(() => {
         f.get(ib).get(ib1).emit(OP.i32GeU).brIf(1);
-        // pa = ap + 4·(p0·mpad + ib·MR·kl); pb = bp + 4·(p0·npad + jb·NR·kl); pc = cp + 4·(ib·MR·npad + jb·NR)
-        f.get(ap)
-          .get(p0)
-          .get(mpad)
-          .mul()
-          .get(ib)
-          .i32(MR)
-          .mul()
-          .get(kl)
-          .mul()
-          .add()
-          .i32(4)
-          .mul()
-          .add()
-          .set(pa);
-        f.get(bp)
-          .get(p0)
-          .get(npad)
-          .mul()
-          .get(jb)
-          .i32(NR)
-          .mul()
-          .get(kl)
-          .mul()
-          .add()
-          .i32(4)
-          .mul()
-          .add()
-          .set(pb);
+        // pa, pb: row block ib of A and strip jb of B in this K-block; pc = cp + 4·(ib·MR·npad + jb·NR)
+        panelAddress(f, ap, p0, mpad, ib, MR, kl, pa);
+        panelAddress(f, bp, p0, npad, jb, NR, kl, pb);
         f.get(cp)
           .get(ib)
           .i32(MR)
@@ -288,21 +292,8 @@ function packTransposed(width: typeof MR | typeof NR): FunctionBuilder {
     f.get(q0).set(q);
     f.loop(() => {
       f.get(q).get(q1).emit(OP.i32GeU).brIf(1);
-      // d = dst + 4·(p0·padded + q·width·kl); s = src + 4·(q·width·K + p0)
-      f.get(dst)
-        .get(p0)
-        .get(padded)
-        .mul()
-        .get(q)
-        .i32(width)
-        .mul()
-        .get(kl)
-        .mul()
-        .add()
-        .i32(4)
-        .mul()
-        .add()
-        .set(d);
+      // d: panel q of this K-block; s = src + 4·(q·width·K + p0)
+      panelAddress(f, dst, p0, padded, q, width, kl, d);
       f.get(src).get(q).i32(width).mul().get(K).mul().get(p0).add().i32(4).mul().add().set(s);
       f.i32(0).set(p);
       // Four k at a time: rows c of B hold B(c, p..p+3); the output k-rows hold B(0..7, p + q).
