@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { randn } from '../../src/engine/creation.js';
 import {
   dropGradBufferSpares,
   gradBuffer,
@@ -10,7 +11,6 @@ import {
 import { CrossEntropyLoss } from '../../src/engine/losses/index.js';
 import { Linear, ReLU, Sequential, Tanh } from '../../src/engine/nn/index.js';
 import * as ops from '../../src/engine/ops/index.js';
-import { sum } from '../../src/engine/ops/reduce.js';
 import { Adam } from '../../src/engine/optim/adam.js';
 import { SGD } from '../../src/engine/optim/sgd.js';
 import { Generator } from '../../src/engine/random.js';
@@ -58,14 +58,11 @@ describe('gradient buffers', () => {
     // 300×200 = 60,000 weights: past the pooled size, so dW is a standalone buffer the leaf keeps.
     const g = new Generator(3);
     const layer = new Linear(200, 300, { generator: g });
-    const x = new Tensor(
-      Float32Array.from({ length: 4 * 200 }, () => g.normal()),
-      [4, 200],
-    );
+    const x = randn([4, 200], { generator: g });
     const optimizer = new SGD(layer.parameters(), { lr: 0.1 });
     const gradOf = (input: Tensor) => {
       optimizer.zeroGrad();
-      sum(layer.forward(input)).backward();
+      ops.sum(layer.forward(input)).backward();
       return layer.weight.grad!;
     };
     // d(sum(x·Wᵀ + b))/dW[o][i] = Σ_rows x[r][i], for every output o.
@@ -77,15 +74,12 @@ describe('gradient buffers', () => {
     for (let o = 0; o < 300; o += 37)
       for (let i = 0; i < 200; i++) expect(first.data[o * 200 + i]).toBeCloseTo(expected[i], 4);
     // A second pass (after set_to_none) gets a new buffer: the old tensor is untouched.
-    const x2 = new Tensor(
-      x.data.map((v) => v * 2),
-      [4, 200],
-    );
+    const x2 = ops.mul(x, 2);
     const second = gradOf(x2);
     expect(second.data).not.toBe(first.data);
     expect(first.data).toEqual(kept);
     // And accumulation across backward() calls adds into the kept buffer, as in PyTorch.
-    sum(layer.forward(x)).backward();
+    ops.sum(layer.forward(x)).backward();
     expect(layer.weight.grad!.data[5]).toBeCloseTo(columnSums(x2)[5] + expected[5], 3);
   });
 
@@ -119,10 +113,7 @@ describe('gradient buffers', () => {
         new Tanh(),
         new Linear(64, 5, { generator: g }),
       );
-      const x = new Tensor(
-        Float32Array.from({ length: 64 * 96 }, () => g.normal()),
-        [64, 96],
-      );
+      const x = randn([64, 96], { generator: g });
       const y = new Tensor(
         Float32Array.from({ length: 64 }, (_, i) => i % 5),
         [64],
@@ -151,23 +142,13 @@ describe('gradient buffers', () => {
   it('zeroGrad({ reuse: true }) may overwrite an old .grad; the default never does', () => {
     const g = new Generator(5);
     const layer = new Linear(200, 300, { generator: g });
-    const x = new Tensor(
-      Float32Array.from({ length: 2 * 200 }, () => g.normal()),
-      [2, 200],
-    );
+    const x = randn([2, 200], { generator: g });
     const optimizer = new SGD(layer.parameters(), { lr: 0.1 });
-    sum(layer.forward(x)).backward();
+    ops.sum(layer.forward(x)).backward();
     const old = layer.weight.grad!;
     const kept = old.data.slice();
     optimizer.zeroGrad({ reuse: true });
-    sum(
-      layer.forward(
-        new Tensor(
-          x.data.map((v) => -v),
-          [2, 200],
-        ),
-      ),
-    ).backward();
+    ops.sum(layer.forward(ops.neg(x))).backward();
     // The new gradient is the negation: computed right, in the old tensor's memory.
     expect(layer.weight.grad!.data[0]).toBeCloseTo(-kept[0], 5);
     expect(layer.weight.grad!.data).toBe(old.data);
