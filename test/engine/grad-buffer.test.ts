@@ -139,6 +139,22 @@ describe('gradient buffers', () => {
     expect(train(true)).toEqual(train(false));
   });
 
+  it('the walk does not reuse an incoming gradient that a closure passed on as a view', () => {
+    dropGradBufferSpares();
+    const n = 8192; // past the slab size: the gradients are standalone buffers the walk may reuse
+    const w = new Tensor(new Float32Array(n).fill(1), [n], true);
+    // A view op written with a new Float32Array over the same memory, forward and back.
+    const view = (a: Tensor) =>
+      Tensor.fromOp(a.data, a.shape, [a], (g) => [new Float32Array(g.buffer, g.byteOffset, g.length)]);
+    const loss = ops.sum(ops.mul(view(ops.mul(w, 2)), 3));
+    loss.backward();
+    // Had the view's memory gone back to the spares, mul(w, 2)'s gradient buffer would have been
+    // that memory, zeroed under the view it reads: 0 instead of 6.
+    expect(w.grad!.data[0]).toBe(6);
+    expect(w.grad!.data[n - 1]).toBe(6);
+    dropGradBufferSpares();
+  });
+
   it('zeroGrad({ reuse: true }) may overwrite an old .grad; the default never does', () => {
     const g = new Generator(5);
     const layer = new Linear(200, 300, { generator: g });
