@@ -1,6 +1,17 @@
-# One image for both roles: `npm run start:api` (default) or `npm run start:worker`.
-# TypeScript runs through tsx (a runtime dependency), as in development; training threads load
-# their TypeScript entry the same way (workers/thread-bootstrap.mjs).
+# One image for both roles: the API (default) or a worker (`node dist/workers/worker.js`).
+# The image runs the compiled build (`npm run build`): no TypeScript compiler at run time, and
+# node itself is PID 1's child process, so SIGTERM reaches it directly for a graceful drain.
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY scripts ./scripts
+COPY workers ./workers
+COPY openapi ./openapi
+RUN npm run build
 
 FROM node:20-slim AS deps
 WORKDIR /app
@@ -13,11 +24,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json tsconfig.json ./
-COPY --chown=node:node src ./src
-COPY --chown=node:node scripts ./scripts
-COPY --chown=node:node workers ./workers
-COPY --chown=node:node openapi ./openapi
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node package.json ./
 USER node
 EXPOSE 3000
-CMD ["npm", "run", "start:api"]
+CMD ["node", "dist/scripts/start.js", "api"]

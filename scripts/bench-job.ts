@@ -1,6 +1,12 @@
-/** Worker-thread entry of `scripts/bench.ts`: runs one workload and posts its figures back. */
+/**
+ * Thread entry of `scripts/bench.ts`: runs one workload, on `threads` threads (intra-op) or this
+ * one alone, and posts its figures back.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runWorkload, type WorkloadId } from './bench-workloads.js';
+import type { WorkloadId } from './bench-figures.js';
+import { runWorkload, withThreads } from './bench-workloads.js';
 
-const { workload } = workerData as { workload: WorkloadId };
-parentPort?.postMessage(runWorkload(workload));
+const { workload, threads } = workerData as { workload: WorkloadId; threads: number };
+parentPort?.postMessage(
+  threads > 1 ? await withThreads(threads, () => runWorkload(workload)) : runWorkload(workload),
+);

@@ -4,18 +4,12 @@
  * Besides the single-thread figures: W1 and W3 with two threads on one job (intra-op parallelism,
  * `*_2threads`), W1 as two concurrent jobs on two worker threads (`two_jobs_speedup`: their summed
  * throughput over one job's), and W1's peak resident memory. `--memory [epochs]` prints only W1's
- * memory after each epoch (`node --expose-gc --import tsx scripts/bench.ts --memory 5`).
+ * memory after each epoch (`npm run build && node --expose-gc dist/scripts/bench.js --memory 5`).
+ * The figures come from the compiled build, which is what the Docker image runs.
  */
-import { Worker } from 'node:worker_threads';
-import {
-  type Figure,
-  formatFigure,
-  memoryProfile,
-  runWorkload,
-  WORKLOADS,
-  type WorkloadId,
-  withThreads,
-} from './bench-workloads.js';
+import { startTrainingThread } from '../src/queue/thread-start.js';
+import { entryUrl } from '../src/runtime/entry-url.js';
+import { type Figure, formatFigure, WORKLOADS, type WorkloadId } from './bench-figures.js';
 
 function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
   const i = argv.indexOf('--workload');
@@ -26,14 +20,15 @@ function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
   return [id];
 }
 
-/** Runs `workload` in a worker thread (through tsx, which this script runs under). */
-function inWorker(workload: WorkloadId): Promise<Figure[]> {
+/**
+ * Runs `workload` in a new thread set up as the service's training threads are (same resource
+ * limits), with `threads` threads for its products.
+ */
+function inThread(workload: WorkloadId, threads = 1): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
-    const entry = new URL('./bench-job.ts', import.meta.url).href;
-    const source = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-    const worker = new Worker(source, { eval: true, workerData: { workload } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const thread = startTrainingThread(entryUrl('./bench-job', import.meta.url), { workload, threads });
+    thread.once('message', resolve);
+    thread.once('error', reject);
   });
 }
 
@@ -48,19 +43,20 @@ function renamed(figures: Figure[], suffix: string): Figure[] {
 // `--memory [epochs]`: W1's memory per epoch only (run under `node --expose-gc` for post-GC figures).
 const memoryFlag = process.argv.indexOf('--memory');
 if (memoryFlag >= 0) {
+  const { memoryProfile } = await import('./bench-workloads.js');
   print(memoryProfile(Number(process.argv[memoryFlag + 1] ?? 5) || 5));
   process.exit(0);
 }
 
 for (const id of selectedWorkloads(process.argv.slice(2))) {
-  const single = runWorkload(id);
+  const single = await inThread(id);
   print(single);
   if (id === 'W1') {
     print([{ workload: 'W1', metric: 'peak_rss_mb', value: process.resourceUsage().maxRSS / 1024 }]);
-    print(renamed(await withThreads(2, () => runWorkload('W1')), '_2threads'));
-    const jobs = await Promise.all([inWorker('W1'), inWorker('W1')]);
+    print(renamed(await inThread('W1', 2), '_2threads'));
+    const jobs = await Promise.all([inThread('W1'), inThread('W1')]);
     const total = jobs.reduce((sum, figures) => sum + figures[0].value, 0);
     print([{ workload: 'W1', metric: 'two_jobs_speedup', value: total / single[0].value }]);
   }
-  if (id === 'W3') print(renamed(await withThreads(2, () => runWorkload('W3')), '_2threads'));
+  if (id === 'W3') print(renamed(await inThread('W3', 2), '_2threads'));
 }

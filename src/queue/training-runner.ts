@@ -7,7 +7,6 @@
  * the thread is asked to stop and is terminated if it has not within `abortGraceMs`; on `drain` it
  * stops after its current epoch. If `onEpochs` fails, the run stops and fails with that `cause`.
  */
-import { Worker } from 'node:worker_threads';
 import type { EpochMetrics, StepProgress } from '../training/results.js';
 import { tableBuffers } from './thread-data.js';
 import type {
@@ -19,6 +18,7 @@ import type {
   ToThread,
   TrainSummary,
 } from './thread-protocol.js';
+import { startTrainingThread } from './thread-start.js';
 
 export type RunOutcome =
   | { type: 'completed'; tensors: ThreadTensor[]; summary: TrainSummary | null }
@@ -48,15 +48,8 @@ export interface RunOptions {
   abortGraceMs?: number;
 }
 
-// The thread's entry points live in workers/ (process and thread entry points of the service).
-const BOOTSTRAP = new URL('../../workers/thread-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL(
-  import.meta.url.endsWith('.ts') ? '../../workers/training-thread.ts' : '../../workers/training-thread.js',
-  import.meta.url,
-);
-
 export function runTraining(options: RunOptions): Promise<RunOutcome> {
-  const thread = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY.href } });
+  const thread = startTrainingThread();
   let pending: EpochMetrics[] = [];
   let latest: Uint8Array | null = null;
   let writing: Promise<void> | null = null;

@@ -8,6 +8,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exitWith, loadConfigOrExit } from '../config.js';
 import { EmbeddedRedis, RedisNotInstalledError } from '../redis/embedded.js';
+import { entryUrl } from '../runtime/entry-url.js';
 import { createLogger } from './logger.js';
 import { createApi, startWorker } from './runtime.js';
 
@@ -73,11 +74,11 @@ export async function runProcess(role: Role): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** The worker process entry point, forked by `npm start`. */
-const WORKER_ENTRY = fileURLToPath(new URL('../../workers/worker.ts', import.meta.url));
+/** The worker process entry point, forked by `npm start` (and by the compiled build's start). */
+const WORKER_ENTRY = fileURLToPath(entryUrl('../../workers/worker', import.meta.url));
 
 function forkWorker(redisUrl: string): ChildProcess {
-  // Same loader (tsx via execArgv), pointed at the same Redis.
+  // Same node flags (under tsx, its loader via execArgv), pointed at the same Redis.
   return fork(WORKER_ENTRY, [], {
     env: { ...process.env, REDIS_URL: redisUrl },
     stdio: 'inherit',

@@ -1,0 +1,108 @@
+/**
+ * The compiled build (`npm run build`, what the Docker image runs) runs the whole service from
+ * JavaScript: the start script, the worker process it forks and the training threads start from
+ * their .js entries, the files read at run time are there, and a job trains to bitwise the weights
+ * the TypeScript sources give for the same spec.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/redis/embedded.js';
+import { request, useTestService, waitFor, waitForStatus } from '../helpers/service.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// Inside the repository, where the build's imports find node_modules.
+const OUT_DIR = join(ROOT, 'dist', `.test-build-${process.pid}`);
+
+const IRIS_JOB = {
+  model: {
+    layers: [
+      { type: 'Linear', in_features: 4, out_features: 8 },
+      { type: 'ReLU' },
+      { type: 'Linear', in_features: 8, out_features: 3 },
+    ],
+  },
+  loss: { type: 'CrossEntropyLoss' },
+  optimizer: { type: 'Adam', lr: 0.01 },
+  data: { builtin: 'iris' },
+  training: { epochs: 5, batch_size: 16, seed: 3 },
+};
+
+describe('compiled build', () => {
+  const source = useTestService();
+  let child: ChildProcess | undefined;
+  let output = '';
+  let url = '';
+
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'scripts/build.ts'),
+      '--out-dir',
+      OUT_DIR,
+    ]);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [join(OUT_DIR, 'scripts/start.js'), 'all'], {
+      env: {
+        ...process.env,
+        REDIS_URL: source.redis.url,
+        KEY_PREFIX: 'compiled-build',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitFor(async () => {
+      if (child?.exitCode !== null) throw new Error(`the compiled service exited:\n${output}`);
+      const health = await fetch(`${url}/health`).catch(() => null);
+      return health?.ok ? true : undefined;
+    }, 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(OUT_DIR, { recursive: true, force: true });
+  });
+
+  it('serves the dashboard from its copied files', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/<html/i);
+  });
+
+  it('trains a built-in dataset job to bitwise the weights the sources give', async () => {
+    const ids = await Promise.all(
+      [url, source.url].map(async (base) => {
+        const { status, body } = await request(`${base}/v1/jobs`, { body: IRIS_JOB });
+        expect(status, JSON.stringify(body)).toBe(201);
+        return body.id as string;
+      }),
+    );
+    const weights = await Promise.all(
+      [url, source.url].map(async (base, i) => {
+        const done = await waitForStatus(base, ids[i], ['succeeded', 'failed'], 30_000);
+        expect(done.status, JSON.stringify(done.error) + output).toBe('succeeded');
+        return (await request(`${base}/v1/jobs/${ids[i]}/model?format=json`)).body.state_dict;
+      }),
+    );
+    expect(Object.keys(weights[0]).sort()).toEqual(['0.bias', '0.weight', '2.bias', '2.weight']);
+    expect(weights[0]).toEqual(weights[1]);
+  });
+});
