@@ -10,6 +10,7 @@
 import { startTrainingThread } from '../src/queue/thread-start.js';
 import { entryUrl } from '../src/runtime/entry-url.js';
 import { type Figure, formatFigure, WORKLOADS, type WorkloadId } from './bench-figures.js';
+import { memoryProfile, runWorkload, withThreads } from './bench-workloads.js';
 
 function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
   const i = argv.indexOf('--workload');
@@ -20,13 +21,10 @@ function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
   return [id];
 }
 
-/**
- * Runs `workload` in a new thread set up as the service's training threads are (same resource
- * limits), with `threads` threads for its products.
- */
-function inThread(workload: WorkloadId, threads = 1): Promise<Figure[]> {
+/** Runs `workload` in a new thread, started as the service starts its training threads. */
+function inThread(workload: WorkloadId): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
-    const thread = startTrainingThread(entryUrl('./bench-job', import.meta.url), { workload, threads });
+    const thread = startTrainingThread(entryUrl('./bench-job', import.meta.url), { workload });
     thread.once('message', resolve);
     thread.once('error', reject);
   });
@@ -43,20 +41,19 @@ function renamed(figures: Figure[], suffix: string): Figure[] {
 // `--memory [epochs]`: W1's memory per epoch only (run under `node --expose-gc` for post-GC figures).
 const memoryFlag = process.argv.indexOf('--memory');
 if (memoryFlag >= 0) {
-  const { memoryProfile } = await import('./bench-workloads.js');
   print(memoryProfile(Number(process.argv[memoryFlag + 1] ?? 5) || 5));
   process.exit(0);
 }
 
 for (const id of selectedWorkloads(process.argv.slice(2))) {
-  const single = await inThread(id);
+  const single = runWorkload(id);
   print(single);
   if (id === 'W1') {
     print([{ workload: 'W1', metric: 'peak_rss_mb', value: process.resourceUsage().maxRSS / 1024 }]);
-    print(renamed(await inThread('W1', 2), '_2threads'));
+    print(renamed(await withThreads(2, () => runWorkload('W1')), '_2threads'));
     const jobs = await Promise.all([inThread('W1'), inThread('W1')]);
     const total = jobs.reduce((sum, figures) => sum + figures[0].value, 0);
     print([{ workload: 'W1', metric: 'two_jobs_speedup', value: total / single[0].value }]);
   }
-  if (id === 'W3') print(renamed(await inThread('W3', 2), '_2threads'));
+  if (id === 'W3') print(renamed(await withThreads(2, () => runWorkload('W3')), '_2threads'));
 }

@@ -28,4 +28,4 @@ try {
   process.exit(1); // tsc has printed the errors
 }
 for (const asset of ASSETS) cpSync(join(ROOT, asset), join(outDir, asset), { recursive: true });
-process.stdout.write(`built ${outDir}\n`);
+process.stderr.write(`built ${outDir}\n`);
