@@ -6,8 +6,12 @@
 
 import { setGemmRunner } from '../src/engine/kernels/gemm.js';
 import { GemmThreadPool } from '../src/engine/kernels/gemm-threads.js';
-import { CrossEntropyLoss } from '../src/engine/losses/index.js';
-import { Linear, ReLU, Sequential } from '../src/engine/nn/index.js';
+// The classes' own modules, not the engine's barrels: a script building its model in code need
+// not load the JSON-spec registries (and zod, about 12 MB).
+import { CrossEntropyLoss } from '../src/engine/losses/cross-entropy-loss.js';
+import { ReLU } from '../src/engine/nn/activation-layers.js';
+import { Linear } from '../src/engine/nn/linear.js';
+import { Sequential } from '../src/engine/nn/sequential.js';
 import { Adam } from '../src/engine/optim/adam.js';
 import type { Optimizer } from '../src/engine/optim/optimizer.js';
 import { SGD } from '../src/engine/optim/sgd.js';
