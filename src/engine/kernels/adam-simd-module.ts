@@ -70,6 +70,7 @@ function adam(): FunctionBuilder {
   return f;
 }
 
+/** The module over its own memory of `pages` pages, not shared: the update runs on one thread. */
 export function adamSimdModuleBytes(pages: number): Uint8Array {
-  return encodeModule([{ name: 'adam', fn: adam() }], pages);
+  return encodeModule([{ name: 'adam', fn: adam() }], pages, false);
 }

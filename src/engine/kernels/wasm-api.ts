@@ -25,7 +25,7 @@ export function wasmApi(): WasmApi | null {
   return api ?? null;
 }
 
-/** A compiled kernel module with its own shared memory. */
+/** A compiled kernel module with its own memory. */
 export interface KernelInstance {
   module: WasmModule;
   memory: WasmMemory;
@@ -33,20 +33,22 @@ export interface KernelInstance {
 }
 
 /**
- * Compiles `bytes` (a module importing `env.memory`, shared) and instantiates it over a new shared
- * memory of `initial`..`maximum` pages. Null where WebAssembly, its SIMD or shared memory is missing:
- * the caller then takes its scalar path.
+ * Compiles `bytes` (a module importing `env.memory`, shared as `shared` says) and instantiates it
+ * over a new memory of `initial`..`maximum` pages. Null where WebAssembly, its SIMD or (when asked
+ * for) shared memory is missing: the caller then takes its scalar path.
  */
 export function instantiateKernels(
   bytes: Uint8Array,
   initial: number,
   maximum: number,
+  shared = true,
 ): KernelInstance | null {
   const wasm = wasmApi();
-  if (wasm === null || typeof SharedArrayBuffer !== 'function' || !wasm.validate(bytes)) return null;
+  if (wasm === null || (shared && typeof SharedArrayBuffer !== 'function') || !wasm.validate(bytes))
+    return null;
   try {
     const module = new wasm.Module(bytes);
-    const memory = new wasm.Memory({ initial, maximum, shared: true });
+    const memory = new wasm.Memory({ initial, maximum, shared });
     const instance = new wasm.Instance(module, { env: { memory } });
     return { module, memory, exports: instance.exports };
   } catch {

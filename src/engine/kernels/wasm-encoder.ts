@@ -158,10 +158,19 @@ export interface ExportedFunction {
   fn: FunctionBuilder;
 }
 
-/** A module importing one shared memory `env.memory` and exporting the given functions. */
-export function encodeModule(functions: readonly ExportedFunction[], maxPages: number): Uint8Array {
+/**
+ * A module importing one memory `env.memory` (shared unless `shared` is false: only memory that
+ * other threads work in needs to be, and copies into shared memory are slower) and exporting the
+ * given functions.
+ */
+export function encodeModule(
+  functions: readonly ExportedFunction[],
+  maxPages: number,
+  shared = true,
+): Uint8Array {
   const types = functions.map(({ fn }) => [0x60, ...vector(fn.params.map((t) => [t])), 0x00]);
-  const imports = [[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)]];
+  const limits = shared ? 0x03 : 0x01; // has a maximum, and is shared
+  const imports = [[...name('env'), ...name('memory'), 0x02, limits, ...uleb(1), ...uleb(maxPages)]];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector(types)),
