@@ -8,7 +8,6 @@
  *     p0·npad + jb·NR·kl + p·NR + c
  * Rows past m and columns past n are zero, so the kernel has no edge cases.
  */
-import { MR, NR } from './gemm-simd-module.js';
 
 /** The longest K-block: a KC×NR panel of B (16 KB) stays in L1 while A streams past it. */
 export const KC = 512;
