@@ -1,7 +1,7 @@
 /**
  * `npm run bench:api`: the service half of the performance figures, against a private
- * redis-server and real service processes (`scripts/start.ts api|worker` as children, as the fault
- * tests run them; this process only drives load and measures).
+ * redis-server and real service processes (the compiled build's `dist/scripts/start.js api|worker`
+ * as children, as the Docker image runs them; this process only drives load and measures).
  *
  * - submit: accepted `POST /v1/jobs` per second (full validation, API key, idempotency off) with
  *   autocannon, beside a bare Fastify route doing one BullMQ `add` in the same run (alternated).
@@ -29,9 +29,11 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { EmbeddedRedis, freePort } from '../src/redis/embedded.js';
 import { redisKeys, TRAINING_QUEUE } from '../src/redis/keys.js';
-import { type ServiceProcess, spawnService } from './lib/service-processes.js';
+import { COMPILED_START, type ServiceProcess, spawnService } from './lib/service-processes.js';
 
 const API_KEY = 'bench-key-0123456789abcdef';
+/** The service processes run the compiled build, as in production (`npm run bench:api` builds it). */
+const COMPILED = { start: COMPILED_START };
 const AUTH = { authorization: `Bearer ${API_KEY}` };
 
 /** A small deterministic classification job (the SimpleNN of the README). */
@@ -130,7 +132,7 @@ async function spawnBare(redisUrl: string, prefix: string): Promise<{ url: strin
 async function benchSubmit(redisUrl: string, args: Args): Promise<void> {
   const prefix = `bench-submit-${randomUUID().slice(0, 8)}`;
   const env = serviceEnv(redisUrl, prefix);
-  const api = await spawnService('api', env);
+  const api = await spawnService('api', env, COMPILED);
   const bare = await spawnBare(redisUrl, `${prefix}-bare`).catch((err: unknown) => {
     api.kill('SIGKILL');
     throw err;
@@ -201,8 +203,8 @@ async function spawnApiAndWorker(
   env: Record<string, string>,
 ): Promise<{ api: ServiceProcess; worker: ServiceProcess }> {
   const started = await Promise.allSettled([
-    spawnService('api', env),
-    spawnService('worker', { ...env, LOG_LEVEL: 'info' }),
+    spawnService('api', env, COMPILED),
+    spawnService('worker', { ...env, LOG_LEVEL: 'info' }, COMPILED),
   ]);
   const [api, worker] = started;
   if (api.status === 'fulfilled' && worker.status === 'fulfilled')

@@ -24,17 +24,22 @@ export interface ServiceProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** The compiled build's start script (`npm run build`), which the Docker image runs. */
+export const COMPILED_START = fileURLToPath(new URL('../../dist/scripts/start.js', import.meta.url));
+
 /**
- * Spawns `scripts/start.ts <role>` (via tsx) and waits until it is ready: a worker's
- * `worker started` log line, an API's `/health`.
+ * Spawns `scripts/start.ts <role>` (via tsx), or the start script `start` names (a compiled .js
+ * one runs on plain node), and waits until it is ready: a worker's `worker started` log line, an
+ * API's `/health`.
  */
 export async function spawnService(
   role: 'worker' | 'api',
   env: Record<string, string>,
-  { readyTimeoutMs = 30_000 }: { readyTimeoutMs?: number } = {},
+  { readyTimeoutMs = 30_000, start = START }: { readyTimeoutMs?: number; start?: string } = {},
 ): Promise<ServiceProcess> {
   const port = role === 'api' ? await freePort() : 0;
-  const child = spawn(process.execPath, ['--import', 'tsx', START, role], {
+  const args = start.endsWith('.ts') ? ['--import', 'tsx', start, role] : [start, role];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       LOG_LEVEL: 'info',
