@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { gemmBackend } from '../src/engine/kernels/gemm.js';
 import { type Figure, formatFigure, WORKLOADS } from './bench-figures.js';
 import { runWorkload, withThreads } from './bench-workloads.js';
 
@@ -151,18 +152,19 @@ for (const r of rows) {
 
 /**
  * The CPU the ratios were measured on. PyTorch's OpenBLAS picks its widest vector unit (AVX-512
- * does 16 float32 FMAs per instruction, AVX2 8), while WebAssembly SIMD is 4 lanes without FMA on
- * every machine, so the gemm-bound ratios (W1, W3) depend on it.
+ * does 16 float32 FMAs per instruction, AVX2 8), while WebAssembly SIMD is 4 lanes on every
+ * machine, so the gemm-bound ratios (W1, W3) depend on it. The engine's kernel is named too: it
+ * runs the scalar loop where the CPU has no FMA.
  */
 function cpuLine(): string {
   let info = '';
   try {
     info = readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
-    return `CPU: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores`;
+    return `CPU: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores (the engine's kernel: ${gemmBackend()})`;
   }
   const flags = new Set(/^flags\s*:\s*(.*)$/m.exec(info)?.[1].split(/\s+/) ?? []);
   const widest = flags.has('avx512f') ? 'AVX-512' : flags.has('avx2') ? 'AVX2' : 'SSE';
   const fma = flags.has('fma') ? ' with FMA' : '';
-  return `CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${os.cpus().length} cores, ${widest}${fma} (PyTorch's widest vectors; the engine's WebAssembly SIMD is 128-bit without FMA)`;
+  return `CPU: ${os.cpus()[0]?.model.trim() ?? 'unknown'}, ${os.cpus().length} cores, ${widest}${fma} (PyTorch's widest vectors; the engine's kernel: ${gemmBackend()}, 128-bit)`;
 }

@@ -8,6 +8,7 @@ export * from './clip.js';
 export * from './creation.js';
 export * from './errors.js';
 export { dropGradBufferSpares } from './grad-buffer.js';
+export { gemmBackend } from './kernels/gemm.js';
 export * from './losses/index.js';
 export * from './nn/index.js';
 export * from './ops/index.js';

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
 import { checkAuthAtStartup } from '../api/plugins/auth.js';
 import type { Config } from '../config.js';
+import { gemmBackend } from '../engine/kernels/gemm.js';
 import { TrainingStatsWriter } from '../metrics/training-stats.js';
 import { OrphanSweeper } from '../queue/orphan-sweeper.js';
 import { TrainingQueue } from '../queue/training-queue.js';
@@ -101,7 +102,8 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     minAgeMs: config.ORPHAN_MIN_AGE_MS,
   });
   sweeper.start();
-  logger.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  // The scalar kernel (a host without WebAssembly SIMD or FMA) trains several times slower.
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, gemm: gemmBackend() }, 'worker started');
   let closing: Promise<void> | undefined;
   return {
     worker,

@@ -1,9 +1,11 @@
 /**
  * The reference matrix product and the shared epilogue. `gemmScalar` is the straightforward loop
- * in float32 arithmetic (each product and each partial sum rounded to float32, k increasing) — the
- * exact operation order of the SIMD kernel, so it is both the small-matrix path and the fallback
- * where WebAssembly SIMD is missing, with bitwise-identical results.
+ * in float32 arithmetic (each partial sum a fused multiply-add rounded once to float32, k
+ * increasing) — the exact operation order of the SIMD kernel, so it is both the small-matrix path
+ * and the fallback where WebAssembly SIMD or a fused multiply-add is missing, with bitwise-identical
+ * results.
  */
+import { fma32 } from './fma.js';
 
 /** How the product lands in `out`: out = [relu]([out +] (product [+ bias])). */
 export interface Epilogue {
@@ -78,16 +80,15 @@ export function gemmScalar(
   epilogue: Epilogue,
 ): void {
   const row = new Float32Array(n);
-  const fround = Math.fround;
   for (let i = 0; i < m; i++) {
     row.fill(0);
     for (let p = 0; p < k; p++) {
       const av = transA ? a[p * m + i] : a[i * k + p];
       if (transB) {
-        for (let j = 0; j < n; j++) row[j] += fround(av * b[j * k + p]);
+        for (let j = 0; j < n; j++) row[j] = fma32(av, b[j * k + p], row[j]);
       } else {
         const bo = p * n;
-        for (let j = 0; j < n; j++) row[j] += fround(av * b[bo + j]);
+        for (let j = 0; j < n; j++) row[j] = fma32(av, b[bo + j], row[j]);
       }
     }
     finishRow(row, 0, out, i * n, n, epilogue);

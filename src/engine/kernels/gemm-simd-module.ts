@@ -6,11 +6,12 @@
  * contiguously and never cares about transposes. K is cut into
  * blocks of KC; within a K-block, for each strip of NR = 8 columns of B (a KC×8 panel that stays
  * in L1) the kernel sweeps the row blocks of MR rows of A, keeping an MR×8 tile of C in 2·MR
- * v128 registers: per k it loads two B vectors, splats MR values of A and does 2·MR mul + add.
+ * v128 registers: per k it loads two B vectors, splats MR values of A and does 2·MR fused
+ * multiply-adds (relaxed SIMD's f32x4.relaxed_madd, which gemm-wasm.ts uses only where it is fused).
  *
- * Every C element is a float32 sum over k in increasing order, one rounding per multiply and per
- * add (no FMA), K-blocks visited in order and partial sums stored as float32 between them, so the
- * result is bitwise the naive loop's (gemm-scalar.ts) whatever MR, KC or the row split.
+ * Every C element is a float32 sum over k in increasing order, c = fma(a, b, c) with one rounding
+ * per step, K-blocks visited in order and partial sums stored as float32 between them, so the
+ * result is bitwise the naive loop's (gemm-scalar.ts, with fma32) whatever MR, KC or the row split.
  */
 import { encodeModule, FunctionBuilder, I32, memarg, OP, V128 } from './wasm-encoder.js';
 
@@ -174,17 +175,15 @@ function kernel(): FunctionBuilder {
             f.get(pa)
               .simd(OP.v128Load32Splat, ...memarg(2, 4 * r))
               .set(a);
-            f.get(acc[2 * r])
-              .get(a)
+            f.get(a)
               .get(b0)
-              .simd(OP.f32x4Mul)
-              .simd(OP.f32x4Add)
+              .get(acc[2 * r])
+              .simd(OP.f32x4RelaxedMadd)
               .set(acc[2 * r]);
-            f.get(acc[2 * r + 1])
-              .get(a)
+            f.get(a)
               .get(b1)
-              .simd(OP.f32x4Mul)
-              .simd(OP.f32x4Add)
+              .get(acc[2 * r + 1])
+              .simd(OP.f32x4RelaxedMadd)
               .set(acc[2 * r + 1]);
           }
           f.inc(pa, MR * 4).inc(pb, NR * 4);

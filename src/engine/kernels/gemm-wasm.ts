@@ -63,20 +63,32 @@ export class SimdGemm {
   }
 
   /**
-   * Null where WebAssembly SIMD (or shared memory) is unavailable. `maxPages` bounds the memory
-   * (64 KiB pages); products that would need more take the scalar loop.
+   * Null where WebAssembly SIMD, relaxed SIMD or shared memory is unavailable, or where relaxed
+   * SIMD's multiply-add is not fused (a CPU without FMA): the scalar loop then gives the same
+   * results. `maxPages` bounds the memory (64 KiB pages); products that would need more take the
+   * scalar loop.
    */
   static create(maxPages = MAX_PAGES): SimdGemm | null {
     const initial = Math.min(16, maxPages);
-    const k = instantiateKernels(gemmSimdModuleBytes(maxPages), initial, maxPages);
-    return k === null
-      ? null
-      : new SimdGemm(
-          k.module,
-          k.memory,
-          GEMM_EXPORTS.map((name) => k.exports[name] as KernelFn),
-          maxPages * PAGE,
-        );
+    const k = instantiateKernels(gemmSimdModuleBytes(maxPages), initial, maxPages, true, {
+      relaxedSimd: true,
+    });
+    if (k === null) return null;
+    const fns = GEMM_EXPORTS.map((name) => k.exports[name] as KernelFn);
+    const gemm = new SimdGemm(k.module, k.memory, fns, maxPages * PAGE);
+    return gemm.fusesMultiplyAdd() ? gemm : null;
+  }
+
+  /**
+   * Whether the kernel's multiply-add rounds once: 1·(−(1 + 2⁻¹¹)) + (1 + 2⁻¹²)² is 2⁻²⁴ fused, and 0
+   * when the product is rounded first. V8 fuses relaxed_madd where the CPU has FMA.
+   */
+  private fusesMultiplyAdd(): boolean {
+    const x = Math.fround(1 + 2 ** -12);
+    const out = new Float32Array(1);
+    const a = Float32Array.of(1, x);
+    const b = Float32Array.of(-Math.fround(1 + 2 ** -11), x);
+    return this.gemm(a, b, out, 1, 2, 1, false, false, PLAIN, null) && out[0] === 2 ** -24;
   }
 
   /** The memory as floats, grown to hold `floats`; null when that is past its maximum. */

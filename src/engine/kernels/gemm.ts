@@ -1,9 +1,10 @@
 /**
  * The engine's matrix product entry point: out[m×n] = [relu]([out +] op(A)·op(B) [+ bias]).
  *
- * Two kernels with the same float32 operation order, hence bitwise-identical results: the WebAssembly
- * SIMD kernel (gemm-wasm.ts) for products big enough to repay packing, and the scalar loop
- * (gemm-scalar.ts) for small ones and where SIMD is missing. Intra-op threads are opt-in: a
+ * Two kernels with the same float32 operation order (fused multiply-adds, k increasing), hence
+ * bitwise-identical results: the WebAssembly SIMD kernel (gemm-wasm.ts) for products big enough to
+ * repay packing, and the scalar loop (gemm-scalar.ts) for small ones and where SIMD or a fused
+ * multiply-add is missing. Intra-op threads are opt-in: a
  * `RangeRunner` (gemm-threads.ts) installed with `setGemmRunner` splits the rows of C and the
  * panels being packed, never the reduction, so results do not depend on the thread count either.
  */
@@ -24,6 +25,15 @@ export function simdGemm(): SimdGemm | null {
   if (simdDisabled()) return null;
   if (simd === undefined) simd = SimdGemm.create();
   return simd;
+}
+
+/**
+ * Which kernel this host runs products on: the WebAssembly SIMD one with fused multiply-adds, or
+ * the scalar loop (same results, several times slower) where WebAssembly SIMD, relaxed SIMD or a
+ * CPU with FMA is missing. Worth logging at start-up.
+ */
+export function gemmBackend(): 'wasm-simd-fma' | 'scalar' {
+  return simdGemm() === null ? 'scalar' : 'wasm-simd-fma';
 }
 
 /** Installs (or with null removes) the intra-op thread runner; returns the previous one. */

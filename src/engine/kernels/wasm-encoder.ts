@@ -141,6 +141,8 @@ export const OP = {
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  /** Relaxed SIMD: a·b + c, fused where the CPU has FMA (gemm-wasm.ts checks that it is). */
+  f32x4RelaxedMadd: 0x105,
   f32x4Div: 0xe7,
   f32x4Ne: 0x42,
   f32x4Gt: 0x44,
