@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { simdGemm } from '../../../src/engine/kernels/gemm.js';
+import { gemmBackend, simdGemm } from '../../../src/engine/kernels/gemm.js';
 import { type Epilogue, gemmScalar } from '../../../src/engine/kernels/gemm-scalar.js';
 import { SimdGemm } from '../../../src/engine/kernels/gemm-wasm.js';
 import { Generator } from '../../../src/engine/random.js';
@@ -48,8 +49,22 @@ function bitsEqual(x: Float32Array, y: Float32Array): boolean {
 
 const PLAIN: Epilogue = { bias: null, accumulate: false };
 
+/** Whether this x86 CPU has FMA (V8 then fuses relaxed_madd); null where that cannot be read. */
+function cpuHasFma(): boolean | null {
+  try {
+    const flags = /^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1];
+    return flags === undefined ? null : flags.split(/\s+/).includes('fma');
+  } catch {
+    return null;
+  }
+}
+
 describe('gemm kernels', () => {
   const simd = simdGemm();
+
+  it.runIf(cpuHasFma() !== null)('runs the fused SIMD kernel exactly where the CPU has FMA', () => {
+    expect(gemmBackend()).toBe(cpuHasFma() ? 'wasm-simd-fma' : 'scalar');
+  });
 
   /** Whether the SIMD kernel's product is bitwise the scalar loop's (fresh outputs). */
   function sameAsScalar(
