@@ -15,7 +15,7 @@ import { simdDisabled } from './simd-toggle.js';
 export { setSimdDisabled } from './simd-toggle.js';
 
 /** Below this many multiply-adds the scalar loop wins over packing + a kernel call. */
-const SIMD_MIN_WORK = 1024;
+const SIMD_MIN_WORK = 128;
 
 let simd: SimdGemm | null | undefined;
 let runner: RangeRunner | null = null;
