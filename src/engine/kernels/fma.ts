@@ -22,7 +22,7 @@ export function fma32(a: number, b: number, c: number): number {
   // Exact error of the sum (TwoSum); NaN when s is not finite, and then s is the answer.
   const back = s - p;
   const err = p - (s - back) + (c - back);
-  if (err === 0 || err !== err) return Math.fround(s); // exact, or not finite
+  if (err === 0 || Number.isNaN(err)) return Math.fround(s); // exact, or not finite
   bits[0] = s;
   const low = words[LOW];
   if ((low & 1) === 0) {
