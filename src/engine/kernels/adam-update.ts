@@ -45,7 +45,7 @@ let simd: SimdAdam | null | undefined;
 function simdAdam(): SimdAdam | null {
   if (simdDisabled()) return null;
   if (simd !== undefined) return simd;
-  const k = instantiateKernels(adamSimdModuleBytes(PAGES), PAGES, PAGES, false);
+  const k = instantiateKernels(adamSimdModuleBytes(PAGES), PAGES, PAGES, { shared: false });
   simd = k === null ? null : { kernel: k.exports.adam as AdamKernel, mem: new Float32Array(k.memory.buffer) };
   return simd;
 }

@@ -104,7 +104,8 @@ export class GemmThreadPool implements RangeRunner {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`GemmThreadPool: invalid threads ${threads}`);
     const simd = simdGemm();
-    if (simd === null) throw new Error('GemmThreadPool: WebAssembly SIMD is not available');
+    if (simd === null)
+      throw new Error('GemmThreadPool: the SIMD kernel is not available here (gemmBackend() is scalar)');
     return new GemmThreadPool(threads, simd);
   }
 

@@ -70,9 +70,7 @@ export class SimdGemm {
    */
   static create(maxPages = MAX_PAGES): SimdGemm | null {
     const initial = Math.min(16, maxPages);
-    const k = instantiateKernels(gemmSimdModuleBytes(maxPages), initial, maxPages, true, {
-      relaxedSimd: true,
-    });
+    const k = instantiateKernels(gemmSimdModuleBytes(maxPages), initial, maxPages, { relaxedSimd: true });
     if (k === null) return null;
     const fns = GEMM_EXPORTS.map((name) => k.exports[name] as KernelFn);
     const gemm = new SimdGemm(k.module, k.memory, fns, maxPages * PAGE);

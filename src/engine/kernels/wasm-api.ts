@@ -48,17 +48,23 @@ export interface KernelInstance {
   exports: Record<string, unknown>;
 }
 
+export interface KernelOptions {
+  /** Whether the module's memory is shared (as encodeModule's `shared`); default true. */
+  shared?: boolean;
+  /** The module uses relaxed SIMD (turned on first where that takes a flag); default false. */
+  relaxedSimd?: boolean;
+}
+
 /**
- * Compiles `bytes` (a module importing `env.memory`, shared as `shared` says) and instantiates it
- * over a new memory of `initial`..`maximum` pages. Null where WebAssembly, its SIMD or (when asked
- * for) shared memory is missing: the caller then takes its scalar path.
+ * Compiles `bytes` (a module importing `env.memory`) and instantiates it over a new memory of
+ * `initial`..`maximum` pages. Null where WebAssembly, its SIMD (or relaxed SIMD) or shared memory
+ * is missing: the caller then takes its scalar path.
  */
 export function instantiateKernels(
   bytes: Uint8Array,
   initial: number,
   maximum: number,
-  shared = true,
-  { relaxedSimd = false }: { relaxedSimd?: boolean } = {},
+  { shared = true, relaxedSimd = false }: KernelOptions = {},
 ): KernelInstance | null {
   const wasm = wasmApi();
   if (wasm === null || (shared && typeof SharedArrayBuffer !== 'function')) return null;
