@@ -51,6 +51,11 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(1, 256)
     .default(availableParallelism())
     .describe('Training runs in parallel per worker process.'),
+  INTRA_OP_THREADS: int(1, 256)
+    .default(availableParallelism())
+    .describe(
+      "Cores a worker's running jobs share for their matrix products: a lone job uses them all, two split them. 1 keeps every job on one thread.",
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: int(1024)
     .default(64 * 1024 * 1024)

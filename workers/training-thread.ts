@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { decodeSafetensors } from '../src/artifacts/safetensors.js';
 import { SpecError } from '../src/engine/errors.js';
 import { type NestedArray, type Tensor, tensor } from '../src/engine/tensor.js';
+import { IntraOpThreads } from '../src/queue/intra-op-threads.js';
 import { threadTrainingData } from '../src/queue/thread-data.js';
 import type { FromThread, SerializedError, ThreadTensor, ToThread } from '../src/queue/thread-protocol.js';
 import { parseJobInput } from '../src/service/job-spec.js';
@@ -49,20 +50,25 @@ async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void>
     trainer.restore({ ...decodeCheckpoint(message.resume.checkpoint), history: message.resume.history });
   }
   let epochStarted = performance.now();
-  const result = await trainer.run({
-    signal: controller.signal,
-    // Only epochs that have run for a while report progress (the trainer throttles across epochs).
-    onProgress: (progress) => {
-      if (performance.now() - epochStarted >= PROGRESS_AFTER_MS) post({ type: 'progress', progress });
-    },
-    onEpoch: (metrics) => {
-      // The trainer's state is complete for this epoch when onEpoch runs (same as onCheckpoint's).
-      const checkpoint = encodeCheckpoint(trainer.checkpoint({ history: false }));
-      post({ type: 'epoch', metrics, checkpoint }, [checkpoint.buffer as ArrayBuffer]);
-      if (draining) controller.abort();
-      epochStarted = performance.now();
-    },
-  });
+  const threads = new IntraOpThreads(message.cores ?? null);
+  const result = await trainer
+    .run({
+      signal: controller.signal,
+      // The job's share of the worker's cores may change as other jobs start and end.
+      onStep: () => threads.update(),
+      // Only epochs that have run for a while report progress (the trainer throttles across epochs).
+      onProgress: (progress) => {
+        if (performance.now() - epochStarted >= PROGRESS_AFTER_MS) post({ type: 'progress', progress });
+      },
+      onEpoch: (metrics) => {
+        // The trainer's state is complete for this epoch when onEpoch runs (same as onCheckpoint's).
+        const checkpoint = encodeCheckpoint(trainer.checkpoint({ history: false }));
+        post({ type: 'epoch', metrics, checkpoint }, [checkpoint.buffer as ArrayBuffer]);
+        if (draining) controller.abort();
+        epochStarted = performance.now();
+      },
+    })
+    .finally(() => threads.close());
   const tensors: ThreadTensor[] = Object.entries(result.stateDict).map(([name, t]) => ({
     name,
     shape: [...t.shape],
@@ -79,6 +85,7 @@ async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void>
         evaluation: result.evaluation,
         normalization: result.normalization,
       },
+      intraOpThreads: threads.maxUsed,
     },
     tensors.map((t) => t.data.buffer as ArrayBuffer),
   );

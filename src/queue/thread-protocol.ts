@@ -45,6 +45,8 @@ export type ToThread =
       init: Uint8Array | null;
       /** Continue after the last committed epoch instead of starting at epoch 1. */
       resume: ResumePoint | null;
+      /** The job's share of the worker's cores for its matrix products (core-budget.ts); null: one. */
+      cores?: Int32Array | null;
     }
   /** Stop now, mid-epoch (a cancel; or a shutdown whose grace time ran out). */
   | { type: 'abort' }
@@ -72,7 +74,14 @@ export type FromThread =
   /** One finished epoch with the checkpoint to resume after it (its buffer is transferred). */
   | { type: 'epoch'; metrics: EpochMetrics; checkpoint: Uint8Array }
   | { type: 'progress'; progress: StepProgress }
-  | { type: 'result'; status: 'completed' | 'aborted'; tensors: ThreadTensor[]; summary?: TrainSummary }
+  | {
+      type: 'result';
+      status: 'completed' | 'aborted';
+      tensors: ThreadTensor[];
+      summary?: TrainSummary;
+      /** The most threads the products ran on. */
+      intraOpThreads: number;
+    }
   | { type: 'error'; error: SerializedError };
 
 /** Error codes that mean the job itself is bad: failing it again would fail the same way. */

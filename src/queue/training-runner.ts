@@ -21,7 +21,7 @@ import type {
 import { startTrainingThread } from './thread-start.js';
 
 export type RunOutcome =
-  | { type: 'completed'; tensors: ThreadTensor[]; summary: TrainSummary | null }
+  | { type: 'completed'; tensors: ThreadTensor[]; summary: TrainSummary | null; intraOpThreads: number }
   | { type: 'aborted' }
   /** `cause` is set when writing epochs failed (the thread itself was fine). */
   | { type: 'failed'; error: SerializedError; cause?: unknown };
@@ -46,6 +46,8 @@ export interface RunOptions {
   /** Progress within long epochs (throttled by the trainer); a write still running skips the next. */
   onProgress?: (progress: StepProgress) => Promise<void>;
   abortGraceMs?: number;
+  /** The job's share of the worker's cores (CoreBudget.join); without it, products use one thread. */
+  cores?: Int32Array | null;
 }
 
 export function runTraining(options: RunOptions): Promise<RunOutcome> {
@@ -123,7 +125,12 @@ export function runTraining(options: RunOptions): Promise<RunOutcome> {
         case 'result':
           finish(
             message.status === 'completed'
-              ? { type: 'completed', tensors: message.tensors, summary: message.summary ?? null }
+              ? {
+                  type: 'completed',
+                  tensors: message.tensors,
+                  summary: message.summary ?? null,
+                  intraOpThreads: message.intraOpThreads,
+                }
               : { type: 'aborted' },
           );
           break;
@@ -159,6 +166,7 @@ export function runTraining(options: RunOptions): Promise<RunOutcome> {
         init: options.init,
         resume: options.resume,
         tables,
+        cores: options.cores ?? null,
       } satisfies ToThread,
       tableBuffers(tables),
     );

@@ -17,6 +17,7 @@ import { TRAINING_QUEUE } from '../redis/keys.js';
 import { CheckpointStore, LostOwnershipError } from '../service/checkpoint-store.js';
 import type { DatasetStore } from '../service/dataset-store.js';
 import type { JobStore } from '../service/job-store.js';
+import type { CoreBudget } from './core-budget.js';
 import { modelMetadata, resultFields } from './job-result.js';
 import { DatasetMissingError, type JobTables, loadJobTables } from './job-tables.js';
 import { USER_ERROR_CODES } from './thread-protocol.js';
@@ -47,6 +48,8 @@ export interface TrainingWorkerOptions {
   stall?: StallSettings;
   /** Uploaded datasets, read for jobs that train on them. */
   datasets?: DatasetStore;
+  /** The cores running jobs share for their products; without it, each job uses one thread. */
+  cores?: CoreBudget;
 }
 
 /** One attempt at a job running in this process. */
@@ -135,6 +138,8 @@ export class TrainingWorker {
     bullSignal?.addEventListener('abort', () => controller.abort('cancel'), { once: true });
     if (this.closing) run.drain.abort();
     this.active.set(owner, run);
+    /** This attempt's share of the cores while its thread trains. */
+    let share: Int32Array | null = null;
     try {
       // 'running' too: a job whose worker died is picked up again after it stalls.
       const current = await store.get(id);
@@ -178,7 +183,9 @@ export class TrainingWorker {
       );
       await this.options.stats?.jobStarted(id);
       let committed = claimed.epoch;
+      share = this.options.cores?.join() ?? null;
       const outcome = await runTraining({
+        cores: share,
         input,
         init,
         resume,
@@ -201,7 +208,7 @@ export class TrainingWorker {
           await store.saveModel(id, encodeSafetensors(tensors, metadata));
           await store.transition(id, ['running'], 'succeeded', resultFields(outcome.summary));
           await checkpoints.clear(id);
-          log.info('training succeeded');
+          log.info({ intra_op_threads: outcome.intraOpThreads }, 'training succeeded');
           return;
         }
         case 'aborted':
@@ -243,6 +250,7 @@ export class TrainingWorker {
       }
       throw err;
     } finally {
+      if (share !== null) this.options.cores?.leave(share);
       this.active.delete(owner);
       await this.options.stats?.jobEnded(id);
     }

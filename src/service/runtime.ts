@@ -10,6 +10,7 @@ import { checkAuthAtStartup } from '../api/plugins/auth.js';
 import type { Config } from '../config.js';
 import { gemmBackend } from '../engine/kernels/gemm.js';
 import { TrainingStatsWriter } from '../metrics/training-stats.js';
+import { CoreBudget } from '../queue/core-budget.js';
 import { OrphanSweeper } from '../queue/orphan-sweeper.js';
 import { TrainingQueue } from '../queue/training-queue.js';
 import { TrainingWorker } from '../queue/training-worker.js';
@@ -84,6 +85,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     store,
     datasets: new DatasetStore(redis, keys),
     concurrency: config.WORKER_CONCURRENCY,
+    cores: new CoreBudget(config.INTRA_OP_THREADS),
     logger,
     stats,
     stall: {
@@ -103,7 +105,14 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   });
   sweeper.start();
   // The scalar kernel (a host without WebAssembly SIMD or FMA) trains several times slower.
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, gemm: gemmBackend() }, 'worker started');
+  logger.info(
+    {
+      concurrency: config.WORKER_CONCURRENCY,
+      intra_op_threads: config.INTRA_OP_THREADS,
+      gemm: gemmBackend(),
+    },
+    'worker started',
+  );
   let closing: Promise<void> | undefined;
   return {
     worker,

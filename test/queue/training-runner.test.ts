@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runTraining } from '../../src/queue/training-runner.js';
-import { simpleNNJob } from '../helpers/jobs.js';
+import { simpleData, simpleNNJob } from '../helpers/jobs.js';
 
 function input(epochs: number): string {
   const { model, loss, optimizer, scheduler, training, data } = simpleNNJob({ epochs, samples: 32 });
@@ -50,5 +50,66 @@ describe('runTraining', () => {
     expect(calls).toBe(1);
     expect(outcome.type).toBe('failed');
     if (outcome.type === 'failed') expect(outcome.error.message).toMatch(/Connection is closed/);
+  });
+
+  /** A job whose products are big enough for the threads to split them. */
+  const wide = (epochs: number) =>
+    JSON.stringify({
+      spec: {
+        model: {
+          layers: [
+            { type: 'Linear', in_features: 32, out_features: 256 },
+            { type: 'ReLU' },
+            { type: 'Linear', in_features: 256, out_features: 2 },
+          ],
+        },
+        loss: { type: 'CrossEntropyLoss' },
+        optimizer: { type: 'Adam', lr: 0.01 },
+        training: { epochs, batch_size: 128, shuffle: true, seed: 7 },
+      },
+      data: simpleData(512, 32),
+      init_state_dict: null,
+    });
+
+  async function train(
+    epochs: number,
+    cores: Int32Array | null,
+    onEpoch: (epoch: number) => void = () => {},
+  ) {
+    const outcome = await runTraining({
+      input: wide(epochs),
+      init: null,
+      resume: null,
+      signal: new AbortController().signal,
+      cores,
+      onEpochs: async ({ metrics }) => {
+        for (const m of metrics) onEpoch(m.epoch);
+      },
+    });
+    if (outcome.type !== 'completed') throw new Error(`expected completed, got ${outcome.type}`);
+    return outcome;
+  }
+
+  function share(cores: number): Int32Array {
+    const s = new Int32Array(new SharedArrayBuffer(4));
+    s[0] = cores;
+    return s;
+  }
+
+  it('runs the products on the threads its share of cores allows, with the same weights as one thread', async () => {
+    const alone = await train(4, null);
+    const two = await train(4, share(2));
+    expect([alone.intraOpThreads, two.intraOpThreads]).toEqual([1, 2]);
+    expect(two.tensors).toEqual(alone.tensors);
+  });
+
+  it('follows a share that changes mid-run (another job ended) without changing the weights', async () => {
+    const alone = await train(60, null);
+    const cores = share(1);
+    const grown = await train(60, cores, (epoch) => {
+      if (epoch === 1) Atomics.store(cores, 0, 2);
+    });
+    expect(grown.intraOpThreads).toBe(2); // it switched after the first epoch
+    expect(grown.tensors).toEqual(alone.tensors);
   });
 });
