@@ -17,18 +17,23 @@ export function simpleData(samples = 100, features = 10, seed = 1) {
   return { x, y };
 }
 
+/** `nn.Sequential(Linear(inFeatures, hidden), ReLU(), Linear(hidden, outFeatures))` as a model spec. */
+export function mlpModel(inFeatures: number, hidden: number, outFeatures: number) {
+  return {
+    layers: [
+      { type: 'Linear', in_features: inFeatures, out_features: hidden },
+      { type: 'ReLU' },
+      { type: 'Linear', in_features: hidden, out_features: outFeatures },
+    ],
+  };
+}
+
 /** The issue's SimpleNN job. */
 export function simpleNNJob(overrides: { epochs?: number; samples?: number; name?: string } = {}) {
   return {
     name: overrides.name ?? 'simple-nn',
     metadata: { team: 'ml' },
-    model: {
-      layers: [
-        { type: 'Linear', in_features: 10, out_features: 20 },
-        { type: 'ReLU' },
-        { type: 'Linear', in_features: 20, out_features: 2 },
-      ],
-    },
+    model: mlpModel(10, 20, 2),
     loss: { type: 'CrossEntropyLoss' },
     optimizer: { type: 'Adam', lr: 0.01 },
     scheduler: { type: 'StepLR', step_size: 30, gamma: 0.1 },

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runTraining } from '../../src/queue/training-runner.js';
-import { simpleData, simpleNNJob } from '../helpers/jobs.js';
+import { mlpModel, simpleData, simpleNNJob } from '../helpers/jobs.js';
 
 function input(epochs: number): string {
   const { model, loss, optimizer, scheduler, training, data } = simpleNNJob({ epochs, samples: 32 });
@@ -56,13 +56,7 @@ describe('runTraining', () => {
   const wide = (epochs: number) =>
     JSON.stringify({
       spec: {
-        model: {
-          layers: [
-            { type: 'Linear', in_features: 32, out_features: 256 },
-            { type: 'ReLU' },
-            { type: 'Linear', in_features: 256, out_features: 2 },
-          ],
-        },
+        model: mlpModel(32, 256, 2),
         loss: { type: 'CrossEntropyLoss' },
         optimizer: { type: 'Adam', lr: 0.01 },
         training: { epochs, batch_size: 128, shuffle: true, seed: 7 },

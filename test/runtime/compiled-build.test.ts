@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis/embedded.js';
+import { mlpModel } from '../helpers/jobs.js';
 import { request, useTestService, waitFor, waitForStatus } from '../helpers/service.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,13 +19,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT_DIR = join(ROOT, 'dist', `.test-build-${process.pid}`);
 
 const IRIS_JOB = {
-  model: {
-    layers: [
-      { type: 'Linear', in_features: 4, out_features: 8 },
-      { type: 'ReLU' },
-      { type: 'Linear', in_features: 8, out_features: 3 },
-    ],
-  },
+  model: mlpModel(4, 8, 3),
   loss: { type: 'CrossEntropyLoss' },
   optimizer: { type: 'Adam', lr: 0.01 },
   data: { builtin: 'iris' },
