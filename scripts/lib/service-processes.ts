@@ -1,5 +1,5 @@
 /**
- * Real service processes for fault tests and `npm run chaos`: `scripts/start.ts worker|api` as
+ * Real service processes for fault tests and `npm run chaos`: `scripts/start.ts worker|api|all` as
  * child processes with their own environment (so they can be SIGKILLed), and a redis-server with
  * AOF on a fixed port and directory that can be stopped and started again.
  */
@@ -12,8 +12,11 @@ import { EmbeddedRedis, freePort } from '../../src/redis/embedded.js';
 
 const START = fileURLToPath(new URL('../start.ts', import.meta.url));
 
+/** `all`: an API that forks its worker process, as `npm start` does (pointed at REDIS_URL here). */
+export type ServiceRole = 'worker' | 'api' | 'all';
+
 export interface ServiceProcess {
-  role: 'worker' | 'api';
+  role: ServiceRole;
   child: ChildProcess;
   /** Base URL of an API process. */
   url: string | null;
@@ -30,21 +33,22 @@ export const COMPILED_START = fileURLToPath(new URL('../../dist/scripts/start.js
 /**
  * Spawns `scripts/start.ts <role>` (via tsx), or the start script `start` names (a compiled .js
  * one runs on plain node), and waits until it is ready: a worker's `worker started` log line, an
- * API's `/health`.
+ * API's `/health`, or both for `all`.
  */
 export async function spawnService(
-  role: 'worker' | 'api',
+  role: ServiceRole,
   env: Record<string, string>,
   { readyTimeoutMs = 30_000, start = START }: { readyTimeoutMs?: number; start?: string } = {},
 ): Promise<ServiceProcess> {
-  const port = role === 'api' ? await freePort() : 0;
+  const serves = role !== 'worker';
+  const port = serves ? await freePort() : 0;
   const args = start.endsWith('.ts') ? ['--import', 'tsx', start, role] : [start, role];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       LOG_LEVEL: 'info',
       ...env,
-      ...(role === 'api' ? { PORT: String(port), HOST: '127.0.0.1' } : {}),
+      ...(serves ? { PORT: String(port), HOST: '127.0.0.1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -58,7 +62,7 @@ export async function spawnService(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const url = role === 'api' ? `http://127.0.0.1:${port}` : null;
+  const url = serves ? `http://127.0.0.1:${port}` : null;
   const proc: ServiceProcess = {
     role,
     child,
@@ -77,14 +81,14 @@ export async function spawnService(
       proc.kill('SIGKILL');
       throw new Error(`${role} not ready after ${readyTimeoutMs} ms:\n${output}`);
     }
-    if (role === 'worker' && output.includes('"worker started"')) return proc;
-    if (role === 'api') {
-      const ok = await fetch(`${url}/health`).then(
+    const workerUp = role === 'api' || output.includes('"worker started"');
+    const apiUp =
+      !serves ||
+      (await fetch(`${url}/health`).then(
         (r) => r.ok,
         () => false,
-      );
-      if (ok) return proc;
-    }
+      ));
+    if (workerUp && apiUp) return proc;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -4,15 +4,15 @@
  * their .js entries, the files read at run time are there, and a job trains to bitwise the weights
  * the TypeScript sources give for the same spec.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/redis/embedded.js';
+import { type ServiceProcess, spawnService } from '../../scripts/lib/service-processes.js';
 import { mlpModel } from '../helpers/jobs.js';
-import { request, useTestService, waitFor, waitForStatus } from '../helpers/service.js';
+import { request, useTestService, waitForStatus } from '../helpers/service.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Inside the repository, where the build's imports find node_modules.
@@ -28,8 +28,7 @@ const IRIS_JOB = {
 
 describe('compiled build', () => {
   const source = useTestService();
-  let child: ChildProcess | undefined;
-  let output = '';
+  let compiled: ServiceProcess | undefined;
   let url = '';
 
   beforeAll(async () => {
@@ -40,38 +39,17 @@ describe('compiled build', () => {
       '--out-dir',
       OUT_DIR,
     ]);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [join(OUT_DIR, 'scripts/start.js'), 'all'], {
-      env: {
-        ...process.env,
-        REDIS_URL: source.redis.url,
-        KEY_PREFIX: 'compiled-build',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await waitFor(async () => {
-      if (child?.exitCode !== null) throw new Error(`the compiled service exited:\n${output}`);
-      const health = await fetch(`${url}/health`).catch(() => null);
-      return health?.ok ? true : undefined;
-    }, 30_000);
+    compiled = await spawnService(
+      'all',
+      { REDIS_URL: source.redis.url, KEY_PREFIX: 'compiled-build' },
+      { start: join(OUT_DIR, 'scripts/start.js') },
+    );
+    url = compiled.url ?? '';
   }, 120_000);
 
   afterAll(async () => {
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    compiled?.kill('SIGTERM');
+    await compiled?.exited;
     rmSync(OUT_DIR, { recursive: true, force: true });
   });
 
@@ -93,7 +71,7 @@ describe('compiled build', () => {
     const weights = await Promise.all(
       [url, source.url].map(async (base, i) => {
         const done = await waitForStatus(base, ids[i], ['succeeded', 'failed'], 30_000);
-        expect(done.status, JSON.stringify(done.error) + output).toBe('succeeded');
+        expect(done.status, JSON.stringify(done.error) + compiled?.output()).toBe('succeeded');
         return (await request(`${base}/v1/jobs/${ids[i]}/model?format=json`)).body.state_dict;
       }),
     );
