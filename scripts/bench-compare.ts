@@ -13,8 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gemmBackend } from '../src/engine/kernels/gemm.js';
-import { type Figure, formatFigure, WORKLOADS } from './bench-figures.js';
-import { runWorkload, withThreads } from './bench-workloads.js';
+import { type Figure, formatFigure, runWorkload, WORKLOADS, withThreads } from './bench-workloads.js';
 
 const PYTHON = '/usr/bin/python3';
 const anchors = (file: string) => fileURLToPath(new URL(`../bench/anchors/${file}`, import.meta.url));

@@ -17,7 +17,16 @@ import type { Optimizer } from '../src/engine/optim/optimizer.js';
 import { SGD } from '../src/engine/optim/sgd.js';
 import { Generator } from '../src/engine/random.js';
 import { Tensor } from '../src/engine/tensor.js';
-import type { Figure, WorkloadId } from './bench-figures.js';
+
+export type WorkloadId = 'W1' | 'W2' | 'W3';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3'];
+
+/** One figure: `<workload> <metric> <value>`. */
+export interface Figure {
+  workload: WorkloadId;
+  metric: string;
+  value: number;
+}
 
 type Batch = [Tensor, Tensor];
 
@@ -154,4 +163,9 @@ export async function withThreads<T>(threads: number, fn: () => T): Promise<T> {
     setGemmRunner(previous);
     await pool.close();
   }
+}
+
+export function formatFigure(f: Figure): string {
+  const digits = f.value >= 100 ? 0 : 1;
+  return `${f.workload} ${f.metric} ${f.value.toFixed(digits)}`;
 }

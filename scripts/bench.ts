@@ -9,8 +9,15 @@
  */
 import { startTrainingThread } from '../src/queue/thread-start.js';
 import { entryUrl } from '../src/runtime/entry-url.js';
-import { type Figure, formatFigure, WORKLOADS, type WorkloadId } from './bench-figures.js';
-import { memoryProfile, runWorkload, withThreads } from './bench-workloads.js';
+import {
+  type Figure,
+  formatFigure,
+  memoryProfile,
+  runWorkload,
+  WORKLOADS,
+  type WorkloadId,
+  withThreads,
+} from './bench-workloads.js';
 
 function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
   const i = argv.indexOf('--workload');
