@@ -1,9 +1,10 @@
 /**
  * ioredis connections by role. Producers (the API) fail fast so a request gets a 503 instead of
  * hanging; long-lived consumers (BullMQ workers, subscribers, blocking readers) retry forever, as
- * BullMQ requires (`maxRetriesPerRequest: null`).
+ * BullMQ requires (`maxRetriesPerRequest: null`). Producers also coalesce their writes (below).
  */
-import { Redis } from 'ioredis';
+import type { Socket } from 'node:net';
+import { type Command, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export type RedisRole = 'producer' | 'consumer';
@@ -15,7 +16,7 @@ export function createRedis(
   logger?: Pick<Logger, 'warn'>,
   { commandTimeoutMs }: { commandTimeoutMs?: number } = {},
 ): Redis {
-  const redis = new Redis(url, {
+  const redis = new (role === 'producer' ? CoalescingRedis : Redis)(url, {
     connectionName: `${name}:${role}`,
     maxRetriesPerRequest: role === 'consumer' ? null : 2,
     enableOfflineQueue: true,
@@ -29,6 +30,37 @@ export function createRedis(
     logger?.warn({ err: err.message, connection: name }, 'redis connection error'),
   );
   return redis;
+}
+
+/**
+ * A connection that sends the commands of one event-loop turn in one write. A socket write on
+ * loopback costs more than the command it carries (12-20 µs of system time each on these
+ * machines), and the API issues three per submitted job (rate limit, job record, BullMQ add).
+ * Several requests run in one turn under load, so their commands share a write: the socket is
+ * corked at the turn's first command and uncorked by setImmediate, right after the turn's I/O
+ * callbacks. Order is kept, nothing waits past the turn, and a connection lost meanwhile loses the
+ * buffered commands exactly as it loses those in the kernel's buffer (ioredis rejects or retries
+ * them). ioredis's own auto-pipelining batches too, but its per-command pipeline bookkeeping cost
+ * the API more CPU than the writes it saved.
+ */
+export class CoalescingRedis extends Redis {
+  private corked: Socket | null = null;
+
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const socket = this.stream as Socket | undefined;
+    if (stream === undefined && this.corked === null && socket?.writable) {
+      socket.cork();
+      this.corked = socket;
+      setImmediate(this.uncork);
+    }
+    return super.sendCommand(command, stream);
+  }
+
+  private readonly uncork = (): void => {
+    const socket = this.corked;
+    this.corked = null;
+    socket?.uncork();
+  };
 }
 
 /** A second connection like `redis` (for blocking reads and subscriptions, which need their own). */
