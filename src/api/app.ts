@@ -3,9 +3,18 @@
  * OpenAPI generator all build the same thing. No listening here: see src/service/runtime.ts.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifySerializerCompiler,
+} from 'fastify';
+import {
+  ResponseSerializationError,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { TrainingQueue } from '../queue/training-queue.js';
 import admin from './plugins/admin.js';
 import auth from './plugins/auth.js';
@@ -28,6 +37,20 @@ export interface AppDeps extends Services {
   queue?: TrainingQueue;
 }
 
+/**
+ * Every response is checked against its route's schema (unknown keys dropped) and serialized.
+ * The type provider's own compiler runs zod's encode, the backward direction, which misses zod's
+ * compiled fast path and costs twice a parse (20 vs 10 µs for a job). No response schema here
+ * holds a codec or a transform, so a parse gives the same value.
+ */
+const responseSerializer: FastifySerializerCompiler<z.ZodType> =
+  ({ schema, method, url }) =>
+  (data) => {
+    const result = schema.safeParse(data);
+    if (!result.success) throw new ResponseSerializationError(method, url, { cause: result.error });
+    return JSON.stringify(result.data);
+  };
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { logger, queue, ...rest } = deps;
   const app = Fastify({
@@ -39,7 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 65_000,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
