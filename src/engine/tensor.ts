@@ -299,19 +299,27 @@ export function inferShape(value: NestedArray, what = 'tensor'): number[] {
     if (cursor.length === 0) break;
     cursor = cursor[0];
   }
-  const check = (v: NestedArray, dim: number, path: string): void => {
+  // The indices down to the element being checked; a message's path is built from them only on failure.
+  const index: number[] = [];
+  const path = (dim: number) =>
+    index
+      .slice(0, dim)
+      .map((i) => `[${i}]`)
+      .join('');
+  const check = (v: NestedArray, dim: number): void => {
     if (dim === shape.length) {
-      if (typeof v !== 'number') throw new TypeError(`${what}${path}: expected a number`);
+      if (typeof v !== 'number') throw new TypeError(`${what}${path(dim)}: expected a number`);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {
-      throw new RangeError(`${what}${path}: ragged nested array (expected length ${shape[dim]})`);
+      throw new RangeError(`${what}${path(dim)}: ragged nested array (expected length ${shape[dim]})`);
     }
-    v.forEach((item, i) => {
-      check(item, dim + 1, `${path}[${i}]`);
-    });
+    for (let i = 0; i < v.length; i++) {
+      index[dim] = i;
+      check(v[i], dim + 1);
+    }
   };
-  check(value, 0, '');
+  check(value, 0);
   return shape;
 }
 

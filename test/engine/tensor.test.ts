@@ -73,6 +73,19 @@ describe('Tensor and autograd', () => {
     ).toEqual([2, 2]);
     expect(tensor(5).shape).toEqual([]);
     expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
+    // The message names where: the indices of the offending array or element.
+    expect(() =>
+      tensor([
+        [[1], [2]],
+        [[3], [4, 5]],
+      ]),
+    ).toThrow('tensor[1][1]: ragged nested array (expected length 1)');
+    expect(() =>
+      tensor([
+        [1, 2],
+        [3, 'a' as unknown as number],
+      ]),
+    ).toThrow('tensor[1][1]: expected a number');
     expect(zeros([2, 3]).toArray()).toEqual([
       [0, 0, 0],
       [0, 0, 0],

@@ -151,6 +151,18 @@ describe('checkRunData', () => {
     ).toEqual(['data', 'x']);
   });
 
+  it('names the first non-finite or out-of-float32 value of x and of y by its indices', () => {
+    const data = dataset(10, 4, 1);
+    data.x[6][2] = Number.NaN;
+    data.x[8][0] = 1e39; // after the first: not reported
+    data.y[7] = Number.POSITIVE_INFINITY;
+    const issues = checkRunData(spec, data);
+    expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['data.x.6.2', 'must be a finite float32 number'],
+      ['data.y.7', 'must be a finite float32 number'],
+    ]);
+  });
+
   it('takes a 1-D regression target as a column for a one-output model', async () => {
     const reg = parseRunSpec({
       model: { layers: [{ type: 'Linear', in_features: 2, out_features: 1 }] },
