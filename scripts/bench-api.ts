@@ -11,7 +11,7 @@
  *   worker's XADD ran), for events written after every subscriber was connected.
  *
  * Prints `<name> <metric> <value>` lines. Flags: `--seconds 5` per autocannon round, `--rounds 2`,
- * `--connections 32`, `--jobs 40` (latency samples), `--subscribers 1000`, `--epochs 100` (of the
+ * `--connections 32`, `--jobs 40` (latency samples), `--subscribers 1000`, `--epochs 300` (of the
  * fan-out job: 4,000 samples, batch 8), `--only submit|latency|sse`. The submit figures come for an
  * inline-data body and a built-in-dataset body. `--bare-server <redisUrl> <prefix>` is the child
  * role serving the bare route. Diagnostics: `queue-submit-response` (the POST alone), the fan-out's
@@ -337,7 +337,7 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
   const redis = new Redis(redisUrl);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   try {
-    // ~40 ms epochs (4,000 samples, batch 8) for a few seconds: an epoch event each, and progress.
+    // 15-40 ms epochs (4,000 samples, batch 8) for several seconds: an epoch event each.
     const id = await postJob(
       api.url as string,
       JSON.stringify(job({ samples: 4000, epochs: args.epochs, batchSize: 8 })),
@@ -364,6 +364,8 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
     ).length;
     const latencies = subs.flatMap((s) => s.latencies).sort((a, b) => a - b);
     const live = all.filter((v) => streamMs(v) > liveAfter.ms).length;
+    // A job that ended before every subscriber was connected measured nothing live.
+    if (live < 10) throw new Error(`only ${live} events came after all subscribers connected; raise --epochs`);
     print('sse-fanout', 'subscribers', args.subscribers);
     print('sse-fanout', 'events_per_subscriber', all.length);
     print('sse-fanout', 'live_events', live);
@@ -426,7 +428,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '32' },
       jobs: { type: 'string', default: '40' },
       subscribers: { type: 'string', default: '1000' },
-      epochs: { type: 'string', default: '100' },
+      epochs: { type: 'string', default: '300' },
       only: { type: 'string' },
     },
   });
