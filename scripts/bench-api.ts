@@ -365,7 +365,8 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
     const latencies = subs.flatMap((s) => s.latencies).sort((a, b) => a - b);
     const live = all.filter((v) => streamMs(v) > liveAfter.ms).length;
     // A job that ended before every subscriber was connected measured nothing live.
-    if (live < 10) throw new Error(`only ${live} events came after all subscribers connected; raise --epochs`);
+    if (live < 10)
+      throw new Error(`only ${live} events came after all subscribers connected; raise --epochs`);
     print('sse-fanout', 'subscribers', args.subscribers);
     print('sse-fanout', 'events_per_subscriber', all.length);
     print('sse-fanout', 'live_events', live);
