@@ -9,6 +9,7 @@ import { buildModel } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
 import { type Tensor, tensor } from '../engine/tensor.js';
 import type { TrainingQueue } from '../queue/training-queue.js';
+import { packData } from '../training/data.js';
 import type { Normalization } from '../training/normalize.js';
 import { predict } from '../training/predict.js';
 import { checkTable, type TableShape } from './data-sources.js';
@@ -162,7 +163,7 @@ export class JobService {
     };
     const input: JobInput = {
       spec: valid.spec,
-      data: valid.data,
+      data: 'x' in valid.data ? packData(valid.data) : valid.data,
       validation: valid.validation,
       init_state_dict: valid.init !== null && 'state_dict' in valid.init ? valid.init.state_dict : null,
     };

@@ -14,7 +14,7 @@ import { buildModel, parseModelSpec } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
 import { tensor } from '../engine/tensor.js';
-import { checkRunData, type RawData } from '../training/data.js';
+import { checkRunData, type PackedData, type RawData } from '../training/data.js';
 import { parseRunSpec, type RunSpec, runSpecSchema, trainingOptionsSchema } from '../training/spec.js';
 import {
   builtinShape,
@@ -117,7 +117,8 @@ export interface ValidJob {
 /** What is stored for the worker: the spec as submitted, the data and inline initial weights. */
 export interface JobInput {
   spec: unknown;
-  data: RawData | DataSource;
+  /** Inline samples are stored packed (older inputs hold x as arrays, and still run). */
+  data: PackedData | RawData | DataSource;
   validation?: ValidationSource | null;
   init_state_dict: Record<string, unknown> | null;
 }
@@ -342,8 +343,8 @@ function parseSafetensorsInit(b64: string, spec: RunSpec | undefined, issues: Sp
 /** The worker-side parse of stored input: the same checks, run again at the boundary. */
 export function parseJobInput(value: unknown): {
   spec: RunSpec;
-  /** Inline arrays (checked), or null when the data comes from a source. */
-  data: RawData | null;
+  /** Inline samples (checked), or null when the data comes from a source. */
+  data: PackedData | RawData | null;
   source: DataSource | null;
   validation: ValidationSource | null;
   initStateDict: Record<string, unknown> | null;
@@ -358,7 +359,7 @@ export function parseJobInput(value: unknown): {
     if (source === null) throw new SpecError([{ path: ['data'], message: 'invalid data source' }]);
     return { spec, data: null, source, validation, initStateDict: input.init_state_dict };
   }
-  const data = input.data as RawData;
+  const data = input.data as PackedData | RawData;
   const issues = checkRunData(spec, data);
   if (issues.length > 0) throw new SpecError(issues);
   return { spec, data, source: null, validation, initStateDict: input.init_state_dict };

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, toNested } from '../../src/artifacts/safetensors.js';
+import { redisKeys } from '../../src/redis/keys.js';
 import { simpleNNJob } from '../helpers/jobs.js';
 import { request, useTestService } from '../helpers/service.js';
 import { readSse } from '../helpers/sse.js';
@@ -30,6 +31,17 @@ describe('SimpleNN over HTTP', () => {
     expect(res.body.spec.data).toEqual({ samples: 100, features: 10 });
     expect(res.body.spec.optimizer).toMatchObject({ type: 'Adam', lr: 0.01, betas: [0.9, 0.999] });
     expect(JSON.stringify(res.body)).not.toContain('"x"');
+  });
+
+  it('stores the samples for the worker with x as float32 bytes', async () => {
+    const stored = await service.api.api.redis.get(redisKeys(service.config.KEY_PREFIX).jobInput(id));
+    const data = JSON.parse(stored ?? 'null').data;
+    const { x, y } = simpleNNJob().data;
+    expect(Object.keys(data).sort()).toEqual(['x_float32', 'x_shape', 'y']);
+    expect(data.x_shape).toEqual([100, 10]);
+    const values = new Float32Array(Uint8Array.from(Buffer.from(data.x_float32, 'base64')).buffer);
+    expect(Array.from(values)).toEqual(x.flat().map(Math.fround));
+    expect(data.y).toEqual(y);
   });
 
   it('streams every epoch event and done over SSE, and the loss falls', async () => {

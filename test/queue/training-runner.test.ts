@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runTraining } from '../../src/queue/training-runner.js';
+import { packData } from '../../src/training/data.js';
 import { mlpModel, simpleData, simpleNNJob } from '../helpers/jobs.js';
 
 function input(epochs: number): string {
@@ -84,5 +85,23 @@ describe('runTraining', () => {
     const two = await train(cores);
     expect([alone.intraOpThreads, two.intraOpThreads]).toEqual([1, 2]);
     expect(two.tensors).toEqual(alone.tensors);
+  });
+
+  it('trains packed inline data (as the API stores it) to bitwise the weights of the same data as arrays', async () => {
+    const parsed = JSON.parse(wide) as { data: { x: number[][]; y: number[] } };
+    const packed = JSON.stringify({ ...parsed, data: packData(parsed.data) });
+    expect(packed.length).toBeLessThan(wide.length / 2);
+    const run = async (input: string) => {
+      const outcome = await runTraining({
+        input,
+        init: null,
+        resume: null,
+        signal: new AbortController().signal,
+        onEpochs: async () => {},
+      });
+      if (outcome.type !== 'completed') throw new Error(`expected completed, got ${outcome.type}`);
+      return outcome.tensors;
+    };
+    expect(await run(packed)).toEqual(await run(wide));
   });
 });

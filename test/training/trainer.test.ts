@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../src/engine/random.js';
-import { checkRunData, toTensors } from '../../src/training/data.js';
+import { checkRunData, packData, toTensors } from '../../src/training/data.js';
 import { DivergedError } from '../../src/training/errors.js';
 import { predict } from '../../src/training/predict.js';
 import type { EpochMetrics } from '../../src/training/results.js';
@@ -161,6 +161,31 @@ describe('checkRunData', () => {
       ['data.x.6.2', 'must be a finite float32 number'],
       ['data.y.7', 'must be a finite float32 number'],
     ]);
+  });
+
+  it('checks packed x (float32 bytes, as jobs store it) like arrays, and converts it to the same tensors', () => {
+    const data = dataset(10, 4, 1);
+    const packed = packData(data);
+    expect(packed.x_shape).toEqual([10, 4]);
+    expect(checkRunData(spec, packed)).toEqual([]);
+    const fromArrays = toTensors(spec, data);
+    const fromPacked = toTensors(spec, packed);
+    expect(fromPacked.x.shape).toEqual([10, 4]);
+    expect(Array.from(fromPacked.x.data)).toEqual(data.x.flat().map(Math.fround));
+    expect(fromPacked.y.data).toEqual(fromArrays.y.data);
+    // A value the bytes cannot hold as a finite float32, named by its row and column.
+    const bad = { ...data, x: data.x.map((row) => [...row]) };
+    bad.x[6][2] = 1e39;
+    expect(checkRunData(spec, packData(bad))).toEqual([
+      { path: ['data', 'x', 6, 2], message: 'must be a finite float32 number' },
+    ]);
+    // Bytes that do not match the shape, and targets that do not match the samples.
+    expect(checkRunData(spec, { ...packed, x_shape: [10, 5] }).map((i) => i.path.join('.'))).toEqual([
+      'data.x',
+    ]);
+    expect(checkRunData(spec, { ...packed, y: data.y.slice(1) })[0].message).toMatch(
+      /y has 9 entries but x has 10 samples/,
+    );
   });
 
   it('takes a 1-D regression target as a column for a one-output model', async () => {
