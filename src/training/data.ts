@@ -1,7 +1,7 @@
 /**
  * Training data checks and conversion. `checkRunData` finds every problem with a job's x/y
  * against its spec before anything runs (shapes through the model, targets valid for the loss);
- * `toTensors` turns checked JSON arrays into tensors.
+ * `toTensors` turns checked JSON arrays, or x packed as float32 bytes (`PackedData`), into tensors.
  */
 import { SpecError, type SpecIssue } from '../engine/errors.js';
 import type { LayerSpec } from '../engine/nn/registry.js';
