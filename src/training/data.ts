@@ -92,13 +92,14 @@ function shapeOf(value: unknown, field: 'x' | 'y', issues: SpecIssue[]): number[
 
 /** The first non-finite value of a nested array, with its path (NaN/Infinity can't come from JSON, but can from code). */
 function firstNonFinite(value: NestedArray, path: (string | number)[]): (string | number)[] | null {
-  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 3.4e38 ? null : path;
-  // `path` is extended in place while walking (no array per element) and copied once a value is found.
+  // `path` grows and shrinks in place while walking (no array per element); the value found copies it.
+  if (typeof value === 'number')
+    return Number.isFinite(value) && Math.abs(value) <= 3.4e38 ? null : [...path];
   for (let i = 0; i < value.length; i++) {
     path.push(i);
     const found = firstNonFinite(value[i], path);
-    if (found !== null) return found === path ? [...path] : found;
     path.pop();
+    if (found !== null) return found;
   }
   return null;
 }
