@@ -19,7 +19,8 @@ export class IntraOpThreads {
 
   /** Follows the share (call between steps). */
   update(): void {
-    const want = this.share === null || simdGemm() === null ? 1 : Math.max(1, Atomics.load(this.share, 0));
+    const share = this.share === null ? 1 : Math.max(1, Atomics.load(this.share, 0));
+    const want = share > 1 && simdGemm({ shared: true }) !== null ? share : 1;
     if (want === this.current) return;
     this.current = want;
     if (want === 1) {

@@ -398,22 +398,73 @@ function packPanels(width: typeof MR | typeof NR): FunctionBuilder {
 }
 
 /**
- * The module's exports, in the order callers index them. Each takes its range last: row blocks
- * [ib0, ib1) for the kernel, panels [q0, q1) for the packers, so any of them can be split.
+ * compactRows(cp, npad, n, r0, r1): moves rows [r0, r1) of C (npad floats apart at cp) to n floats
+ * apart, in place, so C leaves memory in one native copy instead of a JavaScript loop per row (one
+ * nanosecond a float). Rows go in increasing order and each is read four floats ahead of where it
+ * is written, so nothing is overwritten before it is read. Pure data movement; not split across
+ * threads, since each row's destination overlaps earlier rows' sources.
  */
-export const GEMM_EXPORTS = ['kernel', 'packBT', 'packAN', 'packAT', 'packBN'] as const;
+function compactRows(): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32]);
+  const [cp, npad, n, r0, r1] = [0, 1, 2, 3, 4];
+  const r = f.local(I32);
+  const s = f.local(I32);
+  const d = f.local(I32);
+  const vectorEnd = f.local(I32);
+  const rowEnd = f.local(I32);
+  f.get(r0).set(r);
+  f.loop(() => {
+    f.get(r).get(r1).emit(OP.i32GeU).brIf(1);
+    // s = cp + 4·r·npad; d = cp + 4·r·n; rowEnd = d + 4·n; vectorEnd = d + 16·⌊n / 4⌋
+    f.get(cp).get(r).get(npad).mul().i32(4).mul().add().set(s);
+    f.get(cp).get(r).get(n).mul().i32(4).mul().add().set(d);
+    f.get(d).get(n).i32(4).mul().add().set(rowEnd);
+    f.get(d).get(n).i32(-4).emit(OP.i32And).i32(4).mul().add().set(vectorEnd);
+    f.loop(() => {
+      f.get(d).get(vectorEnd).emit(OP.i32GeU).brIf(1);
+      f.get(d)
+        .get(s)
+        .simd(OP.v128Load, ...memarg(0, 0))
+        .simd(OP.v128Store, ...memarg(0, 0));
+      f.inc(s, 16).inc(d, 16).br(0);
+    });
+    f.loop(() => {
+      f.get(d).get(rowEnd).emit(OP.i32GeU).brIf(1);
+      f.get(d)
+        .get(s)
+        .emit(OP.f32Load, ...memarg(2, 0))
+        .emit(OP.f32Store, ...memarg(2, 0));
+      f.inc(s, 4).inc(d, 4).br(0);
+    });
+    f.inc(r, 1).br(0);
+  });
+  return f;
+}
+
+/**
+ * The module's exports, in the order callers index them. Each takes its range last: row blocks
+ * [ib0, ib1) for the kernel, panels [q0, q1) for the packers, rows for compactRows, so any of
+ * them but compactRows can be split.
+ */
+export const GEMM_EXPORTS = ['kernel', 'packBT', 'packAN', 'packAT', 'packBN', 'compactRows'] as const;
 export type GemmExport = (typeof GEMM_EXPORTS)[number];
 
-export function gemmSimdModuleBytes(maxPages = MAX_PAGES): Uint8Array {
+/**
+ * The module over a memory of at most `maxPages`, shared (so intra-op threads can work in it) or
+ * not (copies into shared memory are slower, so products on one thread use an unshared one).
+ */
+export function gemmSimdModuleBytes({ maxPages = MAX_PAGES, shared = true } = {}): Uint8Array {
   const builders: Record<GemmExport, () => FunctionBuilder> = {
     kernel,
     packBT: () => packTransposed(NR),
     packAN: () => packTransposed(MR),
     packAT: () => packPanels(MR),
     packBN: () => packPanels(NR),
+    compactRows,
   };
   return encodeModule(
     GEMM_EXPORTS.map((name) => ({ name, fn: builders[name]() })),
     maxPages,
+    shared,
   );
 }

@@ -79,6 +79,7 @@ for (;;) {
 `;
 
 export class GemmThreadPool implements RangeRunner {
+  readonly minWork = PARALLEL_MIN_WORK;
   private readonly control: Int32Array;
   private readonly workers: Worker[] = [];
   private seq = 0;
@@ -103,7 +104,7 @@ export class GemmThreadPool implements RangeRunner {
   static create(threads: number): GemmThreadPool {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`GemmThreadPool: invalid threads ${threads}`);
-    const simd = simdGemm();
+    const simd = simdGemm({ shared: true });
     if (simd === null)
       throw new Error('GemmThreadPool: the SIMD kernel is not available here (gemmBackend() is scalar)');
     return new GemmThreadPool(threads, simd);

@@ -27,6 +27,8 @@ export type KernelFn = (...args: number[]) => void;
 
 /** Splits a call's range across threads; without one, it all runs on the calling thread. */
 export interface RangeRunner {
+  /** Products of fewer multiply-adds than this are not split: they run on the calling thread. */
+  readonly minWork: number;
   run(call: KernelCall, fns: readonly KernelFn[]): void;
 }
 
@@ -63,14 +65,22 @@ export class SimdGemm {
   }
 
   /**
-   * Null where WebAssembly SIMD, relaxed SIMD or shared memory is unavailable, or where relaxed
-   * SIMD's multiply-add is not fused (a CPU without FMA): the scalar loop then gives the same
-   * results. `maxPages` bounds the memory (64 KiB pages); products that would need more take the
-   * scalar loop.
+   * Null where WebAssembly SIMD, relaxed SIMD or (with `shared`) shared memory is unavailable, or
+   * where relaxed SIMD's multiply-add is not fused (a CPU without FMA): the scalar loop then gives
+   * the same results. `maxPages` bounds the memory (64 KiB pages); products that would need more
+   * take the scalar loop. `shared`: the memory can be worked in by intra-op threads
+   * (gemm-threads.ts); only then, since native copies into shared memory are several times slower.
    */
-  static create(maxPages = MAX_PAGES): SimdGemm | null {
+  static create({
+    maxPages = MAX_PAGES,
+    shared = false,
+  }: {
+    maxPages?: number;
+    shared?: boolean;
+  } = {}): SimdGemm | null {
     const initial = Math.min(16, maxPages);
-    const k = instantiateKernels(gemmSimdModuleBytes(maxPages), initial, maxPages, { relaxedSimd: true });
+    const bytes = gemmSimdModuleBytes({ maxPages, shared });
+    const k = instantiateKernels(bytes, initial, maxPages, { shared, relaxedSimd: true });
     if (k === null) return null;
     const fns = GEMM_EXPORTS.map((name) => k.exports[name] as KernelFn);
     const gemm = new SimdGemm(k.module, k.memory, fns, maxPages * PAGE);
@@ -150,7 +160,12 @@ export class SimdGemm {
       inKernel && relu ? 1 : 0,
     ];
     this.call('kernel', kernelArgs, mpad / MR, mpad * npad * k, runner);
-    finishRows(mem, cOff, npad, out, m, n, inKernel ? PLAIN : epilogue);
+    let stride = npad;
+    if (n !== npad && m > 1) {
+      this.call('compactRows', [cOff * 4, npad, n], m, 0, null);
+      stride = n;
+    }
+    finishRows(mem, cOff, stride, out, m, n, inKernel ? PLAIN : epilogue);
     return true;
   }
 

@@ -130,6 +130,7 @@ export const OP = {
   i32GeU: 0x4f,
   i32GtU: 0x4b,
   i32Eqz: 0x45,
+  i32And: 0x71,
   select: 0x1b,
   v128Load: 0x00,
   v128Load32Splat: 0x09,

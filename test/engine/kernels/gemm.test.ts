@@ -132,6 +132,27 @@ describe('gemm kernels', () => {
     });
   }
 
+  it('compacts ragged rows of C in place, over unshared and shared memory alike', () => {
+    // Rows of C are npad floats apart in the kernel's memory; any n not a multiple of 8 is moved
+    // to n apart (vectors, then a scalar tail) before one copy out.
+    const g = new Generator(9);
+    const shared = SimdGemm.create({ shared: true });
+    expect(shared).not.toBeNull();
+    for (const m of [1, 2, 5, 33])
+      for (const n of [1, 2, 3, 4, 5, 7, 9, 15, 20, 63, 65]) {
+        const k = 11;
+        const a = randn(m * k, g);
+        const b = randn(k * n, g);
+        const scalar = new Float32Array(m * n);
+        gemmScalar(a, b, scalar, m, k, n, false, true, PLAIN);
+        for (const kernel of [simd!, shared!]) {
+          const out = new Float32Array(m * n).fill(Number.NaN);
+          expect(kernel.gemm(a, b, out, m, k, n, false, true, PLAIN, null)).toBe(true);
+          expect(bitsEqual(out, scalar), `${m}x${k}x${n}`).toBe(true);
+        }
+      }
+  });
+
   it('copies short and long rows out alike (row lengths around the copy threshold)', () => {
     const g = new Generator(5);
     for (const n of [63, 64, 65]) {
@@ -193,7 +214,7 @@ describe('gemm kernels', () => {
   });
 
   it('declines a product that does not fit its memory, so the caller takes the scalar loop', () => {
-    const small = SimdGemm.create(1)!; // one 64 KiB page: 16,384 floats
+    const small = SimdGemm.create({ maxPages: 1 })!; // one 64 KiB page: 16,384 floats
     const g = new Generator(17);
     const a = randn(16 * 32, g);
     const b = randn(32 * 24, g);
