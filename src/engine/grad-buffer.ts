@@ -26,8 +26,14 @@
  */
 
 const SLAB_BYTES = 256 * 1024;
-/** Larger buffers are allocated on their own: their allocation cost is small beside their use. */
+/** Larger gradients are allocated on their own: their allocation cost is small beside their use. */
 const MAX_POOLED_BYTES = 16 * 1024;
+/**
+ * Typed arrays up to this size live in V8's heap and cost next to nothing; past it each one gets
+ * its own backing store (2.5 µs for 100 floats on Node 20, collection included), so released
+ * buffers past it are worth keeping.
+ */
+const ON_HEAP_BYTES = 64;
 
 let slab = new ArrayBuffer(SLAB_BYTES);
 let offset = 0;
@@ -58,20 +64,21 @@ export function takeWalkOwned(g: Float32Array): boolean {
   return walkOwned.delete(g);
 }
 
-/** Released standalone buffers by length, to be handed out again; bounded in count and bytes. */
-const spares = new Map<number, Float32Array[]>();
+type Spare = Float32Array | Float64Array;
+
+/**
+ * Released standalone buffers by element type and length, to be handed out again; bounded in
+ * count per length and in bytes overall.
+ */
+const spares32 = new Map<number, Float32Array[]>();
+const spares64 = new Map<number, Float64Array[]>();
 const MAX_SPARES_PER_LENGTH = 8;
 const MAX_SPARE_BYTES = 64 * 1024 * 1024;
 let spareBytes = 0;
 
-/**
- * Gives back a gradient buffer nothing will read or write again, for `gradBuffer` to reuse. Only
- * standalone buffers past the slab size are kept (a view could alias other memory); giving back a
- * buffer something still holds would let two gradients share memory, so callers must be sure.
- */
-export function releaseGradBuffer(buf: Float32Array): void {
+function keep<T extends Spare>(spares: Map<number, T[]>, buf: T): void {
   const bytes = buf.byteLength;
-  if (bytes <= MAX_POOLED_BYTES || buf.byteOffset !== 0 || buf.buffer.byteLength !== bytes) return;
+  if (bytes <= ON_HEAP_BYTES || buf.byteOffset !== 0 || buf.buffer.byteLength !== bytes) return;
   if (spareBytes + bytes > MAX_SPARE_BYTES) return;
   let list = spares.get(buf.length);
   if (list === undefined) {
@@ -79,14 +86,31 @@ export function releaseGradBuffer(buf: Float32Array): void {
     spares.set(buf.length, list);
   }
   if (list.length >= MAX_SPARES_PER_LENGTH || list.includes(buf)) return;
-  walkOwned.delete(buf);
   list.push(buf);
   spareBytes += bytes;
 }
 
+function reuse<T extends Spare>(spares: Map<number, T[]>, n: number, bytesPer: number): T | undefined {
+  const spare = n * bytesPer > ON_HEAP_BYTES ? spares.get(n)?.pop() : undefined;
+  if (spare === undefined) return undefined;
+  spareBytes -= spare.byteLength;
+  return spare.fill(0) as T;
+}
+
+/**
+ * Gives back a gradient buffer nothing will read or write again, for `gradBuffer` to reuse. Only
+ * standalone buffers past V8's on-heap size are kept (a view could alias other memory); giving back
+ * a buffer something still holds would let two gradients share memory, so callers must be sure.
+ */
+export function releaseGradBuffer(buf: Float32Array): void {
+  walkOwned.delete(buf);
+  keep(spares32, buf);
+}
+
 /** Lets go of every released buffer (a finished training run's memory goes back to the collector). */
 export function dropGradBufferSpares(): void {
-  spares.clear();
+  spares32.clear();
+  spares64.clear();
   spareBytes = 0;
 }
 
@@ -95,10 +119,21 @@ export function dropGradBufferSpares(): void {
  * output, which may live as long as its user likes (it is not the walk's, unlike `gradBuffer`'s).
  */
 export function outputBuffer(n: number): Float32Array {
-  const spare = n * 4 > MAX_POOLED_BYTES ? spares.get(n)?.pop() : undefined;
-  if (spare === undefined) return new Float32Array(n);
-  spareBytes -= spare.byteLength;
-  return spare.fill(0);
+  return reuse(spares32, n, 4) ?? new Float32Array(n);
+}
+
+/**
+ * A zero-filled Float64Array(n) of its own for what an op saves in its forward pass for its
+ * backward closure (log-probabilities, say): the op hands it to `Tensor.fromOp` as `saved`, and
+ * `releaseGraph` gives it back here once that closure can no longer run.
+ */
+export function savedBuffer64(n: number): Float64Array {
+  return reuse(spares64, n, 8) ?? new Float64Array(n);
+}
+
+/** Gives back a `savedBuffer64` nothing will read or write again (see releaseGradBuffer). */
+export function releaseSaved64(buf: Float64Array): void {
+  keep(spares64, buf);
 }
 
 /** A zero-filled Float32Array(n) for a gradient that does not outlive the backward pass. */

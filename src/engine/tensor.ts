@@ -10,7 +10,13 @@
  * Ops are free functions in `ops/`; `tensor-methods.ts` also attaches them as chainable methods.
  */
 
-import { isWalkOwned, releaseGradBuffer, takeWalkOwned } from './grad-buffer.js';
+import {
+  isWalkOwned,
+  outputBuffer,
+  releaseGradBuffer,
+  releaseSaved64,
+  takeWalkOwned,
+} from './grad-buffer.js';
 
 export type Shape = readonly number[];
 
@@ -80,6 +86,8 @@ export class Tensor {
   /** Bookkeeping of a running `backward()`: the gradient flowing in, and the last walk that visited. */
   private pendingGrad: Float32Array | null = null;
   private visitStamp = 0;
+  /** What the closure saved from the forward pass (see `fromOp`). */
+  private saved: readonly Float64Array[] | null = null;
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     checkShape(shape, 'Tensor');
@@ -93,14 +101,25 @@ export class Tensor {
 
   /**
    * Builds an op's output. The graph is recorded only when grad mode is on and a parent
-   * requires grad, so inference and `noGrad` scopes pay nothing for autograd.
+   * requires grad, so inference and `noGrad` scopes pay nothing for autograd. `saved`: buffers
+   * from `savedBuffer64` that only `backward` reads; they are given back for reuse when no
+   * closure can run any more (at once when no graph is recorded, else by `releaseGraph`).
    */
-  static fromOp(data: Float32Array, shape: Shape, parents: readonly Tensor[], backward: BackwardFn): Tensor {
+  static fromOp(
+    data: Float32Array,
+    shape: Shape,
+    parents: readonly Tensor[],
+    backward: BackwardFn,
+    saved: readonly Float64Array[] | null = null,
+  ): Tensor {
     const out = new Tensor(data, shape);
     if (gradEnabled && parents.some((p) => p.requiresGrad)) {
       out.requiresGrad = true;
       out.parents = parents;
       out.backwardFn = backward;
+      out.saved = saved;
+    } else if (saved !== null) {
+      for (const buf of saved) releaseSaved64(buf);
     }
     return out;
   }
@@ -228,6 +247,8 @@ export class Tensor {
       if (node.backwardFn === null || node.backwardFn === releasedGraph) continue;
       node.parents = [];
       node.backwardFn = releasedGraph;
+      if (node.saved !== null) for (const buf of node.saved) releaseSaved64(buf);
+      node.saved = null;
       if (kept.has(node.data.buffer)) continue;
       kept.add(node.data.buffer); // a view op's output shares its input's memory: release it once
       releaseGradBuffer(node.data);
@@ -265,7 +286,12 @@ export class Tensor {
   private accumulateGrad(g: Float32Array): void {
     if (this.grad === null) {
       // A buffer only the walk holds becomes the gradient as is; anything else is copied.
-      this.grad = new Tensor(takeWalkOwned(g) ? g : g.slice(), this.shape);
+      let data = g;
+      if (!takeWalkOwned(g)) {
+        data = outputBuffer(g.length);
+        data.set(g);
+      }
+      this.grad = new Tensor(data, this.shape);
     } else {
       const acc = this.grad.data;
       for (let i = 0; i < acc.length; i++) acc[i] += g[i];

@@ -6,15 +6,17 @@ import {
   gradScratch64,
   outputBuffer,
   releaseGradBuffer,
+  releaseSaved64,
+  savedBuffer64,
   takeWalkOwned,
 } from '../../src/engine/grad-buffer.js';
-import { CrossEntropyLoss } from '../../src/engine/losses/index.js';
+import { CrossEntropyLoss, MSELoss } from '../../src/engine/losses/index.js';
 import { Linear, ReLU, Sequential, Tanh } from '../../src/engine/nn/index.js';
 import * as ops from '../../src/engine/ops/index.js';
 import { Adam } from '../../src/engine/optim/adam.js';
 import { SGD } from '../../src/engine/optim/sgd.js';
 import { Generator } from '../../src/engine/random.js';
-import { Tensor } from '../../src/engine/tensor.js';
+import { noGrad, Tensor } from '../../src/engine/tensor.js';
 
 describe('gradient buffers', () => {
   it('are zero-filled, disjoint and of the requested length, pooled or not', () => {
@@ -83,7 +85,7 @@ describe('gradient buffers', () => {
     expect(layer.weight.grad!.data[5]).toBeCloseTo(columnSums(x2)[5] + expected[5], 3);
   });
 
-  it('hands a released buffer out again zero-filled, once, and keeps no views or small ones', () => {
+  it('hands a released buffer out again zero-filled, once, and keeps no views or slab memory', () => {
     dropGradBufferSpares();
     const big = gradBuffer(70_000).fill(7);
     releaseGradBuffer(big);
@@ -98,6 +100,58 @@ describe('gradient buffers', () => {
     releaseGradBuffer(small);
     expect(gradBuffer(70_000).buffer).not.toBe(whole.buffer);
     expect(gradBuffer(100)).not.toBe(small);
+    dropGradBufferSpares();
+  });
+
+  it('keeps small standalone buffers too, but not those V8 keeps in its heap (16 floats or fewer)', () => {
+    dropGradBufferSpares();
+    const small = outputBuffer(100).fill(3); // 400 bytes: a backing store of its own
+    releaseGradBuffer(small);
+    const again = outputBuffer(100);
+    expect(again).toBe(small);
+    expect(again.every((v) => v === 0)).toBe(true);
+    const tiny = outputBuffer(16).fill(3);
+    releaseGradBuffer(tiny);
+    expect(outputBuffer(16)).not.toBe(tiny);
+    // Float64 saved buffers have spares of their own: a Float32Array of the same bytes is not one.
+    const saved = savedBuffer64(50).fill(2);
+    releaseSaved64(saved);
+    expect(outputBuffer(100)).not.toBe(saved as unknown);
+    const saved2 = savedBuffer64(50);
+    expect(saved2).toBe(saved);
+    expect(saved2.every((v) => v === 0)).toBe(true);
+    dropGradBufferSpares();
+  });
+
+  it("gives an op's saved buffers back when its graph is released, or at once when none is recorded", () => {
+    dropGradBufferSpares();
+    const x = new Tensor(
+      Float32Array.from({ length: 40 }, (_, i) => i / 10),
+      [40],
+      true,
+    );
+    const savingOp = (input: Tensor) => {
+      const saved = savedBuffer64(input.size);
+      for (let i = 0; i < saved.length; i++) saved[i] = 2 * input.data[i];
+      return {
+        saved,
+        out: Tensor.fromOp(
+          new Float32Array([1]),
+          [],
+          [input],
+          (g) => [Float32Array.from(saved, (v) => v * g[0])],
+          [saved],
+        ),
+      };
+    };
+    const first = savingOp(x);
+    first.out.backward();
+    expect(x.grad!.data[39]).toBeCloseTo(7.8, 5);
+    expect(savedBuffer64(40)).not.toBe(first.saved); // still the closure's
+    first.out.releaseGraph();
+    expect(savedBuffer64(40)).toBe(first.saved);
+    const detached = noGrad(() => savingOp(x)); // no graph: nothing can read it later
+    expect(savedBuffer64(40)).toBe(detached.saved);
     dropGradBufferSpares();
   });
 
@@ -137,6 +191,40 @@ describe('gradient buffers', () => {
       return model.parameters().map((p) => Array.from(p.data));
     };
     expect(train(true)).toEqual(train(false));
+  });
+
+  it('a small model reusing its memory (below the slab size) trains bitwise as with fresh memory', () => {
+    // SimpleNN-sized: every output, saved loss buffer and gradient is small; CE and MSE both save.
+    const train = (reuse: boolean, lossKind: 'ce' | 'mse') => {
+      const g = new Generator(21);
+      const model = new Sequential(
+        new Linear(10, 20, { generator: g }),
+        new ReLU(),
+        new Linear(20, 2, { generator: g }),
+      );
+      const x = randn([100, 10], { generator: g });
+      const labels = Float32Array.from({ length: 100 }, (_, i) => (x.data[i * 10] > 0 ? 1 : 0));
+      const y =
+        lossKind === 'ce'
+          ? new Tensor(labels, [100])
+          : new Tensor(
+              Float32Array.from({ length: 200 }, (_, i) => labels[i >> 1] * (i % 2)),
+              [100, 2],
+            );
+      const loss = lossKind === 'ce' ? new CrossEntropyLoss() : new MSELoss();
+      const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+      for (let step = 0; step < 20; step++) {
+        if (!reuse) dropGradBufferSpares();
+        optimizer.zeroGrad({ reuse });
+        const value = loss.forward(model.forward(x), y);
+        value.backward();
+        optimizer.step();
+        if (reuse) value.releaseGraph();
+      }
+      dropGradBufferSpares();
+      return model.parameters().map((p) => Array.from(p.data));
+    };
+    for (const kind of ['ce', 'mse'] as const) expect(train(true, kind)).toEqual(train(false, kind));
   });
 
   it('the walk does not reuse an incoming gradient that a closure passed on as a view', () => {

@@ -71,9 +71,16 @@ export function classIndex(name: string, value: number, classes: number, ignoreI
   return value;
 }
 
+/** Ones, shared and never written: past 8 classes a fresh array would cost a backing store per call. */
+let ones = new Float64Array(0);
+function unitWeights(classes: number): Float64Array {
+  if (ones.length < classes) ones = new Float64Array(classes).fill(1);
+  return ones.subarray(0, classes);
+}
+
 /** The per-class weights as doubles (all ones without a weight), checked against C. */
 export function classWeights(name: string, weight: Tensor | null | undefined, classes: number): Float64Array {
-  if (weight === null || weight === undefined) return new Float64Array(classes).fill(1);
+  if (weight === null || weight === undefined) return unitWeights(classes);
   if (weight.ndim !== 1 || weight.size !== classes) {
     throw new RangeError(
       `${name}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${shapeToString(weight.shape)}`,

@@ -13,7 +13,7 @@
  * target's positions for 'none'. Example: crossEntropy(logits (2, 3), tensor([0, 2])).
  */
 import { SpecError } from '../errors.js';
-import { gradBuffer } from '../grad-buffer.js';
+import { gradBuffer, savedBuffer64 } from '../grad-buffer.js';
 import { stridedLogSumExp } from '../ops/reduce.js';
 import type { Tensor } from '../tensor.js';
 import {
@@ -47,7 +47,7 @@ function checkLabelSmoothing(value: number): void {
 
 /** log-softmax over the class dimension in doubles, with the max subtracted for stability. */
 function logSoftmax(x: Float32Array, { outer, classes, inner }: ClassLayout): Float64Array {
-  const out = new Float64Array(x.length);
+  const out = savedBuffer64(x.length);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * classes * inner + j;
@@ -105,9 +105,9 @@ function indexTargets(
 ): Tensor {
   const { outer, classes, inner } = layout;
   const positions = outer * inner;
-  const labels = new Int32Array(positions);
-  const nll = new Float64Array(positions);
-  const smooth = eps > 0 ? new Float64Array(positions) : NO_SMOOTHING; // only read when eps > 0
+  const labels = savedBuffer64(positions); // class indices, -1 where ignored
+  const nll = savedBuffer64(positions);
+  const smooth = eps > 0 ? savedBuffer64(positions) : NO_SMOOTHING; // only read when eps > 0
   let weightSum = 0;
   let allWeights = 0;
   for (let c = 0; c < classes; c++) allWeights += w[c];
@@ -137,33 +137,41 @@ function indexTargets(
     values[p] = labels[p] < 0 ? 0 : c1 * nll[p] + (eps > 0 ? c2 * smooth[p] : 0);
   if (mean && weightSum === 0) values.fill(Number.NaN); // PyTorch: 0/0 when every target is ignored.
 
-  return reduceLoss(values, layout.positionShape, mean ? 'sum' : reduction, [input], (dv) => {
-    const grad = gradBuffer(input.size);
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < inner; j++) {
-        const p = o * inner + j;
-        const y = labels[p];
-        if (y < 0) continue;
-        const base = o * classes * inner + j;
-        const a = dv[p] * c1 * w[y];
-        const b = eps > 0 ? dv[p] * c2 : 0;
-        for (let c = 0; c < classes; c++) {
-          const i = base + c * inner;
-          const prob = Math.exp(logp[i]);
-          grad[i] = a * (prob - (c === y ? 1 : 0)) + b * (allWeights * prob - w[c]);
+  const saved = [logp, labels, nll, ...(eps > 0 ? [smooth] : [])];
+  return reduceLoss(
+    values,
+    layout.positionShape,
+    mean ? 'sum' : reduction,
+    [input],
+    (dv) => {
+      const grad = gradBuffer(input.size);
+      for (let o = 0; o < outer; o++) {
+        for (let j = 0; j < inner; j++) {
+          const p = o * inner + j;
+          const y = labels[p];
+          if (y < 0) continue;
+          const base = o * classes * inner + j;
+          const a = dv[p] * c1 * w[y];
+          const b = eps > 0 ? dv[p] * c2 : 0;
+          for (let c = 0; c < classes; c++) {
+            const i = base + c * inner;
+            const prob = Math.exp(logp[i]);
+            grad[i] = a * (prob - (c === y ? 1 : 0)) + b * (allWeights * prob - w[c]);
+          }
         }
       }
-    }
-    return [grad];
-  });
+      return [grad];
+    },
+    { saved },
+  );
 }
 
 function probabilityTargets({ input, target, layout, w, logp, reduction, eps }: Prepared): Tensor {
   const { outer, classes, inner } = layout;
   const positions = outer * inner;
   const t = target.data;
-  const values = new Float64Array(positions);
-  const targetMass = new Float64Array(positions); // Σ_c w_c·t'_c, for the gradient
+  const values = savedBuffer64(positions);
+  const targetMass = savedBuffer64(positions); // Σ_c w_c·t'_c, for the gradient
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const p = o * inner + j;
@@ -180,21 +188,28 @@ function probabilityTargets({ input, target, layout, w, logp, reduction, eps }: 
       targetMass[p] = mass;
     }
   }
-  return reduceLoss(values, layout.positionShape, reduction, [input], (dv) => {
-    const grad = gradBuffer(input.size);
-    for (let o = 0; o < outer; o++) {
-      for (let j = 0; j < inner; j++) {
-        const p = o * inner + j;
-        const base = o * classes * inner + j;
-        for (let c = 0; c < classes; c++) {
-          const i = base + c * inner;
-          const wt = w[c] * ((1 - eps) * t[i] + eps / classes);
-          grad[i] = dv[p] * (targetMass[p] * Math.exp(logp[i]) - wt);
+  return reduceLoss(
+    values,
+    layout.positionShape,
+    reduction,
+    [input],
+    (dv) => {
+      const grad = gradBuffer(input.size);
+      for (let o = 0; o < outer; o++) {
+        for (let j = 0; j < inner; j++) {
+          const p = o * inner + j;
+          const base = o * classes * inner + j;
+          for (let c = 0; c < classes; c++) {
+            const i = base + c * inner;
+            const wt = w[c] * ((1 - eps) * t[i] + eps / classes);
+            grad[i] = dv[p] * (targetMass[p] * Math.exp(logp[i]) - wt);
+          }
         }
       }
-    }
-    return [grad];
-  });
+      return [grad];
+    },
+    { saved: [logp, values, targetMass] },
+  );
 }
 
 export class CrossEntropyLoss extends ReducedLoss implements MulticlassLoss {

@@ -56,7 +56,7 @@ export function nllLoss(
       }
       return [grad];
     },
-    weightSum,
+    { divisor: weightSum },
   );
 }
 

@@ -5,7 +5,7 @@
  * closure the gradient of the output with respect to each unreduced value.
  */
 import { SpecError } from '../errors.js';
-import { gradScratch64 } from '../grad-buffer.js';
+import { gradBuffer, gradScratch64, savedBuffer64 } from '../grad-buffer.js';
 import { type Shape, Tensor } from '../tensor.js';
 
 export const REDUCTIONS = ['none', 'mean', 'sum'] as const;
@@ -31,6 +31,13 @@ export function checkReduction<R extends string>(
   return value as R;
 }
 
+export interface ReduceOptions {
+  /** What 'mean' divides by (the number of values by default). */
+  divisor?: number;
+  /** `savedBuffer64`s the loss made (`values` may be one), given back once `backward` cannot run. */
+  saved?: readonly Float64Array[] | null;
+}
+
 /**
  * Builds a loss's output from its unreduced values (laid out in `shape`). `backward` receives
  * d(output)/d(value_i), already scaled by the upstream gradient, and returns the parents' grads.
@@ -41,8 +48,9 @@ export function reduceLoss(
   reduction: Reduction,
   parents: readonly Tensor[],
   backward: (dValues: Float64Array) => (Float32Array | null)[],
-  divisor: number = values.length,
+  { divisor = values.length, saved = null }: ReduceOptions = {},
 ): Tensor {
+  const n = values.length;
   let out: Float32Array;
   let outShape: Shape;
   if (reduction === 'none') {
@@ -54,9 +62,7 @@ export function reduceLoss(
     out = new Float32Array([reduction === 'sum' ? total : total / divisor]);
     outShape = [];
   }
-  return Tensor.fromOp(out, outShape, parents, (g) =>
-    backward(upstream(g, values.length, reduction, divisor)),
-  );
+  return Tensor.fromOp(out, outShape, parents, (g) => backward(upstream(g, n, reduction, divisor)), saved);
 }
 
 /** The gradient of the reduced output with respect to each of `n` unreduced values. */
@@ -68,7 +74,7 @@ function upstream(g: Float32Array, n: number, reduction: Reduction, divisor = n)
 
 /** Float32 gradient of an input from per-element local derivatives times the upstream gradient. */
 function scaleInto(dValues: Float64Array, local: Float64Array): Float32Array {
-  const g = new Float32Array(local.length);
+  const g = gradBuffer(local.length);
   for (let i = 0; i < local.length; i++) g[i] = dValues[i] * local[i];
   return g;
 }
@@ -82,8 +88,10 @@ export function elementwiseLoss(
   reduction: Reduction,
   compute: (values: Float64Array, dInput: Float64Array) => void,
 ): Tensor {
-  const values = new Float64Array(input.size);
-  const dInput = new Float64Array(input.size);
+  const values = savedBuffer64(input.size);
+  const dInput = savedBuffer64(input.size);
   compute(values, dInput);
-  return reduceLoss(values, input.shape, reduction, [input], (dv) => [scaleInto(dv, dInput)]);
+  return reduceLoss(values, input.shape, reduction, [input], (dv) => [scaleInto(dv, dInput)], {
+    saved: [values, dInput],
+  });
 }
