@@ -56,6 +56,11 @@ export const configSchema = z.object({
     .describe(
       "Cores a worker's running jobs share for their matrix products: a lone job uses them all, two split them. 1 keeps every job on one thread.",
     ),
+  TRAINING_NICE: int(0, 19)
+    .default(10)
+    .describe(
+      'Scheduling priority (nice) of training threads. Above 0 they give way to the API, Redis and event delivery on a shared machine, and take every idle cycle otherwise; 0 keeps the process priority.',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: int(1024)
     .default(64 * 1024 * 1024)

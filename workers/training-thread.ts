@@ -5,6 +5,7 @@
  * on at the next epoch. An `abort` message aborts the trainer's signal, which it checks between
  * steps; `drain` aborts it right after the current epoch's checkpoint.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { decodeSafetensors } from '../src/artifacts/safetensors.js';
 import { SpecError } from '../src/engine/errors.js';
@@ -35,7 +36,22 @@ function serialize(err: unknown): SerializedError {
   return { name: e.name, code: 'internal_error', message: e.message };
 }
 
+/**
+ * Lowers this thread's scheduling priority to `nice` (never raises it). On Linux a nice value
+ * belongs to a thread, and threads started later (the intra-op pool) inherit it; elsewhere it may
+ * apply to the whole process, which is only the worker. Best effort: where it is refused,
+ * training runs at the priority it has.
+ */
+function lowerPriority(nice: number): void {
+  try {
+    if (nice > getPriority()) setPriority(nice);
+  } catch {
+    // e.g. a sandbox without setpriority
+  }
+}
+
 async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void> {
+  if ((message.nice ?? 0) > 0) lowerPriority(message.nice ?? 0);
   const input = parseJobInput(JSON.parse(message.input));
   const { spec, initStateDict } = input;
   let init: Record<string, Tensor | NestedArray> | undefined;

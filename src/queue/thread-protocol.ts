@@ -47,6 +47,8 @@ export type ToThread =
       resume: ResumePoint | null;
       /** The job's share of the worker's cores for its matrix products (core-budget.ts); null: one. */
       cores?: Int32Array | null;
+      /** Lower the thread's scheduling priority to this nice value first (0 or absent: leave it). */
+      nice?: number;
     }
   /** Stop now, mid-epoch (a cancel; or a shutdown whose grace time ran out). */
   | { type: 'abort' }

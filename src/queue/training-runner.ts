@@ -48,6 +48,8 @@ export interface RunOptions {
   abortGraceMs?: number;
   /** The job's share of the worker's cores (CoreBudget.join); without it, products use one thread. */
   cores?: Int32Array | null;
+  /** The training thread's nice value (TRAINING_NICE); its intra-op threads inherit it. */
+  nice?: number;
 }
 
 export function runTraining(options: RunOptions): Promise<RunOutcome> {
@@ -167,6 +169,7 @@ export function runTraining(options: RunOptions): Promise<RunOutcome> {
         resume: options.resume,
         tables,
         cores: options.cores ?? null,
+        nice: options.nice ?? 0,
       } satisfies ToThread,
       tableBuffers(tables),
     );

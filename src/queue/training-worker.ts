@@ -50,6 +50,8 @@ export interface TrainingWorkerOptions {
   datasets?: DatasetStore;
   /** The cores running jobs share for their products; without it, each job uses one thread. */
   cores?: CoreBudget;
+  /** Training threads' nice value (TRAINING_NICE); 0 or absent leaves their priority alone. */
+  trainingNice?: number;
 }
 
 /** One attempt at a job running in this process. */
@@ -186,6 +188,7 @@ export class TrainingWorker {
       share = this.options.cores?.join() ?? null;
       const outcome = await runTraining({
         cores: share,
+        nice: this.options.trainingNice ?? 0,
         input,
         init,
         resume,

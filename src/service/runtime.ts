@@ -86,6 +86,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     datasets: new DatasetStore(redis, keys),
     concurrency: config.WORKER_CONCURRENCY,
     cores: new CoreBudget(config.INTRA_OP_THREADS),
+    trainingNice: config.TRAINING_NICE,
     logger,
     stats,
     stall: {
@@ -109,6 +110,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     {
       concurrency: config.WORKER_CONCURRENCY,
       intra_op_threads: config.INTRA_OP_THREADS,
+      training_nice: config.TRAINING_NICE,
       gemm: gemmBackend(),
     },
     'worker started',

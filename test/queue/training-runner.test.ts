@@ -4,6 +4,7 @@
  * commit then fails (Redis went away), the outcome is a failure to retry from the last checkpoint,
  * never a success with epochs missing from the event log.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runTraining } from '../../src/queue/training-runner.js';
 import { packData } from '../../src/training/data.js';
@@ -104,4 +105,43 @@ describe('runTraining', () => {
     };
     expect(await run(packed)).toEqual(await run(wide));
   });
+
+  /** Nice values of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
+  function threadNices(): number[] {
+    return readdirSync('/proc/self/task').flatMap((tid) => {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return [Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16])];
+      } catch {
+        return []; // the thread ended meanwhile
+      }
+    });
+  }
+
+  it.runIf(existsSync('/proc/self/task') && threadNices()[0] < 19)(
+    'lowers the training thread and its intra-op threads to the nice value asked for, and no other thread',
+    async () => {
+      const base = threadNices()[0]; // the main thread (listed first), 0 unless the test runs niced
+      const nice = Math.min(19, base + 5);
+      const cores = new Int32Array(new SharedArrayBuffer(4));
+      cores[0] = 2; // a pool thread, started by the training thread
+      const seen: number[][] = [];
+      const outcome = await runTraining({
+        input: wide,
+        init: null,
+        resume: null,
+        signal: new AbortController().signal,
+        cores,
+        nice,
+        onEpochs: async () => {
+          seen.push(threadNices());
+        },
+      });
+      expect(outcome.type).toBe('completed');
+      // While it trained: the training thread and its pool thread lowered, this process's own not.
+      expect(seen.some((nices) => nices.filter((n) => n === nice).length >= 2)).toBe(true);
+      expect(seen.every((nices) => nices[0] === base)).toBe(true);
+      expect(threadNices()[0]).toBe(base);
+    },
+  );
 });
