@@ -3,6 +3,7 @@
  * after the job finished, heartbeats, and a second API *process* serving a job the first accepted.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis/embedded.js';
 import { simpleNNJob } from '../helpers/jobs.js';
@@ -69,6 +70,48 @@ describe('job events over SSE', () => {
     } finally {
       await idle.close();
     }
+  });
+
+  it('frames live events as HTTP/1.1 chunks, and sends an HTTP/1.0 client plain text', async () => {
+    // The API frames each live event as a chunk once and writes it to every socket as is; read
+    // the raw bytes of both protocol versions and decode HTTP/1.1's chunks by hand.
+    const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 30 }) });
+    const { hostname, port } = new URL(service.url);
+    const rawGet = (version: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname);
+        let text = '';
+        socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString('latin1');
+          if (text.endsWith('0\r\n\r\n')) socket.end(); // HTTP/1.1's last chunk; 1.0 is closed by the server
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(`GET /v1/jobs/${body.id}/events HTTP/${version}\r\nHost: ${hostname}\r\n\r\n`);
+      });
+    const [v11, v10] = await Promise.all([rawGet('1.1'), rawGet('1.0')]);
+    const dechunk = (payload: string) => {
+      let out = '';
+      for (let at = 0; ; ) {
+        const eol = payload.indexOf('\r\n', at);
+        const size = Number.parseInt(payload.slice(at, eol), 16);
+        expect(Number.isNaN(size), `chunk size at ${at}`).toBe(false);
+        if (size === 0) return out;
+        out += payload.slice(eol + 2, eol + 2 + size);
+        expect(payload.slice(eol + 2 + size, eol + 4 + size)).toBe('\r\n');
+        at = eol + 4 + size;
+      }
+    };
+    const split = (response: string) => response.split('\r\n\r\n', 1)[0].length + 4;
+    expect(v11).toMatch(/^HTTP\/1\.1 200 .*\r\ntransfer-encoding: chunked\r\n/is);
+    expect(v10).toMatch(/^HTTP\/1\.1 200 /); // node answers 1.0 clients without chunks
+    expect(v10).not.toMatch(/transfer-encoding/i);
+    const ids = (text: string) => [...text.matchAll(/^id: (.+)$/gm)].map((m) => m[1]);
+    const chunked = dechunk(v11.slice(split(v11)));
+    const plain = v10.slice(split(v10));
+    expect(ids(chunked)).toHaveLength(30 + 4); // queued, running, 30 epochs, succeeded, done
+    expect(ids(plain)).toEqual(ids(chunked));
+    expect(plain).toBe(chunked);
   });
 
   it('rejects a malformed Last-Event-ID and unknown jobs', async () => {
