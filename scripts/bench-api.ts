@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -285,7 +285,7 @@ async function benchLatency(redisUrl: string, args: Args): Promise<void> {
   print('queue-submit-response', 'p50_ms', percentile(posts, 50));
 }
 
-/** One SSE subscriber over node:http: ids in order and live-event latencies. */
+/** One SSE subscriber: ids in order and live-event latencies. */
 interface Subscriber {
   ids: string[];
   latencies: number[];
@@ -293,38 +293,78 @@ interface Subscriber {
   connected: Promise<void>;
 }
 
-function subscribe(url: string, agent: http.Agent, liveAfter: { ms: number }): Subscriber {
+/**
+ * One subscriber on a plain TCP socket, its HTTP/1.1 response parsed here (status line, headers,
+ * chunked body). A thousand node:http clients spent more CPU reading than the API spent writing
+ * to them (their per-chunk stream machinery), on the core the API has while training holds the
+ * other: the load generator's CPU showed up as delivery latency.
+ */
+function subscribe(url: string, liveAfter: { ms: number }): Subscriber {
+  const { hostname, port, pathname } = new URL(url);
   const sub = { ids: [] as string[], latencies: [] as number[] } as Subscriber;
   let onConnected: () => void = () => {};
   sub.connected = new Promise((r) => {
     onConnected = r;
   });
   sub.ended = new Promise((resolve, reject) => {
-    const req = http.get(url, { agent, headers: { accept: 'text/event-stream', ...AUTH } }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`SSE status ${res.statusCode}`));
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        const now = Date.now();
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith('retry:')) onConnected();
-          if (block.startsWith('id: ')) {
-            const id = block.slice(4, block.indexOf('\n'));
-            sub.ids.push(id);
-            const written = streamMs(id);
-            if (written > liveAfter.ms) sub.latencies.push(now - written);
-          }
-          end = buffer.indexOf('\n\n');
+    const socket = net.connect(Number(port), hostname);
+    let raw = ''; // received, not yet de-chunked (latin1: one character a byte)
+    let body = ''; // de-chunked, not yet split into events
+    let headers = true;
+    let chunkLeft = -1; // bytes left in the current chunk; -1 while its size line is due
+    const takeEvents = (now: number) => {
+      let end = body.indexOf('\n\n');
+      while (end >= 0) {
+        const block = body.slice(0, end);
+        body = body.slice(end + 2);
+        if (block.startsWith('retry:')) onConnected();
+        if (block.startsWith('id: ')) {
+          const id = block.slice(4, block.indexOf('\n'));
+          sub.ids.push(id);
+          const written = streamMs(id);
+          if (written > liveAfter.ms) sub.latencies.push(now - written);
         }
-      });
-      res.on('end', () => resolve());
-      res.on('error', reject);
+        end = body.indexOf('\n\n');
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      const now = Date.now();
+      raw += chunk.toString('latin1');
+      for (;;) {
+        if (headers) {
+          const end = raw.indexOf('\r\n\r\n');
+          if (end < 0) break;
+          if (!raw.startsWith('HTTP/1.1 200 ')) {
+            socket.destroy();
+            reject(new Error(`SSE: ${raw.slice(0, raw.indexOf('\r\n'))}`));
+            return;
+          }
+          raw = raw.slice(end + 4);
+          headers = false;
+        }
+        if (chunkLeft < 0) {
+          const eol = raw.indexOf('\r\n');
+          if (eol < 0) break;
+          chunkLeft = Number.parseInt(raw.slice(0, eol), 16);
+          raw = raw.slice(eol + 2);
+          if (chunkLeft === 0) {
+            socket.end(); // the last chunk: the response is complete
+            break;
+          }
+        }
+        if (raw.length < chunkLeft + 2) break; // the rest of the chunk and its CRLF are still to come
+        body += raw.slice(0, chunkLeft);
+        raw = raw.slice(chunkLeft + 2);
+        chunkLeft = -1;
+      }
+      takeEvents(now);
     });
-    req.on('error', reject);
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+    socket.write(
+      `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n` +
+        `Authorization: ${AUTH.authorization}\r\n\r\n`,
+    );
   });
   return sub;
 }
@@ -335,7 +375,6 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
   const env = serviceEnv(redisUrl, prefix, { WORKER_CONCURRENCY: '1', SSE_HEARTBEAT_MS: '5000' });
   const { api, worker } = await spawnApiAndWorker(env);
   const redis = new Redis(redisUrl);
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   try {
     // 15-40 ms epochs (4,000 samples, batch 8) for several seconds: an epoch event each.
     const id = await postJob(
@@ -350,7 +389,7 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
     const liveAfter = { ms: Number.POSITIVE_INFINITY };
     const url = `${api.url}/v1/jobs/${id}/events`;
     const subs: Subscriber[] = [];
-    for (let i = 0; i < args.subscribers; i++) subs.push(subscribe(url, agent, liveAfter));
+    for (let i = 0; i < args.subscribers; i++) subs.push(subscribe(url, liveAfter));
     await Promise.all(subs.map((s) => s.connected));
     liveAfter.ms = Date.now();
     const connectedAt = Date.now();
@@ -389,7 +428,6 @@ async function benchSse(redisUrl: string, args: Args): Promise<void> {
     print('sse-fanout', 'first_subscriber_p50_ms', p50of(subs[0].latencies));
     print('sse-fanout', 'last_subscriber_p50_ms', p50of(subs[subs.length - 1].latencies));
   } finally {
-    agent.destroy();
     redis.disconnect();
     api.kill('SIGKILL');
     worker.kill('SIGKILL');
