@@ -106,6 +106,14 @@ describe('resource limits → 422 limit_exceeded naming the limit', () => {
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ status: 429, code: 'too_many_active_jobs' });
     expect(over.body.detail).toMatch(/At most 3 jobs .*MAX_ACTIVE_JOBS/);
+    // The refused job went to Redis with the others (record and queue entry in one round trip):
+    // nothing of it is left, in the queue or among the tenant's jobs.
+    const queue = service.api.api.queue.queue;
+    expect(
+      (await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active'])).map((j) => j.id).sort(),
+    ).toEqual([...ids].sort());
+    const listed = await request(`${service.url}/v1/jobs`);
+    expect(listed.body.data.map((j: { id: string }) => j.id).sort()).toEqual([...ids].sort());
     // A finished (here: cancelled) job frees its slot.
     await request(`${service.url}/v1/jobs/${ids[0]}/cancel`, { method: 'POST' });
     expect((await post(job())).status).toBe(201);

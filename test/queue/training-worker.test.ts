@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simpleData, simpleNNJob } from '../helpers/jobs.js';
-import { request, startTestWorker, testConfig, useTestService, waitForStatus } from '../helpers/service.js';
+import {
+  request,
+  startTestWorker,
+  testConfig,
+  useTestService,
+  waitFor,
+  waitForStatus,
+} from '../helpers/service.js';
 import { readSse } from '../helpers/sse.js';
 
 const config = testConfig({ WORKER_CONCURRENCY: '2', SHUTDOWN_TIMEOUT_MS: '300' });
@@ -34,6 +41,22 @@ describe('training worker', () => {
         Date.parse(ja.started_at) < Date.parse(jb.finished_at) &&
         Date.parse(jb.started_at) < Date.parse(ja.finished_at);
       expect(overlap).toBe(true);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('skips a queue entry without a job record (one the active-jobs cap refused), then trains on', async () => {
+    const worker = await startTestWorker(config, service.redis.url);
+    try {
+      const queue = service.api.api.queue;
+      const ghost = `job_${'0'.repeat(25)}1`; // a well-formed id no record has
+      await queue.enqueue(ghost);
+      const real = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 2 }) });
+      await waitForStatus(service.url, real.body.id, ['succeeded'], 30_000);
+      // Taken first and completed as a no-op (removed on completion), never failed or retried.
+      await waitFor(async () => ((await queue.has(ghost)) ? undefined : true));
+      expect((await request(`${service.url}/v1/jobs/${ghost}`)).status).toBe(404);
     } finally {
       await worker.close();
     }
