@@ -28,12 +28,24 @@ function selectedWorkloads(argv: readonly string[]): WorkloadId[] {
   return [id];
 }
 
-/** Runs `workload` in a new thread, started as the service starts its training threads. */
+/**
+ * Runs `workload` in a new thread, started as the service starts its training threads. Resolves
+ * once the thread has exited: tearing down its heap (W1's 180 MiB of data) takes a core for a while,
+ * and the next workload would otherwise be timed beside it.
+ */
 function inThread(workload: WorkloadId): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
     const thread = startTrainingThread(entryUrl('./bench-job', import.meta.url), { workload });
-    thread.once('message', resolve);
+    let figures: Figure[] | null = null;
+    thread.once('message', (message: Figure[]) => {
+      figures = message;
+    });
     thread.once('error', reject);
+    thread.once('exit', () =>
+      figures === null
+        ? reject(new Error(`bench thread for ${workload} exited without figures`))
+        : resolve(figures),
+    );
   });
 }
 
