@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runTraining } from '../../src/queue/training-runner.js';
+import { type RunOptions, runTraining } from '../../src/queue/training-runner.js';
 import { packData } from '../../src/training/data.js';
 import { mlpModel, simpleData, simpleNNJob } from '../helpers/jobs.js';
 
@@ -66,7 +66,7 @@ describe('runTraining', () => {
     init_state_dict: null,
   });
 
-  async function train(cores: Int32Array | null) {
+  async function train(cores: Int32Array | null, options: Partial<RunOptions> = {}) {
     const outcome = await runTraining({
       input: wide,
       init: null,
@@ -74,6 +74,7 @@ describe('runTraining', () => {
       signal: new AbortController().signal,
       cores,
       onEpochs: async () => {},
+      ...options,
     });
     if (outcome.type !== 'completed') throw new Error(`expected completed, got ${outcome.type}`);
     return outcome;
@@ -126,18 +127,12 @@ describe('runTraining', () => {
       const cores = new Int32Array(new SharedArrayBuffer(4));
       cores[0] = 2; // a pool thread, started by the training thread
       const seen: number[][] = [];
-      const outcome = await runTraining({
-        input: wide,
-        init: null,
-        resume: null,
-        signal: new AbortController().signal,
-        cores,
+      await train(cores, {
         nice,
         onEpochs: async () => {
           seen.push(threadNices());
         },
       });
-      expect(outcome.type).toBe('completed');
       // While it trained: the training thread and its pool thread lowered, this process's own not.
       expect(seen.some((nices) => nices.filter((n) => n === nice).length >= 2)).toBe(true);
       expect(seen.every((nices) => nices[0] === base)).toBe(true);
