@@ -172,21 +172,16 @@ export class JobService {
       ...(valid.validation === null ? [] : [valid.validation.dataset_id]),
     ];
     const maxActive = this.limits.maxActiveJobs;
-    // The record and the queue entry go to Redis in one round trip, record first. A queue entry
-    // without a record (the cap refused it, or storing failed) is skipped by any worker that
-    // takes it, and removed here when refused; a record without a queue entry (enqueueing
-    // failed) is enqueued later by the orphan sweeper.
-    const [admitted] = await Promise.all([
-      this.store.create({ tenant, job, input: JSON.stringify(input), init, datasets }, maxActive),
-      this.queue.enqueue(id),
-    ]);
-    if (!admitted) {
-      await this.queue.remove(id);
+    const admitted = await this.store.create(
+      { tenant, job, input: JSON.stringify(input), init, datasets },
+      maxActive,
+    );
+    if (!admitted)
       throw new TooManyRequestsError(
         'too_many_active_jobs',
         `At most ${maxActive} jobs may be queued or running at once (MAX_ACTIVE_JOBS); wait for some to finish or cancel them.`,
       );
-    }
+    await this.queue.enqueue(id);
     return job;
   }
 

@@ -106,8 +106,7 @@ describe('resource limits → 422 limit_exceeded naming the limit', () => {
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ status: 429, code: 'too_many_active_jobs' });
     expect(over.body.detail).toMatch(/At most 3 jobs .*MAX_ACTIVE_JOBS/);
-    // The refused job went to Redis with the others (record and queue entry in one round trip):
-    // nothing of it is left, in the queue or among the tenant's jobs.
+    // Nothing of the refused job is left, in the queue or among the tenant's jobs.
     const queue = service.api.api.queue.queue;
     expect(
       (await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active'])).map((j) => j.id).sort(),

@@ -46,7 +46,7 @@ describe('training worker', () => {
     }
   });
 
-  it('skips a queue entry without a job record (one the active-jobs cap refused), then trains on', async () => {
+  it('skips a queue entry without a job record (a deleted job, say), then trains on', async () => {
     const worker = await startTestWorker(config, service.redis.url);
     try {
       const queue = service.api.api.queue;
