@@ -119,6 +119,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const workers = new Set<ServiceProcess>();
   const readyAt = new Map<ServiceProcess, number>();
   let api: ServiceProcess | null = null;
+  let ended = false;
   try {
     await redis.start();
     api = await spawnService('api', {
@@ -138,9 +139,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       WORKER_STALLED_INTERVAL_MS: '500',
       WORKER_MAX_STALLED_COUNT: '1000',
       SHUTDOWN_TIMEOUT_MS: '1000',
+      // Workers restarting every few seconds keep the machine busy compiling: at the default nice
+      // of 10 training yields to that, and the run measures start-ups instead of recovery.
+      TRAINING_NICE: '0',
     };
     const startWorker = async () => {
       const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000 });
+      // A replacement that became ready after the run ended (it timed out) must not outlive it.
+      if (ended) w.kill('SIGKILL');
       workers.add(w);
       readyAt.set(w, Date.now());
       void w.exited.then(() => workers.delete(w));
@@ -240,6 +246,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     }
   } finally {
+    ended = true;
     for (const w of workers) w.kill('SIGKILL');
     api?.kill('SIGKILL');
     await Promise.all([...workers].map((w) => w.exited));

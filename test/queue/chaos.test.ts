@@ -17,12 +17,12 @@ describe('chaos', () => {
       redisDownMs: 500,
       epochs: 1500,
       seed: 3,
-      timeoutMs: 100_000,
+      timeoutMs: 150_000,
     });
     console.log(formatReport(report));
     expect(report.problems).toEqual([]);
     expect(report.mismatches).toBe(0);
     expect(report.kills + report.sigterms).toBeGreaterThan(0);
     expect(report.redisRestarts).toBeGreaterThan(0);
-  }, 120_000);
+  }, 180_000);
 });
