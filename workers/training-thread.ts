@@ -37,21 +37,21 @@ function serialize(err: unknown): SerializedError {
 }
 
 /**
- * Lowers this thread's scheduling priority to `nice` (never raises it). On Linux a nice value
+ * Lowers this thread's scheduling priority to `nice` (0 leaves it; never raises it). On Linux a nice value
  * belongs to a thread, and threads started later (the intra-op pool) inherit it; elsewhere it may
  * apply to the whole process, which is only the worker. Best effort: where it is refused,
  * training runs at the priority it has.
  */
 function lowerPriority(nice: number): void {
   try {
-    if (nice > getPriority()) setPriority(nice);
+    if (nice > 0 && nice > getPriority()) setPriority(nice);
   } catch {
     // e.g. a sandbox without setpriority
   }
 }
 
 async function run(message: Extract<ToThread, { type: 'start' }>): Promise<void> {
-  if ((message.nice ?? 0) > 0) lowerPriority(message.nice ?? 0);
+  lowerPriority(message.nice ?? 0);
   const input = parseJobInput(JSON.parse(message.input));
   const { spec, initStateDict } = input;
   let init: Record<string, Tensor | NestedArray> | undefined;

@@ -87,6 +87,13 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
         'x-request-id': request.id,
       });
       raw.write('retry: 2000\n\n'); // with the headers: whatever follows on the socket comes after them
+
+      if (isTerminal(job.status)) {
+        // Finished: the log is complete, so send what is left and close without waiting.
+        for (const event of await store.events(id, after)) raw.write(formatEvent(event));
+        raw.end();
+        return;
+      }
       const send = (event: StoredJobEvent) => {
         const socket = raw.socket;
         // Chunked (an HTTP/1.1 client), as every write so far: frame it ourselves. An HTTP/1.0
@@ -95,13 +102,6 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
           if (socket.writable) socket.write(frame(event).chunk);
         } else raw.write(frame(event).text);
       };
-
-      if (isTerminal(job.status)) {
-        // Finished: the log is complete, so send what is left and close without waiting.
-        for (const event of await store.events(id, after)) raw.write(formatEvent(event));
-        raw.end();
-        return;
-      }
       await new Promise<void>((resolve) => {
         const unsubscribe = hub.subscribe(id, after, {
           event: send,

@@ -453,7 +453,7 @@ export type GemmExport = (typeof GEMM_EXPORTS)[number];
  * The module over a memory of at most `maxPages`, shared (so intra-op threads can work in it) or
  * not (copies into shared memory are slower, so products on one thread use an unshared one).
  */
-export function gemmSimdModuleBytes({ maxPages = MAX_PAGES, shared = true } = {}): Uint8Array {
+export function gemmSimdModuleBytes({ maxPages = MAX_PAGES, shared = false } = {}): Uint8Array {
   const builders: Record<GemmExport, () => FunctionBuilder> = {
     kernel,
     packBT: () => packTransposed(NR),

@@ -26,7 +26,7 @@ let runner: RangeRunner | null = null;
  * This thread's SIMD kernel instance, or null without WebAssembly SIMD. Products run on this thread
  * alone use one over unshared memory; `shared: true` gives the one whose memory intra-op threads
  * work in (GemmThreadPool), used for the products a runner splits. Native copies into shared memory
- * take V8's relaxed-atomic path: 6-27 GB/s here against about 110 unshared.
+ * take V8's relaxed-atomic path: 3.4-27 GB/s here against about 110 unshared.
  */
 export function simdGemm({ shared: wantShared = false }: { shared?: boolean } = {}): SimdGemm | null {
   if (simdDisabled()) return null;
