@@ -1,6 +1,7 @@
 """`pip install ./clients/python` into a fresh virtual environment (with the system's packages,
 so httpx and torch come from Debian), offline, and the installed package imports from there."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,12 +24,15 @@ def venv_available():
 class InstallTest(unittest.TestCase):
     def test_pip_install_into_a_venv(self):
         with tempfile.TemporaryDirectory() as tmp:
+            # A copy of the package: building writes build/ and *.egg-info next to its sources.
+            source = Path(tmp) / "trainyard-src"
+            shutil.copytree(PACKAGE_ROOT, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "tests"))
             env_dir = Path(tmp) / "venv"
             subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env_dir)], check=True)
             python = env_dir / "bin" / "python"
             # --no-index: nothing from the network; --no-build-isolation: the system's setuptools builds it.
             install = subprocess.run(
-                [str(python), "-m", "pip", "install", "--no-index", "--no-build-isolation", "--quiet", str(PACKAGE_ROOT)],
+                [str(python), "-m", "pip", "install", "--no-index", "--no-build-isolation", "--quiet", str(source)],
                 capture_output=True,
                 text=True,
                 env=dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1"),

@@ -156,6 +156,23 @@ class TrainingSpecs(unittest.TestCase):
             spec_from_loss(nn.CTCLoss())
 
 
+@needs_torch
+class SchedulerSpecs(unittest.TestCase):
+    def test_reduce_lr_on_plateau_and_refusals(self):
+        s = torch.optim.lr_scheduler
+        optimizer = torch.optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1)
+        plateau = s.ReduceLROnPlateau(optimizer, mode="max", factor=0.5, patience=3, threshold=0.01, threshold_mode="abs", cooldown=2, min_lr=1e-4, eps=1e-9)
+        self.assertEqual(
+            spec_from_scheduler(plateau),
+            {"type": "ReduceLROnPlateau", "mode": "max", "factor": 0.5, "patience": 3, "threshold": 0.01, "threshold_mode": "abs", "cooldown": 2, "min_lr": 1e-4, "eps": 1e-9},
+        )
+        with self.assertRaisesRegex(UnsupportedError, "LambdaLR is not supported"):
+            spec_from_scheduler(s.LambdaLR(optimizer, lambda epoch: 0.9**epoch))
+        momentum = torch.optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1, momentum=0.9)
+        with self.assertRaisesRegex(UnsupportedError, "custom scale_fn"):
+            spec_from_scheduler(s.CyclicLR(momentum, 0.01, 0.1, scale_fn=lambda x: 1.0))
+
+
 def scheduler_cases():
     s = torch.optim.lr_scheduler
 

@@ -104,7 +104,11 @@ function layerContext(
   stateDict: Readonly<Record<string, StateTensor>>,
 ): LayerContext {
   const name = `${index}_${layer.type}`;
-  const tensor = (key: string) => stateDict[`${index}.${key}`];
+  const tensor = (key: string) => {
+    const t = stateDict[`${index}.${key}`];
+    if (t === undefined) throw new OnnxExportError(`the weights have no ${index}.${key}`);
+    return t;
+  };
   return {
     graph,
     input,
@@ -113,7 +117,6 @@ function layerContext(
     tensor,
     param(key, dims) {
       const t = tensor(key);
-      if (t === undefined) throw new OnnxExportError(`the weights have no ${index}.${key}`);
       return graph.float(`${index}.${key}`, dims ?? t.shape, t.data);
     },
   };

@@ -21,8 +21,8 @@ export interface LayerContext {
   readonly inputShape: readonly number[];
   /** Base name of the layer's nodes, e.g. `2_Linear`. */
   readonly name: string;
-  /** The layer's state-dict entry `key` (`weight` is `2.weight` for layer 2), if it has one. */
-  tensor(key: string): StateTensor | undefined;
+  /** The layer's state-dict entry `key` (`weight` is `2.weight` for layer 2); throws when missing. */
+  tensor(key: string): StateTensor;
   /** The entry as an initializer, with its own shape or `dims` (same number of values). */
   param(key: string, dims?: readonly number[]): string;
 }
@@ -48,7 +48,7 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
           transB: attr.int(1),
         },
       );
-    const w = ctx.tensor('weight') as StateTensor;
+    const w = ctx.tensor('weight');
     const transposed = new Float32Array(w.data.length);
     const [out, inp] = w.shape;
     for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) transposed[i * out + o] = w.data[o * inp + i];
