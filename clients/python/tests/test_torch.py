@@ -79,6 +79,23 @@ class ModuleSpecs(unittest.TestCase):
         self.assertEqual([p for p, _, _ in layers_of(nested)], ["0", "1.0", "1.1"])
         self.assertEqual(list(state_dict_for_service(nested)), ["0.weight", "0.bias", "2.weight", "2.bias"])
 
+    def test_functions_between_layers(self):
+        class Functional(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(6, 4)
+                self.b = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.b(torch.relu(self.a(torch.flatten(x, 1)))).tanh()
+
+        spec = spec_from_module(Functional(), torch.zeros(2, 2, 3))
+        self.assertEqual(
+            [layer["type"] for layer in spec["layers"]], ["Flatten", "Linear", "ReLU", "Linear", "Tanh"]
+        )
+        self.assertEqual(spec["layers"][0], {"type": "Flatten", "start_dim": 1, "end_dim": -1})
+        self.assertEqual(list(state_dict_for_service(Functional())), ["1.weight", "1.bias", "3.weight", "3.bias"])
+
     def test_refuses_what_the_service_cannot_train(self):
         with self.assertRaisesRegex(UnsupportedError, r"layer 1 \(torch\.nn\.modules\.conv\.Conv1d\) is not supported"):
             spec_from_module(nn.Sequential(nn.Linear(2, 2), nn.Conv1d(1, 1, 1)))

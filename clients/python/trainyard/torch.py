@@ -104,7 +104,6 @@ _FUNCTIONS: Dict[Any, Dict[str, Any]] = {
     torch.tanh: {"type": "Tanh"},
     torch.sigmoid: {"type": "Sigmoid"},
     nn.functional.silu: {"type": "SiLU"},
-    torch.flatten: {"type": "Flatten"},
 }
 _METHODS = {"relu": {"type": "ReLU"}, "tanh": {"type": "Tanh"}, "sigmoid": {"type": "Sigmoid"}}
 
