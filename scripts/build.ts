@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Read at run time relative to the modules that read them. */
-const ASSETS = ['src/dashboard', 'src/datasets/builtin'];
+const ASSETS = ['src/dashboard', 'src/datasets/builtin', 'src/artifacts/onnx/proto'];
 
 const flag = process.argv.indexOf('--out-dir');
 const outDir = resolve(ROOT, flag >= 0 ? process.argv[flag + 1] : 'dist');

@@ -102,7 +102,7 @@ export const streamJobEvents = <ThrowOnError extends boolean = false>(options: O
 /**
  * Download the trained weights
  *
- * safetensors by default (nn.Sequential key names; `safetensors.torch.load_file` + `load_state_dict` in PyTorch), or `?format=json`.
+ * safetensors by default (nn.Sequential key names; `safetensors.torch.load_file` + `load_state_dict` in PyTorch), `?format=json`, or `?format=onnx`: an ONNX model (IR version 8, opset 17) with the input standardisation folded in, input `input` (batch × features), outputs `output` and, for classification, `predictions` (int64), and the label names as `labels` in metadata_props.
  */
 export const getJobModel = <ThrowOnError extends boolean = false>(options: Options<GetJobModelData, ThrowOnError>) => (options.client ?? client).get<GetJobModelResponses, GetJobModelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -2631,7 +2631,7 @@ export type GetJobModelData = {
         id: string;
     };
     query?: {
-        format?: 'safetensors' | 'json';
+        format?: 'safetensors' | 'json' | 'onnx';
     };
     url: '/v1/jobs/{id}/model';
 };

@@ -21,7 +21,7 @@ commands:
   status <id>           one job
   cancel <id>           cancel a queued or running job
   logs <id>             per-epoch metrics (--follow: live events until the job ends)
-  download <id>         trained weights (-o <file>, --format safetensors|json)
+  download <id>         trained weights or model (-o <file>, --format safetensors|json|onnx)
 
 options:
   --url <url>           API base URL (default $TRAINYARD_URL or http://localhost:3000)

@@ -140,7 +140,7 @@ export async function downloadModel(jobId, format = 'safetensors') {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = `${jobId}.${format === 'json' ? 'json' : 'safetensors'}`;
+  link.download = `${jobId}.${format}`; // the format names the file type: .safetensors, .json, .onnx
   document.body.append(link);
   link.click();
   link.remove();

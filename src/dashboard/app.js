@@ -6,6 +6,13 @@ import { ApiError, api, downloadModel, followEvents, getKey, setKey } from './ap
 import { EpochChart } from './charts.js';
 import { EXAMPLES, formatJob } from './examples.js';
 
+/** The formats of GET /v1/jobs/{id}/model, as the download menu offers them. */
+const DOWNLOAD_FORMATS = [
+  ['safetensors', 'Weights (safetensors)'],
+  ['json', 'Weights (JSON)'],
+  ['onnx', 'Model (ONNX)'],
+];
+
 const view = document.getElementById('view');
 let cleanup = () => {};
 
@@ -107,8 +114,12 @@ function jobView(id) {
   const status = h('span', {}, badge('…'));
   const connection = h('span', { class: 'muted', 'data-testid': 'connection' }, 'connecting');
   const cancelButton = h('button', { class: 'danger', 'data-testid': 'cancel', disabled: true }, 'Cancel');
-  const downloadButton = h('button', { 'data-testid': 'download', disabled: true }, 'Download weights');
-  const downloadJson = h('button', { class: 'secondary', disabled: true }, 'JSON');
+  const downloadButton = h('button', { 'data-testid': 'download', disabled: true }, 'Download');
+  const downloadFormat = h(
+    'select',
+    { 'data-testid': 'download-format', 'aria-label': 'Download format', disabled: true },
+    ...DOWNLOAD_FORMATS.map(([value, label]) => h('option', { value }, label)),
+  );
   const epochBar = h('progress', { max: 1, value: 0, 'data-testid': 'epoch-progress' });
   const epochText = h('span', {}, '');
   const stepBar = h('progress', { max: 1, value: 0 });
@@ -129,7 +140,7 @@ function jobView(id) {
       {},
       h('p', {}, h('a', { href: '#/' }, '← all jobs')),
       h('div', { class: 'row' }, title, status, connection),
-      h('div', { class: 'actions' }, cancelButton, downloadButton, downloadJson),
+      h('div', { class: 'actions' }, cancelButton, downloadFormat, downloadButton),
       notice,
       h(
         'div',
@@ -167,7 +178,7 @@ function jobView(id) {
     status.replaceChildren(badge(s));
     cancelButton.disabled = !(s === 'queued' || s === 'running');
     downloadButton.disabled = s !== 'succeeded';
-    downloadJson.disabled = s !== 'succeeded';
+    downloadFormat.disabled = s !== 'succeeded';
   };
   const showFinal = (j) => {
     const m = j.metrics;
@@ -197,15 +208,13 @@ function jobView(id) {
       notice.replaceChildren(errorBox(err));
     }
   });
-  const download = (format) => async () => {
+  downloadButton.addEventListener('click', async () => {
     try {
-      await downloadModel(id, format);
+      await downloadModel(id, downloadFormat.value);
     } catch (err) {
       notice.replaceChildren(errorBox(err));
     }
-  };
-  downloadButton.addEventListener('click', download('safetensors'));
-  downloadJson.addEventListener('click', download('json'));
+  });
 
   (async () => {
     try {

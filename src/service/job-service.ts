@@ -3,6 +3,7 @@
  * cancel, delete, download weights and predict. The API's routes are thin wrappers around this.
  */
 import { createHash } from 'node:crypto';
+import { onnxFromSafetensors } from '../artifacts/onnx/from-safetensors.js';
 import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
 import { buildModel } from '../engine/nn/registry.js';
@@ -268,6 +269,13 @@ export class JobService {
   async modelJson(tenant: string, id: string): Promise<Record<string, unknown>> {
     const { tensors } = decodeSafetensors(await this.model(tenant, id));
     return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, toNested(t.data, t.shape)]));
+  }
+
+  /** The trained model as ONNX (opset 17), input standardisation included. */
+  async modelOnnx(tenant: string, id: string): Promise<Uint8Array> {
+    const weights = await this.model(tenant, id);
+    const job = await this.get(tenant, id);
+    return onnxFromSafetensors(weights, job.spec, { sampleShape: [job.spec.data.features], name: id });
   }
 
   async predict(tenant: string, id: string, x: number[][]): Promise<PredictResult> {

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeModel } from '../../src/artifacts/onnx/proto.js';
 import { longJob, simpleNNJob } from '../helpers/jobs.js';
 import { request, testConfig, useTestService, waitFor } from '../helpers/service.js';
 
@@ -27,11 +29,14 @@ interface Run {
   stderr: string;
 }
 
-function trainyard(args: string[], { npx = false } = {}): Promise<Run> {
+const BIN = fileURLToPath(new URL('../../bin/trainyard.mjs', import.meta.url));
+
+function trainyard(args: string[], { npx = false, cwd }: { npx?: boolean; cwd?: string } = {}): Promise<Run> {
   const [command, argv] = npx
     ? ['npx', ['--no-install', 'trainyard', ...args]]
-    : [process.execPath, ['bin/trainyard.mjs', ...args]];
+    : [process.execPath, [BIN, ...args]];
   const child = spawn(command, argv, {
+    cwd,
     env: { ...process.env, TRAINYARD_URL: service.url, TRAINYARD_API_KEY: KEY },
   });
   let stdout = '';
@@ -82,6 +87,17 @@ describe('trainyard CLI', () => {
     expect(JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString())).toHaveProperty(
       '0.weight',
     );
+    // --format onnx writes <id>.onnx in the working directory unless -o says otherwise.
+    const onnx = await trainyard(['download', id, '--format', 'onnx', '--json'], { cwd: dir });
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(JSON.parse(onnx.stdout)).toMatchObject({ job_id: id, file: `${id}.onnx`, format: 'onnx' });
+    const model = decodeModel(readFileSync(join(dir, `${id}.onnx`))) as {
+      graph: { input: { name: string }[] };
+    };
+    expect(model.graph.input[0].name).toBe('input');
+    const bad = await trainyard(['download', id, '--format', 'pt']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be safetensors, json or onnx');
   });
 
   it('--json --follow prints one JSON event per line; a failed job exits non-zero', async () => {

@@ -2,13 +2,14 @@
  * The dashboard in a real browser: Debian's headless Chromium driven by playwright-core. Submits
  * a job from the form (after an invalid one shows its errors inline), watches the loss chart gain
  * points while it trains and sees it finish, reloads a running job's page (history replayed, still
- * live) and cancels it. The API key is typed into the page and must travel only in headers.
+ * live) and cancels it, and downloads the ONNX model from the download menu. The API key is typed into the page and must travel only in headers.
  * Skips when /usr/bin/chromium is missing (.ci/run installs it).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeModel } from '../../src/artifacts/onnx/proto.js';
 import { longJob, simpleNNJob } from '../helpers/jobs.js';
 import { testConfig, useTestService } from '../helpers/service.js';
 
@@ -85,6 +86,17 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     // The final table follows the status badge: it is filled from a fetch once `done` arrives.
     await expect.poll(() => page.getByTestId('final').textContent()).toContain('samples_per_sec');
     expect(await page.getByTestId('download').isEnabled()).toBe(true);
+    // The download menu: the ONNX model arrives as <job id>.onnx, fetched with the key in a header.
+    await page.getByTestId('download-format').selectOption('onnx');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('download').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^job_\w+\.onnx$/);
+    const onnx = decodeModel(readFileSync((await download.path()) as string)) as {
+      opset_import: { version: number }[];
+    };
+    expect(onnx.opset_import[0].version).toBe(17);
     expect(await page.getByTestId('lr-chart').getAttribute('data-points')).toBe('150');
 
     mkdirSync('test-results', { recursive: true });

@@ -20,15 +20,16 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Download the trained weights',
         operationId: 'getJobModel',
         description:
-          'safetensors by default (nn.Sequential key names; `safetensors.torch.load_file` + `load_state_dict` in PyTorch), or `?format=json`.',
+          'safetensors by default (nn.Sequential key names; `safetensors.torch.load_file` + `load_state_dict` in PyTorch), `?format=json`, or `?format=onnx`: an ONNX model (IR version 8, opset 17) with the input standardisation folded in, input `input` (batch × features), outputs `output` and, for classification, `predictions` (int64), and the label names as `labels` in metadata_props.',
         params: jobIdParamsSchema,
-        querystring: z.object({ format: z.enum(['safetensors', 'json']).default('safetensors') }),
+        querystring: z.object({ format: z.enum(['safetensors', 'json', 'onnx']).default('safetensors') }),
         response: {
           200: {
             description: 'The weights',
             content: {
               'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) },
               'application/json': { schema: modelJsonSchema },
+              'application/onnx': { schema: z.string().meta({ format: 'binary' }) },
             },
           },
           404: problemResponse('Not found'),
@@ -40,6 +41,13 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       if (request.query.format === 'json') {
         return reply.type('application/json').send({ state_dict: await jobs.modelJson(request.tenant, id) });
+      }
+      if (request.query.format === 'onnx') {
+        const onnx = await jobs.modelOnnx(request.tenant, id);
+        return reply
+          .type('application/onnx')
+          .header('content-disposition', `attachment; filename="${id}.onnx"`)
+          .send(Buffer.from(onnx.buffer, onnx.byteOffset, onnx.byteLength) as unknown as string);
       }
       const model = await jobs.model(request.tenant, id);
       return reply

@@ -1,4 +1,7 @@
-/** `trainyard download <id> [-o file] [--format safetensors|json]`: a succeeded job's weights. */
+/**
+ * `trainyard download <id> [-o file] [--format safetensors|json|onnx]`: a succeeded job's weights,
+ * or its model as ONNX.
+ */
 import { writeFileSync } from 'node:fs';
 import { getJobModel } from '../../../openapi/sdk/sdk.gen.js';
 import { CliError, type Context, EXIT, unwrap } from '../context.js';
@@ -9,10 +12,10 @@ export async function download(
   options: { output?: string; format?: string },
 ) {
   if (id === undefined)
-    throw new CliError('usage: trainyard download <job-id> [-o file] [--format json]', EXIT.usage);
+    throw new CliError('usage: trainyard download <job-id> [-o file] [--format json|onnx]', EXIT.usage);
   const format = options.format ?? 'safetensors';
-  if (format !== 'safetensors' && format !== 'json') {
-    throw new CliError(`--format must be safetensors or json (got "${format}")`, EXIT.usage);
+  if (format !== 'safetensors' && format !== 'json' && format !== 'onnx') {
+    throw new CliError(`--format must be safetensors, json or onnx (got "${format}")`, EXIT.usage);
   }
   const file = options.output ?? `${id}.${format}`;
   const bytes = unwrap(

@@ -1,0 +1,471 @@
+"""The PyTorch bridge: job specs from PyTorch objects, and trained weights back into modules.
+
+    model = nn.Sequential(nn.Linear(10, 20), nn.ReLU(), nn.Linear(20, 2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    spec = {"model": spec_from_module(model), "optimizer": spec_from_optimizer(optimizer),
+            "loss": spec_from_loss(nn.CrossEntropyLoss()), "init": init_from_module(model), ...}
+
+Each supported PyTorch class has one entry in a table below (layers, optimizers, schedulers,
+losses); keyword arguments are read from the object's attributes of the same names, the names
+the service's spec uses (trainyard/_schema.py, generated from the OpenAPI document). Anything
+without an entry is refused with an error naming it.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+
+import torch
+from torch import nn
+
+from . import _schema
+from ._schema import REQUIRED
+
+__all__ = [
+    "UnsupportedError",
+    "init_from_module",
+    "layers_of",
+    "load_into",
+    "spec_from_loss",
+    "spec_from_module",
+    "spec_from_optimizer",
+    "spec_from_scheduler",
+    "state_dict_for_service",
+]
+
+
+class UnsupportedError(ValueError):
+    """A PyTorch object (or one of its settings) that the service cannot train."""
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value from an attribute: tuples become lists, tensors nested lists, torch.Size a list."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().tolist()
+    if isinstance(value, (tuple, list, torch.Size)):
+        return [_plain(v) for v in value]
+    return value
+
+
+Reader = Callable[[Any], Any]
+
+
+def _spec(table: Mapping[str, Mapping[str, Any]], what: str, type_name: str, obj: Any, overrides: Mapping[str, Reader]) -> Dict[str, Any]:
+    """`{"type": type_name, kwarg: value, …}` for every keyword argument the service's `type_name` takes."""
+    if type_name not in table:
+        raise UnsupportedError("%s %s: this service has no %s of that type" % (what, type(obj).__name__, what))
+    spec: Dict[str, Any] = {"type": type_name}
+    for kwarg, default in table[type_name].items():
+        if kwarg in overrides:
+            value = overrides[kwarg](obj)
+        elif hasattr(obj, kwarg):
+            value = getattr(obj, kwarg)
+        elif default is not REQUIRED:
+            continue  # PyTorch has no such setting here: the service's default is PyTorch's
+        else:
+            raise UnsupportedError("%s %s: cannot read its %s" % (what, type(obj).__name__, kwarg))
+        spec[kwarg] = _plain(value)
+    return spec
+
+
+# -- layers ---------------------------------------------------------------------------------------
+def _has_bias(module: nn.Module) -> bool:
+    return getattr(module, "bias", None) is not None
+
+
+def _layer(type_name: str, **overrides: Reader) -> Callable[[nn.Module], Dict[str, Any]]:
+    return lambda module: _spec(_schema.LAYERS, "layer", type_name, module, overrides)
+
+
+#: One entry per supported torch.nn class (matched exactly: a subclass may compute something else).
+LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
+    nn.Linear: _layer("Linear", bias=_has_bias),
+    nn.ReLU: _layer("ReLU"),
+    nn.LeakyReLU: _layer("LeakyReLU"),
+    nn.Sigmoid: _layer("Sigmoid"),
+    nn.Tanh: _layer("Tanh"),
+    nn.GELU: _layer("GELU"),
+    nn.ELU: _layer("ELU"),
+    nn.SiLU: _layer("SiLU"),
+    nn.Softplus: _layer("Softplus"),
+    nn.Identity: _layer("Identity"),
+    nn.Flatten: _layer("Flatten"),
+    nn.Dropout: _layer("Dropout"),
+    nn.LayerNorm: _layer("LayerNorm"),
+    nn.BatchNorm1d: _layer("BatchNorm1d"),
+}
+
+#: Functions a traced forward may call between its layers, as the layers they equal.
+_FUNCTIONS: Dict[Any, Dict[str, Any]] = {
+    torch.relu: {"type": "ReLU"},
+    nn.functional.relu: {"type": "ReLU"},
+    torch.tanh: {"type": "Tanh"},
+    torch.sigmoid: {"type": "Sigmoid"},
+    nn.functional.silu: {"type": "SiLU"},
+}
+_METHODS = {"relu": {"type": "ReLU"}, "tanh": {"type": "Tanh"}, "sigmoid": {"type": "Sigmoid"}}
+
+
+def layers_of(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
+    """The layers of `module` in order, as `(state-dict prefix, submodule, layer spec)`.
+
+    An nn.Sequential gives its children (nested Sequentials flattened); any other module is traced
+    with torch.fx and must apply its layers one after another (`fc2(relu(fc1(x)))`), calling
+    submodules or the few functions in `_FUNCTIONS`. The prefix maps the service's names
+    ("2.weight") to the module's ("fc2.weight"); a function call has no weights (prefix "").
+    """
+    if isinstance(module, nn.Sequential):
+        out: List[Tuple[str, Optional[nn.Module], Dict[str, Any]]] = []
+        for name, child in module.named_children():
+            if isinstance(child, nn.Sequential) and type(child) is nn.Sequential:
+                out += [((name + "." + p) if p else "", m, s) for p, m, s in layers_of(child)]
+            else:
+                out.append((name, child, _layer_spec(name, child)))
+        return out
+    if type(module) in LAYERS:
+        return [("", module, _layer_spec(type(module).__name__, module))]
+    return _traced_layers(module)
+
+
+def _layer_spec(name: str, module: nn.Module) -> Dict[str, Any]:
+    entry = LAYERS.get(type(module))
+    if entry is None:
+        supported = ", ".join(sorted(cls.__name__ for cls in LAYERS))
+        raise UnsupportedError(
+            "layer %s (%s.%s) is not supported; supported layers: %s"
+            % (name, type(module).__module__, type(module).__qualname__, supported)
+        )
+    try:
+        return entry(module)
+    except UnsupportedError as err:
+        raise UnsupportedError("layer %s: %s" % (name, err)) from None
+
+
+def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
+    import torch.fx
+
+    try:
+        graph = torch.fx.symbolic_trace(module).graph
+    except Exception as err:  # noqa: BLE001 - any tracing failure means: not a plain chain of layers
+        raise UnsupportedError(
+            "%s is not an nn.Sequential and its forward cannot be traced (%s); "
+            "write it as an nn.Sequential" % (type(module).__name__, err)
+        ) from None
+    nodes = list(graph.nodes)
+    what = "%s.forward must apply its layers one after another" % type(module).__name__
+    if len(nodes) < 2 or nodes[0].op != "placeholder" or nodes[-1].op != "output":
+        raise UnsupportedError(what)
+    if sum(1 for n in nodes if n.op == "placeholder") != 1:
+        raise UnsupportedError("%s: it must take one input" % what)
+    out: List[Tuple[str, Optional[nn.Module], Dict[str, Any]]] = []
+    seen = set()
+    previous = nodes[0]
+    for node in nodes[1:-1]:
+        if node.args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(node.args[1:]) + list(node.kwargs.values())):
+            raise UnsupportedError("%s: %s does not take the previous layer's output alone" % (what, node.format_node()))
+        if node.op == "call_module":
+            if node.target in seen:
+                raise UnsupportedError("%s: %s is applied twice (shared weights)" % (what, node.target))
+            seen.add(node.target)
+            sub = module.get_submodule(node.target)
+            out.append((node.target, sub, _layer_spec(node.target, sub)))
+        elif node.op == "call_function" and node.target in _FUNCTIONS and len(node.args) == 1 and not node.kwargs:
+            out.append(("", None, dict(_FUNCTIONS[node.target])))
+        elif node.op == "call_function" and node.target is torch.flatten:
+            start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
+            end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
+            out.append(("", None, {"type": "Flatten", "start_dim": start, "end_dim": end}))
+        elif node.op == "call_method" and node.target in _METHODS and len(node.args) == 1:
+            out.append(("", None, dict(_METHODS[node.target])))
+        else:
+            raise UnsupportedError("%s: %s is not a supported layer" % (what, node.format_node()))
+        previous = node
+    if nodes[-1].args[:1] != (previous,):
+        raise UnsupportedError("%s: it must return the last layer's output" % what)
+    return out
+
+
+def spec_from_module(module: nn.Module, example_input: Optional[torch.Tensor] = None) -> Dict[str, Any]:
+    """The job spec's `model` (`{"layers": [...]}`) of a module.
+
+    `module` is an nn.Sequential of supported layers, or a module whose forward applies its layers
+    one after another. With `example_input`, the module is also run on it (eval mode, no
+    gradients, its train/eval state restored) to check that it takes that input.
+    """
+    layers = [spec for _, _, spec in layers_of(module)]
+    if example_input is not None:
+        training = [m.training for m in module.modules()]
+        try:
+            module.eval()
+            with torch.no_grad():
+                module(example_input)
+        except Exception as err:  # noqa: BLE001 - reported with the input's shape
+            raise UnsupportedError(
+                "%s cannot take the example input of shape %s: %s" % (type(module).__name__, list(example_input.shape), err)
+            ) from None
+        finally:
+            for m, mode in zip(module.modules(), training):
+                m.training = mode
+    return {"layers": layers}
+
+
+# -- weights ---------------------------------------------------------------------------------------
+def state_dict_for_service(module: nn.Module) -> Dict[str, torch.Tensor]:
+    """The module's state dict under the service's nn.Sequential names ("0.weight", "2.bias")."""
+    own = module.state_dict()
+    out: Dict[str, torch.Tensor] = {}
+    for index, (prefix, sub, _spec_) in enumerate(layers_of(module)):
+        if sub is None:
+            continue
+        for key in sub.state_dict():
+            out["%d.%s" % (index, key)] = own[prefix + "." + key if prefix else key]
+    return out
+
+
+_DTYPES = {torch.float32: "F32", torch.int64: "I64", torch.float64: "F64", torch.int32: "I32"}
+_TORCH = {v: k for k, v in _DTYPES.items()}
+
+
+def _encode_safetensors(tensors: Mapping[str, torch.Tensor]) -> bytes:
+    header: Dict[str, Any] = {}
+    chunks = []
+    offset = 0
+    for name, t in tensors.items():
+        t = t.detach().cpu().contiguous()
+        if t.dtype not in _DTYPES:
+            t = t.float()
+        data = t.numpy().tobytes() if t.numel() else b""
+        header[name] = {"dtype": _DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        chunks.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + b"".join(chunks)
+
+
+def _decode_safetensors(data: bytes) -> Dict[str, torch.Tensor]:
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + length])
+    body = memoryview(data)[8 + length :]
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        dtype = _TORCH.get(info["dtype"])
+        if dtype is None:
+            raise UnsupportedError("safetensors: %s has dtype %s" % (name, info["dtype"]))
+        raw = bytearray(body[begin:end])
+        tensor = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)
+        out[name] = tensor.reshape(info["shape"])
+    return out
+
+
+def init_from_module(module: nn.Module) -> Dict[str, str]:
+    """The job's `init`: the module's current weights and buffers, as base64 safetensors."""
+    blob = _encode_safetensors(state_dict_for_service(module))
+    return {"safetensors_base64": base64.b64encode(blob).decode("ascii")}
+
+
+def load_into(module: nn.Module, source: Union[str, bytes], *, client: Any = None) -> nn.Module:
+    """Loads trained weights into `module` (the module the job's spec came from) and returns it.
+
+    `source` is a succeeded job's id (downloaded with `client`, by default `Client()` from
+    TRAINYARD_URL and TRAINYARD_API_KEY) or safetensors bytes. Every parameter and buffer must be
+    there with its shape; the module's own names are kept (`fc1.weight` gets the service's
+    `0.weight`).
+    """
+    if isinstance(source, str):
+        if client is None:
+            from .client import Client
+
+            with Client() as own:
+                source = own.jobs.download(source)
+        else:
+            source = client.jobs.download(source)
+    tensors = _decode_safetensors(bytes(source))  # type: ignore[arg-type]
+    own_state = module.state_dict()
+    mapped: Dict[str, torch.Tensor] = {}
+    for index, (prefix, sub, _spec_) in enumerate(layers_of(module)):
+        if sub is None:
+            continue
+        for key, current in sub.state_dict().items():
+            name = "%d.%s" % (index, key)
+            target = prefix + "." + key if prefix else key
+            if name not in tensors:
+                raise UnsupportedError("the weights have no %s (for %s)" % (name, target))
+            value = tensors[name]
+            if tuple(value.shape) != tuple(current.shape):
+                raise UnsupportedError(
+                    "%s (for %s) has shape %s, the module %s" % (name, target, list(value.shape), list(current.shape))
+                )
+            mapped[target] = value.to(current.dtype)
+    missing = set(own_state) - set(mapped)
+    if missing:
+        raise UnsupportedError("no weights for %s" % ", ".join(sorted(missing)))
+    module.load_state_dict(mapped)
+    return module
+
+
+# -- optimizers --------------------------------------------------------------------------------------
+#: Parameter-group entries that are not the optimizer's hyperparameters: settings that choose
+#: PyTorch's implementation, not the arithmetic, and what LR schedulers keep in the group.
+_IMPLEMENTATION = {"params", "foreach", "capturable", "differentiable", "fused"}
+_SCHEDULER_KEYS = {"initial_lr", "max_lr", "min_lr", "base_momentum", "max_momentum"}
+
+OPTIMIZERS: Dict[type, str] = {
+    torch.optim.SGD: "SGD",
+    torch.optim.Adam: "Adam",
+    torch.optim.AdamW: "AdamW",
+    torch.optim.Adagrad: "Adagrad",
+    torch.optim.RMSprop: "RMSprop",
+    torch.optim.Adadelta: "Adadelta",
+    torch.optim.Adamax: "Adamax",
+    torch.optim.NAdam: "NAdam",
+    torch.optim.RAdam: "RAdam",
+    torch.optim.Rprop: "Rprop",
+}
+
+
+def spec_from_optimizer(optimizer: torch.optim.Optimizer) -> Dict[str, Any]:
+    """The job spec's `optimizer`, from its (single) parameter group's hyperparameters.
+
+    The learning rate is the group's initial one when a scheduler has changed it. A setting the
+    service does not have is refused unless it is off (`foreach`, `fused` and the like only choose
+    PyTorch's implementation and are ignored).
+    """
+    type_name = OPTIMIZERS.get(type(optimizer))
+    if type_name is None:
+        raise UnsupportedError(
+            "optimizer %s is not supported; supported: %s" % (type(optimizer).__name__, ", ".join(OPTIMIZERS.values()))
+        )
+    if len(optimizer.param_groups) != 1:
+        raise UnsupportedError("optimizer %s has %d parameter groups; the service trains with one" % (type_name, len(optimizer.param_groups)))
+    group = dict(optimizer.param_groups[0])
+    if "initial_lr" in group:
+        group["lr"] = group["initial_lr"]
+    kwargs = _schema.OPTIMIZERS.get(type_name, {})
+    for key, value in group.items():
+        if key in kwargs or key in _IMPLEMENTATION or key in _SCHEDULER_KEYS:
+            continue
+        if value not in (None, False, 0):
+            raise UnsupportedError("optimizer %s: the service has no %s (it is %r here)" % (type_name, key, value))
+    return _spec(_schema.OPTIMIZERS, "optimizer", type_name, group, {k: (lambda g, k=k: g[k]) for k in kwargs if k in group})
+
+
+# -- LR schedulers ----------------------------------------------------------------------------------
+_lrs = torch.optim.lr_scheduler
+
+
+def _scheduler(type_name: str, **overrides: Reader) -> Callable[[Any], Dict[str, Any]]:
+    return lambda s: _spec(_schema.SCHEDULERS, "scheduler", type_name, s, overrides)
+
+
+def _one_cycle(s: Any) -> Dict[str, Any]:
+    group = s.optimizer.param_groups[0]
+    phases = s._schedule_phases
+    strategy = getattr(s, "_anneal_func_type", None) or ("cos" if "cos" in s.anneal_func.__name__ else "linear")
+    values = {
+        "max_lr": group["max_lr"],
+        "total_steps": s.total_steps,
+        "epochs": None,
+        "steps_per_epoch": None,
+        "pct_start": (phases[0]["end_step"] + 1) / s.total_steps,
+        "anneal_strategy": strategy,
+        "cycle_momentum": s.cycle_momentum,
+        "div_factor": group["max_lr"] / group["initial_lr"],
+        "final_div_factor": group["initial_lr"] / group["min_lr"],
+        "three_phase": len(phases) == 3,
+    }
+    if s.cycle_momentum:
+        values["base_momentum"] = group["base_momentum"]
+        values["max_momentum"] = group["max_momentum"]
+    return _spec(_schema.SCHEDULERS, "scheduler", "OneCycleLR", values, {k: (lambda v, k=k: v[k]) for k in values})
+
+
+def _cyclic(s: Any) -> Dict[str, Any]:
+    if getattr(s, "_scale_fn_custom", None) is not None:
+        raise UnsupportedError("scheduler CyclicLR: a custom scale_fn cannot be sent to the service")
+    up = round(s.total_size * s.step_ratio)
+    values = {
+        "base_lr": _single(s.base_lrs, "base_lr"),
+        "max_lr": _single(s.max_lrs, "max_lr"),
+        "step_size_up": up,
+        "step_size_down": round(s.total_size) - up,
+        "mode": s.mode,
+        "gamma": s.gamma,
+        "cycle_momentum": s.cycle_momentum,
+    }
+    if s.cycle_momentum:
+        values["base_momentum"] = _single(s.base_momentums, "base_momentum")
+        values["max_momentum"] = _single(s.max_momentums, "max_momentum")
+    return _spec(_schema.SCHEDULERS, "scheduler", "CyclicLR", values, {k: (lambda v, k=k: v[k]) for k in values})
+
+
+def _single(values: List[Any], name: str) -> Any:
+    if len(set(values)) != 1:
+        raise UnsupportedError("scheduler: %s differs between parameter groups" % name)
+    return values[0]
+
+
+SCHEDULERS: Dict[type, Callable[[Any], Dict[str, Any]]] = {
+    _lrs.StepLR: _scheduler("StepLR"),
+    _lrs.MultiStepLR: _scheduler("MultiStepLR", milestones=lambda s: sorted(s.milestones.elements())),
+    _lrs.ExponentialLR: _scheduler("ExponentialLR"),
+    _lrs.CosineAnnealingLR: _scheduler("CosineAnnealingLR"),
+    _lrs.CosineAnnealingWarmRestarts: _scheduler("CosineAnnealingWarmRestarts"),
+    _lrs.LinearLR: _scheduler("LinearLR"),
+    _lrs.ConstantLR: _scheduler("ConstantLR"),
+    _lrs.OneCycleLR: _one_cycle,
+    _lrs.CyclicLR: _cyclic,
+    _lrs.ReduceLROnPlateau: _scheduler("ReduceLROnPlateau", min_lr=lambda s: _single(s.min_lrs, "min_lr")),
+    _lrs.SequentialLR: _scheduler(
+        "SequentialLR", schedulers=lambda s: [spec_from_scheduler(c) for c in s._schedulers], milestones=lambda s: list(s._milestones)
+    ),
+    _lrs.ChainedScheduler: _scheduler("ChainedScheduler", schedulers=lambda s: [spec_from_scheduler(c) for c in s._schedulers]),
+}
+if hasattr(_lrs, "PolynomialLR"):  # PyTorch 1.13+
+    SCHEDULERS[_lrs.PolynomialLR] = _scheduler("PolynomialLR")
+
+
+def spec_from_scheduler(scheduler: Any) -> Dict[str, Any]:
+    """The job spec's `scheduler`. The service steps it once per epoch, as `scheduler.step()`
+    after each epoch's loop does in PyTorch (ReduceLROnPlateau with the epoch's loss)."""
+    entry = SCHEDULERS.get(type(scheduler))
+    if entry is None:
+        names = ", ".join(sorted(cls.__name__ for cls in SCHEDULERS))
+        raise UnsupportedError("scheduler %s is not supported; supported: %s" % (type(scheduler).__name__, names))
+    return entry(scheduler)
+
+
+# -- losses -----------------------------------------------------------------------------------------
+def _loss(type_name: str, **overrides: Reader) -> Callable[[nn.Module], Dict[str, Any]]:
+    return lambda loss: _spec(_schema.LOSSES, "loss", type_name, loss, overrides)
+
+
+LOSSES: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
+    nn.MSELoss: _loss("MSELoss"),
+    nn.L1Loss: _loss("L1Loss"),
+    nn.SmoothL1Loss: _loss("SmoothL1Loss"),
+    nn.HuberLoss: _loss("HuberLoss"),
+    nn.CrossEntropyLoss: _loss("CrossEntropyLoss"),
+    nn.NLLLoss: _loss("NLLLoss"),
+    nn.BCELoss: _loss("BCELoss"),
+    nn.BCEWithLogitsLoss: _loss("BCEWithLogitsLoss"),
+    nn.KLDivLoss: _loss("KLDivLoss"),
+    nn.PoissonNLLLoss: _loss("PoissonNLLLoss"),
+    nn.GaussianNLLLoss: _loss("GaussianNLLLoss"),
+    nn.SoftMarginLoss: _loss("SoftMarginLoss"),
+    nn.MultiLabelSoftMarginLoss: _loss("MultiLabelSoftMarginLoss"),
+}
+
+
+def spec_from_loss(loss: nn.Module) -> Dict[str, Any]:
+    """The job spec's `loss`, with the loss module's options (`reduction`, `weight`, …)."""
+    entry = LOSSES.get(type(loss))
+    if entry is None:
+        names = ", ".join(sorted(cls.__name__ for cls in LOSSES))
+        raise UnsupportedError("loss %s is not supported; supported: %s" % (type(loss).__name__, names))
+    return entry(loss)

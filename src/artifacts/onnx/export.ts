@@ -1,0 +1,162 @@
+/**
+ * A trained model as an ONNX model (IR version 8, opset 17), from its safetensors weights and
+ * spec alone: the service's input standardisation first (Sub, Div), then one exporter per layer
+ * (./layers.ts), computing what `POST /v1/jobs/{id}/predict` computes. Outputs: `output` (the
+ * model's outputs) and, for classification losses, `predictions` (int64 class indices, or 0/1
+ * labels), as predict gives them. Label names, the spec and the job id go into metadata_props.
+ */
+
+import type { LayerSpec } from '../../engine/nn/registry.js';
+import { checkLayerShapes } from '../../engine/nn/shape-check.js';
+import type { Normalization } from '../../training/normalize.js';
+import { attr, DataType, type Dim, OnnxGraph, valueInfo } from './graph.js';
+import { type LayerContext, onnxLayers, type StateTensor } from './layers.js';
+import { encodeModel } from './proto.js';
+
+export const ONNX_OPSET = 17;
+/** The IR version of ONNX 1.12, whose opset is 17. */
+export const ONNX_IR_VERSION = 8;
+
+/** What predict derives from the outputs (from the loss): see predictionsOf in src/training/predict.ts. */
+export type OnnxPredictions =
+  | { task: 'multiclass' }
+  | { task: 'binary' | 'multilabel'; threshold: number }
+  | { task: 'regression' };
+
+export interface OnnxExportInput {
+  layers: readonly LayerSpec[];
+  stateDict: Readonly<Record<string, StateTensor>>;
+  /** Per-sample input shape, e.g. [features]. */
+  sampleShape: readonly number[];
+  normalization: Normalization | null;
+  predictions: OnnxPredictions;
+  labels: readonly string[] | null;
+  /** Graph name and `job_id` metadata. */
+  name: string;
+  /** More metadata_props (string values). */
+  metadata?: Record<string, string>;
+  producerVersion?: string;
+}
+
+export class OnnxExportError extends Error {
+  readonly code = 'onnx_export_failed';
+}
+
+const BATCH = 'batch';
+
+export function exportOnnx(model: OnnxExportInput): Uint8Array {
+  const graph = new OnnxGraph();
+  const input = graph.reserve('input');
+  let value = input;
+  if (model.normalization !== null) value = normalize(graph, value, model.sampleShape, model.normalization);
+
+  let shape = [...model.sampleShape];
+  model.layers.forEach((layer, index) => {
+    const ctx = layerContext(graph, value, shape, index, layer, model.stateDict);
+    // The table's entry for this type takes this layer: TypeScript cannot pair them by itself.
+    value = (onnxLayers[layer.type] as (l: LayerSpec, c: LayerContext) => string)(layer, ctx);
+    const next = checkLayerShapes([layer], shape);
+    if (next.outputShape === null)
+      throw new OnnxExportError(
+        `layer ${index} (${layer.type}): ${next.issues[0]?.message ?? 'bad input shape'}`,
+      );
+    shape = next.outputShape;
+  });
+
+  const output = graph.node('Identity', [value], 'output');
+  const outputs = [valueInfo(output, DataType.FLOAT, [BATCH, ...shape])];
+  const predictions = predictionNode(graph, output, shape, model.predictions);
+  if (predictions !== null)
+    outputs.push(valueInfo(predictions.name, DataType.INT64, [BATCH, ...predictions.shape]));
+
+  const metadata: Record<string, string> = {
+    job_id: model.name,
+    spec: JSON.stringify({ layers: model.layers }),
+    ...(model.labels === null ? {} : { labels: JSON.stringify(model.labels) }),
+    ...(model.normalization === null
+      ? {}
+      : { normalization: JSON.stringify(model.normalization), normalization_in_graph: 'true' }),
+    ...model.metadata,
+  };
+  return encodeModel({
+    ir_version: ONNX_IR_VERSION,
+    opset_import: [{ domain: '', version: ONNX_OPSET }],
+    producer_name: 'trainyard',
+    producer_version: model.producerVersion ?? '',
+    doc_string: 'Exported by Trainyard: GET /v1/jobs/{id}/model?format=onnx',
+    graph: {
+      name: model.name,
+      node: graph.nodes,
+      initializer: graph.initializers,
+      input: [valueInfo(input, DataType.FLOAT, [BATCH, ...model.sampleShape] as Dim[])],
+      output: outputs,
+    },
+    metadata_props: Object.entries(metadata).map(([key, v]) => ({ key, value: v })),
+  });
+}
+
+function layerContext(
+  graph: OnnxGraph,
+  input: string,
+  inputShape: readonly number[],
+  index: number,
+  layer: LayerSpec,
+  stateDict: Readonly<Record<string, StateTensor>>,
+): LayerContext {
+  const name = `${index}_${layer.type}`;
+  const tensor = (key: string) => {
+    const t = stateDict[`${index}.${key}`];
+    if (t === undefined) throw new OnnxExportError(`the weights have no ${index}.${key}`);
+    return t;
+  };
+  return {
+    graph,
+    input,
+    inputShape,
+    name,
+    tensor,
+    param(key, dims) {
+      const t = tensor(key);
+      return graph.float(`${index}.${key}`, dims ?? t.shape, t.data);
+    },
+  };
+}
+
+/** (x - mean) / std per feature, with the statistics shaped like one sample. */
+function normalize(graph: OnnxGraph, x: string, sampleShape: readonly number[], norm: Normalization): string {
+  const size = sampleShape.reduce((a, b) => a * b, 1);
+  const dims = norm.mean.length === size ? sampleShape : [norm.mean.length];
+  const centered = graph.node(
+    'Sub',
+    [x, graph.float('normalization.mean', dims, norm.mean)],
+    'normalized_centered',
+  );
+  return graph.node('Div', [centered, graph.float('normalization.std', dims, norm.std)], 'normalized');
+}
+
+function predictionNode(
+  graph: OnnxGraph,
+  output: string,
+  shape: readonly number[],
+  predictions: OnnxPredictions,
+): { name: string; shape: readonly number[] } | null {
+  switch (predictions.task) {
+    case 'multiclass':
+      if (shape.length === 0) return null; // predict gives none for (N,) outputs either
+      return {
+        name: graph.node('ArgMax', [output], 'predictions', { axis: attr.int(1), keepdims: attr.int(0) }),
+        shape: shape.slice(1),
+      };
+    case 'binary':
+    case 'multilabel': {
+      const above = graph.node(
+        'Greater',
+        [output, graph.scalar('threshold', predictions.threshold)],
+        'above_threshold',
+      );
+      return { name: graph.node('Cast', [above], 'predictions', { to: attr.int(DataType.INT64) }), shape };
+    }
+    case 'regression':
+      return null;
+  }
+}
