@@ -44,7 +44,8 @@ export function layerParameterCount(layer: unknown): number {
     }
     case 'LayerNorm':
       return layer.elementwise_affine === false ? 0 : 2 * product(layer.normalized_shape);
-    case 'BatchNorm1d': {
+    case 'BatchNorm1d':
+    case 'BatchNorm2d': {
       const n = size(layer.num_features);
       return (layer.affine === false ? 0 : 2 * n) + (layer.track_running_stats === false ? 0 : 2 * n + 1);
     }
