@@ -4,7 +4,7 @@
  * A case that cannot be computed gets `{name, error}` and the rest go on.
  */
 import { computeClipCase } from './clip.js';
-import { computeLayerCase, type LayerCase } from './layers.js';
+import { computeLayerCase, type LayerCaseInput } from './layers.js';
 import { computeLossCase, type LossCaseInput } from './losses.js';
 import { computeOptimizerCase } from './optimizers.js';
 import { computeSchedulerCase } from './schedulers.js';
@@ -39,7 +39,7 @@ export async function computeCase(c: RawCase): Promise<Record<string, unknown>> 
     case 'optimizers':
       return { ...computeOptimizerCase(c) };
     case 'layers':
-      return { ...computeLayerCase(c as unknown as LayerCase) };
+      return { ...computeLayerCase(c as unknown as LayerCaseInput) };
   }
 }
 

@@ -2,14 +2,14 @@
  * Computes a single-layer case (test/fixtures/torch/gen_*.py): the layer built from its JSON spec,
  * its state dict loaded, train or eval mode, the forward of `input`, and the gradients of
  * `(output * grad_output).sum()` with respect to the input and each parameter; the state dict
- * after the forward where the layer has buffers and trains (BatchNorm's running statistics).
+ * after the forward where the layer has buffers (BatchNorm's running statistics).
  * Expected values are never read.
  */
 import { buildLayer, parseModelSpec } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
 import { type NestedArray, tensor } from '../engine/tensor.js';
 
-export interface LayerCase {
+export interface LayerCaseInput {
   layer: unknown;
   train: boolean;
   state_dict: Record<string, NestedArray>;
@@ -24,7 +24,7 @@ export interface LayerResult {
   state_dict_after?: Record<string, NestedArray>;
 }
 
-export function computeLayerCase(c: LayerCase): LayerResult {
+export function computeLayerCase(c: LayerCaseInput): LayerResult {
   const [spec] = parseModelSpec({ layers: [c.layer] }).layers;
   const layer = buildLayer(spec, new Generator(0));
   layer.loadStateDict(c.state_dict);
@@ -40,7 +40,7 @@ export function computeLayerCase(c: LayerCase): LayerResult {
       layer.namedParameters().map(([name, p]) => [name, p.grad?.toArray() ?? null]),
     ),
   };
-  if (c.train && layer.namedBuffers().length > 0)
+  if (layer.namedBuffers().length > 0)
     result.state_dict_after = Object.fromEntries(
       Object.entries(layer.stateDict()).map(([name, t]) => [name, t.toArray()]),
     );
