@@ -92,6 +92,30 @@ export function activationMemory(
 }
 
 /**
+ * Peak bytes per sample of a forward pass that records no graph (evaluation, predict): each
+ * layer's output is garbage once the next layer has read it, so at most one layer's input and
+ * output live at once, with what the layer builds while it runs (a convolution's columns). Null
+ * when a layer's output shape is not known.
+ */
+export function inferenceBytesPerSample(
+  layers: readonly LayerSpec[],
+  sampleShape: readonly number[],
+): number | null {
+  const { layerShapes } = checkLayerShapes(layers, sampleShape);
+  if (layerShapes.length < layers.length) return null;
+  let peak = numel(sampleShape) * F32;
+  for (let i = 0; i < layers.length; i++) {
+    const input = i === 0 ? sampleShape : layerShapes[i - 1];
+    const output = layerShapes[i];
+    const spec = layers[i] as unknown as Record<string, unknown>;
+    const isConv = spec.type === 'Conv1d' || spec.type === 'Conv2d';
+    const columns = isConv ? convColumnsPerSample(spec, output) : 0;
+    peak = Math.max(peak, (numel(input) + numel(output) + columns) * F32);
+  }
+  return peak;
+}
+
+/**
  * One layer's share for a batch of `b`, from its spec and its per-sample input and output shapes.
  * The spec is read loosely, so it also takes layer types this registry's union does not list.
  */
