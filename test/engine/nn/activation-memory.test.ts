@@ -9,7 +9,7 @@ import {
   layerActivationCost,
   parseModelSpec,
 } from '../../../src/engine/nn/index.js';
-import { checkActivationLimit } from '../../../src/service/job-limits.js';
+import { checkActivationLimit, layerParameterCount } from '../../../src/service/job-limits.js';
 
 const layers = (...specs: object[]): LayerSpec[] => parseModelSpec({ layers: specs }).layers;
 
@@ -117,5 +117,16 @@ describe('activationMemory', () => {
     expect(issue.path).toBe('model.layers[1]'); // ReLU: output 1000 kept, 1000 + 1000 in its backward
     expect(issue.message).toContain(`needs ${bytes.toLocaleString('en-US')} bytes`);
     expect(issue.message).toContain('ReLU layer (output 100 × 1000)');
+  });
+});
+
+describe('layerParameterCount', () => {
+  it('counts BatchNorm2d as PyTorch allocates it: weight, bias, running_mean, running_var, num_batches_tracked', () => {
+    const count = (extra: object) => layerParameterCount({ type: 'BatchNorm2d', num_features: 16, ...extra });
+    expect(count({})).toBe(16 + 16 + 16 + 16 + 1);
+    expect(count({ affine: false })).toBe(16 + 16 + 1);
+    expect(count({ track_running_stats: false })).toBe(16 + 16);
+    expect(layerParameterCount({ type: 'Dropout2d', p: 0.5 })).toBe(0);
+    expect(layerParameterCount({ type: 'Unflatten', dim: 1, unflattened_size: [4, 4] })).toBe(0);
   });
 });
