@@ -99,6 +99,11 @@ export const configSchema = z.object({
     .describe('Compute budget of one job: epochs × training samples.'),
   MAX_METADATA_BYTES: int(2).default(8192).describe('Largest job metadata, as JSON.'),
   MAX_ACTIVE_JOBS: int(1).default(100).describe('Most queued plus running jobs per tenant.'),
+  MAX_ACTIVATION_BYTES: int(1024)
+    .default(4 * 1024 ** 3)
+    .describe(
+      "Most activation memory one training step of a job may need: a batch's layer outputs and what the layers keep for the backward pass, computed from the spec (src/engine/nn/activation-memory.ts). The default, 4 GiB, is for a 2-core, 24 GiB worker running WORKER_CONCURRENCY = 2 jobs at once: 8 GiB of activations for both leaves the rest for their data (up to MAX_DATASET_BYTES each, plus a validation copy), parameters with gradients and optimizer state (about 160 MB at MAX_PARAMETERS with Adam), the threads' heaps and buffer pools, and the API, Redis and the system on the same machine.",
+    ),
   MAX_DATASET_BYTES: int(1024)
     .default(256 * 1024 * 1024)
     .describe('Largest dataset upload accepted (bytes of CSV or JSON).'),

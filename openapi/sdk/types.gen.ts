@@ -58,6 +58,21 @@ export type JobCreateInput = {
             momentum?: number | null;
             affine?: boolean;
             track_running_stats?: boolean;
+        } | {
+            type: 'BatchNorm2d';
+            num_features: number;
+            eps?: number;
+            momentum?: number | null;
+            affine?: boolean;
+            track_running_stats?: boolean;
+        } | {
+            type: 'Dropout2d';
+            p?: number;
+            inplace?: boolean;
+        } | {
+            type: 'Unflatten';
+            dim: number;
+            unflattened_size: Array<number>;
         }>;
     };
     loss: {
@@ -572,6 +587,21 @@ export type JobSpecInput = {
             momentum?: number | null;
             affine?: boolean;
             track_running_stats?: boolean;
+        } | {
+            type: 'BatchNorm2d';
+            num_features: number;
+            eps?: number;
+            momentum?: number | null;
+            affine?: boolean;
+            track_running_stats?: boolean;
+        } | {
+            type: 'Dropout2d';
+            p?: number;
+            inplace?: boolean;
+        } | {
+            type: 'Unflatten';
+            dim: number;
+            unflattened_size: Array<number>;
         }>;
     };
     loss: {
@@ -1207,6 +1237,21 @@ export type JobCreate = {
             momentum: number | null;
             affine: boolean;
             track_running_stats: boolean;
+        } | {
+            type: 'BatchNorm2d';
+            num_features: number;
+            eps: number;
+            momentum: number | null;
+            affine: boolean;
+            track_running_stats: boolean;
+        } | {
+            type: 'Dropout2d';
+            p: number;
+            inplace: boolean;
+        } | {
+            type: 'Unflatten';
+            dim: number;
+            unflattened_size: Array<number>;
         }>;
     };
     loss: {
@@ -1721,6 +1766,21 @@ export type JobSpec = {
             momentum: number | null;
             affine: boolean;
             track_running_stats: boolean;
+        } | {
+            type: 'BatchNorm2d';
+            num_features: number;
+            eps: number;
+            momentum: number | null;
+            affine: boolean;
+            track_running_stats: boolean;
+        } | {
+            type: 'Dropout2d';
+            p: number;
+            inplace: boolean;
+        } | {
+            type: 'Unflatten';
+            dim: number;
+            unflattened_size: Array<number>;
         }>;
     };
     loss: {

@@ -4,22 +4,26 @@
  * A case that cannot be computed gets `{name, error}` and the rest go on.
  */
 import { computeClipCase } from './clip.js';
+import { computeLayerCase, type LayerCaseInput } from './layers.js';
 import { computeLossCase, type LossCaseInput } from './losses.js';
 import { computeOptimizerCase } from './optimizers.js';
 import { computeSchedulerCase } from './schedulers.js';
 import { computeTrainingCase, type TrainingCase } from './training.js';
 
-export type CaseKind = 'losses' | 'optimizers' | 'schedulers' | 'clip' | 'training';
+export type CaseKind = 'losses' | 'optimizers' | 'schedulers' | 'clip' | 'training' | 'layers';
 
 type RawCase = Record<string, unknown> & { name?: unknown };
 
 export function kindOf(c: RawCase): CaseKind {
   if ('model' in c) return 'training';
+  if ('layer' in c) return 'layers';
   if ('op' in c) return 'clip';
   if ('loss' in c) return 'losses';
   if ('scheduler' in c) return 'schedulers';
   if ('optimizer' in c) return 'optimizers';
-  throw new Error('cannot tell what this case tests (no model, op, loss, scheduler or optimizer field)');
+  throw new Error(
+    'cannot tell what this case tests (no model, layer, op, loss, scheduler or optimizer field)',
+  );
 }
 
 export async function computeCase(c: RawCase): Promise<Record<string, unknown>> {
@@ -34,6 +38,8 @@ export async function computeCase(c: RawCase): Promise<Record<string, unknown>> 
       return { ...computeSchedulerCase(c) };
     case 'optimizers':
       return { ...computeOptimizerCase(c) };
+    case 'layers':
+      return { ...computeLayerCase(c as unknown as LayerCaseInput) };
   }
 }
 

@@ -6,6 +6,8 @@
  * MAX_SAMPLES); here their product is the compute budget.
  */
 import type { Config } from '../config.js';
+import { activationMemory } from '../engine/nn/activation-memory.js';
+import type { LayerSpec } from '../engine/nn/registry.js';
 import type { ProblemIssue } from './errors.js';
 
 export interface JobResourceLimits {
@@ -44,7 +46,8 @@ export function layerParameterCount(layer: unknown): number {
     }
     case 'LayerNorm':
       return layer.elementwise_affine === false ? 0 : 2 * product(layer.normalized_shape);
-    case 'BatchNorm1d': {
+    case 'BatchNorm1d':
+    case 'BatchNorm2d': {
       const n = size(layer.num_features);
       return (layer.affine === false ? 0 : 2 * n) + (layer.track_running_stats === false ? 0 : 2 * n + 1);
     }
@@ -95,4 +98,45 @@ export function checkJobLimits(body: unknown, limits: JobResourceLimits): Proble
       });
   }
   return issues;
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+
+/**
+ * MAX_ACTIVATION_BYTES: the activation memory of one training step (activation-memory.ts) for a
+ * batch of `min(batch_size, samples)` samples of `sampleShape`. A breach names the layer that
+ * holds the most, with the bytes of the whole step and of that layer. Checked on a validated
+ * model (the shape walk passed), once the sample shape is known (for datasets, from their metadata).
+ */
+export function checkActivationLimit(
+  layers: readonly LayerSpec[],
+  sampleShape: readonly number[],
+  batchSize: number,
+  maxBytes: number,
+): ProblemIssue[] {
+  const memory = activationMemory(layers, sampleShape, batchSize);
+  if (memory.unknownAt !== null) {
+    const i = memory.unknownAt;
+    return [
+      {
+        path: `model.layers[${i}]`,
+        message: `the output shape of this ${layers[i].type} layer cannot be worked out from the spec, so its activation memory cannot be checked against MAX_ACTIVATION_BYTES`,
+      },
+    ];
+  }
+  if (memory.bytes <= maxBytes) return [];
+  const largest = memory.layers.reduce((a, l) =>
+    l.keptBytes + l.backwardBytes > a.keptBytes + a.backwardBytes ? l : a,
+  );
+  const shape = [memory.batchSize, ...largest.outputShape].join(' × ');
+  return [
+    {
+      path: `model.layers[${largest.index}]`,
+      message:
+        `one training step with batches of ${count(memory.batchSize)} needs ${count(memory.bytes)} bytes (${gib(memory.bytes)}) of activation memory; ` +
+        `at most ${count(maxBytes)} (${gib(maxBytes)}, MAX_ACTIVATION_BYTES). ` +
+        `This ${largest.type} layer (output ${shape}) holds the most: ${count(largest.keptBytes)} bytes for the step and ${count(largest.backwardBytes)} more during its backward pass. ` +
+        'A smaller batch_size or smaller layers need less.',
+    },
+  ];
 }

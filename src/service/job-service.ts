@@ -8,7 +8,7 @@ import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
 import { buildModel } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
-import { type Tensor, tensor } from '../engine/tensor.js';
+import { inferShape, type NestedArray, type Tensor, tensor } from '../engine/tensor.js';
 import type { TrainingQueue } from '../queue/training-queue.js';
 import { packData } from '../training/data.js';
 import type { Normalization } from '../training/normalize.js';
@@ -19,10 +19,12 @@ import {
   IdempotencyError,
   JobNotFoundError,
   JobStateError,
+  LimitExceededError,
   TooManyRequestsError,
   ValidationError,
 } from './errors.js';
 import { newJobId } from './ids.js';
+import { checkActivationLimit } from './job-limits.js';
 import type { Job, JobSpecSummary } from './job-resource.js';
 import type { JobInput, ValidJob } from './job-spec.js';
 import { isTerminal, type JobStatus } from './job-status.js';
@@ -45,8 +47,11 @@ export class JobService {
   constructor(
     private readonly store: JobStore,
     private readonly queue: TrainingQueue,
-    /** `maxActiveJobs`: queued + running jobs per tenant (unlimited when absent). */
-    private readonly limits: { maxPredictRows: number; maxActiveJobs?: number },
+    /**
+     * `maxActiveJobs`: queued + running jobs per tenant; `maxActivationBytes`: one training step's
+     * activation memory (MAX_ACTIVATION_BYTES). Unlimited when absent.
+     */
+    private readonly limits: { maxPredictRows: number; maxActiveJobs?: number; maxActivationBytes?: number },
     private readonly datasets: DatasetStore,
   ) {}
 
@@ -58,6 +63,7 @@ export class JobService {
     idempotencyKey?: string,
   ): Promise<CreateResult> {
     await this.checkDatasets(tenant, valid);
+    this.checkActivations(valid);
     const id = newJobId();
     if (idempotencyKey !== undefined) {
       const fingerprint = createHash('sha256').update(JSON.stringify(rawBody)).digest('hex');
@@ -127,6 +133,15 @@ export class JobService {
       }
     }
     if (issues.length > 0) throw ValidationError.fromSpecIssues(issues);
+  }
+
+  /** MAX_ACTIVATION_BYTES, once the per-sample shape is known (for datasets, from their metadata). */
+  private checkActivations(valid: ValidJob): void {
+    const max = this.limits.maxActivationBytes;
+    if (max === undefined) return;
+    const batch = Math.min(valid.spec.training.batch_size, Math.max(valid.samples, 1));
+    const over = checkActivationLimit(valid.spec.model.layers, sampleShapeOf(valid), batch, max);
+    if (over.length > 0) throw new LimitExceededError(over);
   }
 
   private async createJob(tenant: string, id: string, valid: ValidJob): Promise<Job> {
@@ -296,6 +311,12 @@ export class JobService {
       metadata.normalization === undefined ? null : (JSON.parse(metadata.normalization) as Normalization);
     return predict(job.spec, state, x, { normalization });
   }
+}
+
+/** One sample's shape: inline x's shape without the first dimension, else the table's width. */
+function sampleShapeOf(valid: ValidJob): number[] {
+  if ('x' in valid.data) return inferShape(valid.data.x as NestedArray).slice(1);
+  return [valid.features];
 }
 
 /** How the job summary names its data source. */

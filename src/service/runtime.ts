@@ -40,7 +40,11 @@ export async function createApi(config: Config, redisUrl: string, logger: Logger
   const jobs = new JobService(
     store,
     queue,
-    { maxPredictRows: config.MAX_PREDICT_ROWS, maxActiveJobs: config.MAX_ACTIVE_JOBS },
+    {
+      maxPredictRows: config.MAX_PREDICT_ROWS,
+      maxActiveJobs: config.MAX_ACTIVE_JOBS,
+      maxActivationBytes: config.MAX_ACTIVATION_BYTES,
+    },
     datasetStore,
   );
   const datasets = new DatasetService(datasetStore, {

@@ -179,7 +179,14 @@ function checkAgainstSpec(
   if (shapes.outputShape === null) return null;
   const rule = lossTargets(spec.loss, [xShape[0], ...shapes.outputShape]);
   issues.push(...rule.check(y, yShape));
-  issues.push(...checkBatchNormBatches(spec.model.layers, xShape[0], spec.training.batch_size));
+  issues.push(
+    ...checkBatchNormBatches(
+      spec.model.layers,
+      [xShape.slice(1), ...shapes.layerShapes],
+      xShape[0],
+      spec.training.batch_size,
+    ),
+  );
   return rule;
 }
 
@@ -217,22 +224,32 @@ export function tableToTensors(
   return { x, y };
 }
 
-/** BatchNorm in training mode needs more than one value per channel in every batch. */
+/**
+ * BatchNorm in training mode needs more than one value per channel in every batch: a batch of B
+ * gives B × (the input's values per sample and channel), e.g. B·H·W for BatchNorm2d. `inputShapes[i]`
+ * is layer i's per-sample input shape.
+ */
 function checkBatchNormBatches(
   layers: readonly LayerSpec[],
+  inputShapes: readonly (readonly number[])[],
   samples: number,
   batchSize: number,
 ): SpecIssue[] {
-  const bn = layers.findIndex((l) => l.type === 'BatchNorm1d');
-  if (bn < 0) return [];
   const lastBatch = samples % batchSize === 0 ? Math.min(batchSize, samples) : samples % batchSize;
-  if (Math.min(lastBatch, batchSize, samples) > 1) return [];
-  return [
-    {
-      path: ['training', 'batch_size'],
-      message: `BatchNorm1d (layer ${bn}) needs more than one sample per batch, but a batch of 1 occurs with ${samples} samples and batch_size ${batchSize}`,
-    },
-  ];
+  const smallest = Math.min(lastBatch, batchSize, samples);
+  for (let i = 0; i < layers.length && i < inputShapes.length; i++) {
+    const type = layers[i].type;
+    if (type !== 'BatchNorm1d' && type !== 'BatchNorm2d') continue;
+    const perChannel = numel(inputShapes[i].slice(1)); // per sample: all but the channel dimension
+    if (smallest * perChannel > 1) continue;
+    return [
+      {
+        path: ['training', 'batch_size'],
+        message: `${type} (layer ${i}) needs more than one value per channel in every batch, but a batch of 1 occurs with ${samples} samples and batch_size ${batchSize}`,
+      },
+    ];
+  }
+  return [];
 }
 
 /** Every problem with `data` for `spec`, with paths rooted at the job (`data.y[3]`, `model.layers[0].in_features`). */

@@ -11,6 +11,7 @@
  */
 import { clipGradNorm_ } from '../engine/clip.js';
 import { dropGradBufferSpares } from '../engine/grad-buffer.js';
+import { activationMemory, inferenceBytesPerSample } from '../engine/nn/activation-memory.js';
 import type { StateDict } from '../engine/nn/index.js';
 import { indexRows, sliceRows } from '../engine/ops/shape.js';
 import { type NestedArray, noGrad, type Tensor } from '../engine/tensor.js';
@@ -52,6 +53,21 @@ const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Evaluation batches bound memory on large splits; results do not depend on the chunk size. */
 const EVAL_CHUNK = 2048;
+/** Evaluation may always use this much memory, even when a training step needs less. */
+const EVAL_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Samples per evaluation chunk: at most EVAL_CHUNK, and no more than fit in the memory of one
+ * training step (or EVAL_MIN_BYTES): an image model's layers at 2,048 samples could need many
+ * times what its training batches do, which MAX_ACTIVATION_BYTES bounds.
+ */
+function evaluationChunk(spec: RunSpec, sampleShape: readonly number[], batchRows: number): number {
+  const perSample = inferenceBytesPerSample(spec.model.layers, sampleShape);
+  if (perSample === null) return Math.max(1, Math.min(EVAL_CHUNK, batchRows));
+  const step = activationMemory(spec.model.layers, sampleShape, batchRows).bytes;
+  const fit = Math.floor(Math.max(step, EVAL_MIN_BYTES) / Math.max(perSample, 1));
+  return Math.max(1, Math.min(EVAL_CHUNK, fit));
+}
 
 function isPrepared(data: PreparedData | TrainingData): data is PreparedData {
   return 'train' in data;
@@ -65,6 +81,7 @@ export class Trainer {
   private epoch = 0;
   private best: StateDict | null = null;
   private elapsedMs = 0;
+  private readonly evalChunk: number;
 
   constructor(
     readonly spec: RunSpec,
@@ -73,6 +90,8 @@ export class Trainer {
   ) {
     this.data = isPrepared(data) ? data : { train: data, validation: null, normalization: null };
     this.parts = buildRun(spec, initStateDict);
+    const x = this.data.train.x;
+    this.evalChunk = evaluationChunk(spec, x.shape.slice(1), Math.min(spec.training.batch_size, x.shape[0]));
     const es = spec.training.early_stopping;
     this.early = es === undefined ? null : new EarlyStopping(es);
     if (this.early !== null && es!.monitor.startsWith('val_') && this.data.validation === null) {
@@ -253,8 +272,8 @@ export class Trainer {
       return noGrad(() => {
         const acc = new MetricAccumulator(loss);
         let confusion: number[][] | null = null;
-        for (let start = 0; start < n; start += EVAL_CHUNK) {
-          const end = Math.min(start + EVAL_CHUNK, n);
+        for (let start = 0; start < n; start += this.evalChunk) {
+          const end = Math.min(start + this.evalChunk, n);
           const xb = sliceRows(data.x, start, end);
           const yb = sliceRows(data.y, start, end);
           const output = model.forward(xb);

@@ -119,6 +119,84 @@ describe('resource limits → 422 limit_exceeded naming the limit', () => {
   });
 });
 
+describe('activation memory (MAX_ACTIVATION_BYTES) → 422 naming the layer, before anything is queued', () => {
+  // Per sample, by the model of src/engine/nn/activation-memory.ts (float32 = 4 bytes): the input
+  // (4 values), the outputs kept by Linear(4, 256), BatchNorm2d, ReLU and Linear(256, 3) (256 +
+  // 256 + 256 + 3 values; Unflatten and Flatten are views), the loss (3 values × 12 bytes), and
+  // the largest backward transient (256 values in, 256 out); BatchNorm2d saves 16 bytes a channel.
+  const perSample = 4 * 4 + 4 * (256 + 256 + 256 + 3) + 3 * 12 + 4 * (256 + 256);
+  const stepBytes = (batch: number) => batch * perSample + 4 * 16;
+  const max = 500_000;
+  expect(stepBytes(150)).toBeGreaterThan(max);
+  expect(stepBytes(16)).toBeLessThan(max);
+  const model = {
+    layers: [
+      { type: 'Linear', in_features: 4, out_features: 256 },
+      { type: 'Unflatten', dim: 1, unflattened_size: [4, 8, 8] },
+      { type: 'BatchNorm2d', num_features: 4 },
+      { type: 'ReLU' },
+      { type: 'Flatten' },
+      { type: 'Linear', in_features: 256, out_features: 3 },
+    ],
+  };
+  const rows = Array.from({ length: 150 }, (_, i) => [Math.sin(i), Math.cos(i), (i % 7) / 7, (i % 3) - 1]);
+  const labels = rows.map((_, i) => i % 3);
+  const jobWith = (data: unknown, batchSize: number) => ({
+    model,
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'SGD', lr: 0.1 },
+    data,
+    training: { epochs: 1, batch_size: batchSize },
+  });
+
+  it.each([
+    ['inline data', (_url: string) => Promise.resolve({ x: rows, y: labels })],
+    ['a built-in dataset', (_url: string) => Promise.resolve({ builtin: 'iris' })],
+    [
+      'an uploaded dataset',
+      async (url: string) => {
+        const res = await request(`${url}/v1/datasets`, { body: { x: rows, y: labels } });
+        expect(res.status).toBe(201);
+        return { dataset_id: res.body.id };
+      },
+    ],
+  ])('%s: refused over the limit, accepted under it', async (_name, data) => {
+    const local = await startTestApi(testConfig({ MAX_ACTIVATION_BYTES: String(max) }), service.redis.url);
+    try {
+      const source = await data(local.url);
+      const before = await local.api.queue.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+      const over = await request(`${local.url}/v1/jobs`, { body: jobWith(source, 150) });
+      expect(over.status, JSON.stringify(over.body)).toBe(422);
+      expect(over.body).toMatchObject({ status: 422, code: 'limit_exceeded' });
+      expect(over.body.errors).toHaveLength(1);
+      const [issue] = over.body.errors;
+      expect(issue.path).toBe('model.layers[2]'); // BatchNorm2d: its output plus the largest backward
+      expect(issue.message).toContain(`needs ${stepBytes(150).toLocaleString('en-US')} bytes`);
+      expect(issue.message).toContain('at most 500,000');
+      expect(issue.message).toContain('MAX_ACTIVATION_BYTES');
+      expect(issue.message).toMatch(/BatchNorm2d layer \(output 150 × 4 × 8 × 8\)/);
+      // Nothing of the refused job was stored or queued.
+      expect(await local.api.queue.queue.getJobCounts('waiting', 'prioritized', 'delayed')).toEqual(before);
+      const ok = await request(`${local.url}/v1/jobs`, { body: jobWith(source, 16) });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('has a default that lets an ordinary image model through', async () => {
+    const defaults = testConfig();
+    expect(defaults.MAX_ACTIVATION_BYTES).toBe(4 * 1024 ** 3);
+    const local = await startTestApi(defaults, service.redis.url);
+    try {
+      const res = await request(`${local.url}/v1/jobs`, { body: jobWith({ builtin: 'iris' }, 150) });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('rate limit per key, held in Redis across API processes', () => {
   it('→ 429 rate_limited with Retry-After, counted per key across two API instances', async () => {
     const keyA = 'tenant-a-key-0123456789';

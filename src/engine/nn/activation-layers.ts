@@ -1,6 +1,6 @@
 /** Parameter-free layers: thin modules over the activation and shape ops. */
 import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh } from '../ops/activations.js';
-import { flatten } from '../ops/shape.js';
+import { flatten, unflatten } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 
@@ -83,5 +83,21 @@ export class Flatten extends Module {
   }
   forward(input: Tensor): Tensor {
     return flatten(input, this.startDim, this.endDim);
+  }
+}
+
+/** `nn.Unflatten(dim, unflattened_size)`: splits dimension `dim` into `unflattened_size` (one entry may be -1). */
+export class Unflatten extends Module {
+  readonly unflattenedSize: readonly number[];
+
+  constructor(
+    readonly dim: number,
+    unflattenedSize: readonly number[],
+  ) {
+    super();
+    this.unflattenedSize = [...unflattenedSize];
+  }
+  forward(input: Tensor): Tensor {
+    return unflatten(input, this.dim, this.unflattenedSize);
   }
 }

@@ -1,4 +1,5 @@
 export * from './activation-layers.js';
+export * from './activation-memory.js';
 export * from './batch-norm.js';
 export * from './dropout.js';
 export * from './layer-norm.js';

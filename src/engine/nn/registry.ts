@@ -17,9 +17,10 @@ import {
   SiLU,
   Softplus,
   Tanh,
+  Unflatten,
 } from './activation-layers.js';
-import { BatchNorm1d } from './batch-norm.js';
-import { Dropout } from './dropout.js';
+import { BatchNorm1d, BatchNorm2d } from './batch-norm.js';
+import { Dropout, Dropout2d } from './dropout.js';
 import { LayerNorm } from './layer-norm.js';
 import { Linear } from './linear.js';
 import type { Module } from './module.js';
@@ -29,6 +30,18 @@ const positiveInt = z.number().int().positive();
 const finite = z.number().finite();
 /** PyTorch's `inplace` flag: accepted for compatibility; it changes nothing here. */
 const inplace = z.boolean().default(false);
+const dropoutP = finite
+  .min(0, 'dropout probability has to be between 0 and 1')
+  .max(1, 'dropout probability has to be between 0 and 1')
+  .default(0.5);
+/** The keyword arguments of PyTorch's `_BatchNorm`, shared by BatchNorm1d and BatchNorm2d. */
+const batchNormArgs = {
+  num_features: positiveInt,
+  eps: finite.positive().default(1e-5),
+  momentum: finite.min(0).max(1).nullable().default(0.1),
+  affine: z.boolean().default(true),
+  track_running_stats: z.boolean().default(true),
+};
 
 export const layerRegistry = Object.freeze({
   Linear: z.strictObject({
@@ -55,27 +68,32 @@ export const layerRegistry = Object.freeze({
     start_dim: z.number().int().default(1),
     end_dim: z.number().int().default(-1),
   }),
-  Dropout: z.strictObject({
-    type: z.literal('Dropout'),
-    p: finite
-      .min(0, 'dropout probability has to be between 0 and 1')
-      .max(1, 'dropout probability has to be between 0 and 1')
-      .default(0.5),
-    inplace,
-  }),
+  Dropout: z.strictObject({ type: z.literal('Dropout'), p: dropoutP, inplace }),
   LayerNorm: z.strictObject({
     type: z.literal('LayerNorm'),
     normalized_shape: z.union([positiveInt, z.array(positiveInt).min(1)]),
     eps: finite.positive().default(1e-5),
     elementwise_affine: z.boolean().default(true),
   }),
-  BatchNorm1d: z.strictObject({
-    type: z.literal('BatchNorm1d'),
-    num_features: positiveInt,
-    eps: finite.positive().default(1e-5),
-    momentum: finite.min(0).max(1).nullable().default(0.1),
-    affine: z.boolean().default(true),
-    track_running_stats: z.boolean().default(true),
+  BatchNorm1d: z.strictObject({ type: z.literal('BatchNorm1d'), ...batchNormArgs }),
+  // Image models' normalisation and shape layers.
+  BatchNorm2d: z.strictObject({ type: z.literal('BatchNorm2d'), ...batchNormArgs }),
+  Dropout2d: z.strictObject({ type: z.literal('Dropout2d'), p: dropoutP, inplace }),
+  Unflatten: z.strictObject({
+    type: z.literal('Unflatten'),
+    dim: z.number().int(),
+    unflattened_size: z
+      .array(
+        z
+          .number()
+          .int()
+          .refine((d) => d > 0 || d === -1, 'each size must be a positive integer, or -1 to infer it'),
+      )
+      .min(1, 'unflattened_size needs at least one size')
+      .refine(
+        (sizes) => sizes.filter((d) => d === -1).length <= 1,
+        'only one dimension can be inferred (-1)',
+      ),
   }),
 });
 
@@ -135,13 +153,23 @@ export function buildLayer(spec: LayerSpec, generator: Generator): Module {
     case 'LayerNorm':
       return new LayerNorm(spec.normalized_shape, spec.eps, spec.elementwise_affine);
     case 'BatchNorm1d':
-      return new BatchNorm1d(spec.num_features, {
-        eps: spec.eps,
-        momentum: spec.momentum,
-        affine: spec.affine,
-        trackRunningStats: spec.track_running_stats,
-      });
+      return new BatchNorm1d(spec.num_features, batchNormOptions(spec));
+    case 'BatchNorm2d':
+      return new BatchNorm2d(spec.num_features, batchNormOptions(spec));
+    case 'Dropout2d':
+      return new Dropout2d(spec.p, generator);
+    case 'Unflatten':
+      return new Unflatten(spec.dim, spec.unflattened_size);
   }
+}
+
+function batchNormOptions(spec: Extract<LayerSpec, { type: 'BatchNorm1d' | 'BatchNorm2d' }>) {
+  return {
+    eps: spec.eps,
+    momentum: spec.momentum,
+    affine: spec.affine,
+    trackRunningStats: spec.track_running_stats,
+  };
 }
 
 /**

@@ -1,23 +1,38 @@
 /**
  * Static shape checking of a layer stack: walks the layers with the per-sample input shape and
- * reports each layer that cannot take its input, so a bad job is refused before it runs.
+ * reports each layer that cannot take its input, so a bad job is refused before it runs. The walk
+ * also gives each layer's per-sample output shape (for the activation-memory estimate).
+ *
+ * Every layer type needs a rule here: the switch is exhaustive over the registry (the compiler
+ * names a type without one). At run time a type without a rule ends the walk: shapes after it are
+ * unknown, which `layerShapes` being shorter than the stack tells, and nothing is guessed.
  */
 import type { SpecIssue } from '../errors.js';
 import { numel, shapeToString } from '../tensor.js';
 import type { LayerSpec } from './registry.js';
 
 export interface ShapeCheck {
-  /** Per-sample output shape (without the batch dimension), or null when a layer failed. */
+  /**
+   * Per-sample output shape (without the batch dimension), or null when a layer failed or a layer
+   * has no shape rule.
+   */
   outputShape: number[] | null;
+  /**
+   * Per-sample output shape of each layer, in order, as far as the walk got: shorter than the stack
+   * when a layer failed (it has an issue) or has no shape rule (no issue).
+   */
+  layerShapes: number[][];
   issues: SpecIssue[];
 }
 
 export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: readonly number[]): ShapeCheck {
   let shape = [...sampleShape];
+  const layerShapes: number[][] = [];
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i];
     const fail = (field: string | null, message: string): ShapeCheck => ({
       outputShape: null,
+      layerShapes,
       issues: [{ path: field === null ? ['layers', i] : ['layers', i, field], message }],
     });
     const full = [-1, ...shape]; // with the batch dimension, as PyTorch sees it
@@ -39,12 +54,22 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
         const rank = full.length;
         const s = layer.start_dim < 0 ? layer.start_dim + rank : layer.start_dim;
         const e = layer.end_dim < 0 ? layer.end_dim + rank : layer.end_dim;
-        if (s < 0 || s >= rank || e < 0 || e >= rank || s > e) {
+        // Named by the field at fault, with PyTorch's range message and the input shape.
+        for (const [field, given, dim] of [
+          ['start_dim', layer.start_dim, s],
+          ['end_dim', layer.end_dim, e],
+        ] as const) {
+          if (dim < 0 || dim >= rank)
+            return fail(
+              field,
+              `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${given}) for input shape ${shapeToString(full)}`,
+            );
+        }
+        if (s > e)
           return fail(
             'start_dim',
-            `cannot flatten dims ${layer.start_dim}..${layer.end_dim} of an input of rank ${rank}`,
+            `start_dim cannot come after end_dim (dims ${s} and ${e} of input shape ${shapeToString(full)})`,
           );
-        }
         if (s === 0)
           return fail(
             'start_dim',
@@ -78,9 +103,88 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
         }
         break;
       }
-      default:
-        break; // elementwise layers keep the shape
+      case 'BatchNorm2d': {
+        if (full.length !== 4) {
+          return fail(
+            null,
+            `BatchNorm2d expects 4D input (N, C, H, W), got shape ${shapeToString(full)}${unflattenHint(shape)}`,
+          );
+        }
+        if (shape[0] !== layer.num_features) {
+          return fail(
+            'num_features',
+            `num_features is ${layer.num_features} but the input has ${shape[0]} channels (input shape ${shapeToString(full)})`,
+          );
+        }
+        break;
+      }
+      case 'Dropout2d': {
+        if (full.length !== 3 && full.length !== 4) {
+          return fail(
+            null,
+            `Dropout2d zeroes whole channels of (N, C, H, W) or (N, C, L) input, got shape ${shapeToString(full)}; use Dropout for flat features`,
+          );
+        }
+        break;
+      }
+      case 'Unflatten': {
+        const rank = full.length;
+        const d = layer.dim < 0 ? layer.dim + rank : layer.dim;
+        if (d < 0 || d >= rank) {
+          return fail(
+            'dim',
+            `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${layer.dim}) for input shape ${shapeToString(full)}`,
+          );
+        }
+        if (d === 0) return fail('dim', 'Unflatten with dim 0 would split the batch dimension; use dim >= 1');
+        const sizes = unflattened(layer.unflattened_size, full[d]);
+        if (sizes === null) {
+          return fail(
+            'unflattened_size',
+            `unflattened_size ${shapeToString(layer.unflattened_size)} does not multiply up to the size of dim ${layer.dim} (${full[d]}) of the input shape ${shapeToString(full)}`,
+          );
+        }
+        shape = [...full.slice(1, d), ...sizes, ...full.slice(d + 1)];
+        break;
+      }
+      case 'ReLU':
+      case 'LeakyReLU':
+      case 'Sigmoid':
+      case 'Tanh':
+      case 'GELU':
+      case 'ELU':
+      case 'SiLU':
+      case 'Softplus':
+      case 'Identity':
+      case 'Dropout':
+        break; // elementwise: the shape stays
+      default: {
+        // No rule for this type: later shapes are unknown (see the file's comment).
+        const unknown: never = layer;
+        void unknown;
+        return { outputShape: null, layerShapes, issues: [] };
+      }
     }
+    layerShapes.push([...shape]);
   }
-  return { outputShape: shape, issues: [] };
+  return { outputShape: shape, layerShapes, issues: [] };
+}
+
+/** `sizes` with a -1 inferred so that they multiply up to `size`, or null when they cannot. */
+function unflattened(sizes: readonly number[], size: number): number[] | null {
+  const out = [...sizes];
+  const unknown = out.indexOf(-1);
+  if (unknown >= 0) {
+    const known = numel(out.filter((_, k) => k !== unknown));
+    if (known === 0 || size % known !== 0) return null;
+    out[unknown] = size / known;
+  }
+  return numel(out) === size ? out : null;
+}
+
+/** For flat features given to an image layer: how to make them an image. */
+function unflattenHint(shape: readonly number[]): string {
+  return shape.length === 1
+    ? ` (flat features: an Unflatten layer, e.g. {"type": "Unflatten", "dim": 1, "unflattened_size": [C, H, W]}, makes them an image)`
+    : '';
 }

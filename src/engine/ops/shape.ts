@@ -43,6 +43,28 @@ export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(a, shape);
 }
 
+/**
+ * `torch.unflatten(a, dim, sizes)`: dimension `dim` becomes `sizes`, one of which may be -1 (inferred).
+ * A view, like reshape. Messages are PyTorch's.
+ */
+export function unflatten(a: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normalizeDim(dim, a.ndim, 'unflatten');
+  if (sizes.length === 0) throw new RangeError('unflatten: sizes must be non-empty');
+  const inferred = [...sizes];
+  const unknown = inferred.indexOf(-1);
+  if (unknown !== inferred.lastIndexOf(-1))
+    throw new RangeError('unflatten: only one dimension can be inferred');
+  const size = a.shape[d];
+  const known = numel(inferred.filter((_, i) => i !== unknown));
+  if (unknown >= 0 && known !== 0 && size % known === 0) inferred[unknown] = size / known;
+  if (inferred.some((s) => !Number.isInteger(s) || s < 0) || numel(inferred) !== size) {
+    throw new RangeError(
+      `unflatten: Provided sizes ${shapeToString(sizes)} don't multiply up to the size of dim ${dim} (${size}) in the input tensor`,
+    );
+  }
+  return reshape(a, [...a.shape.slice(0, d), ...inferred, ...a.shape.slice(d + 1)]);
+}
+
 export function unsqueeze(a: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, a.ndim + 1, 'unsqueeze');
   const shape = [...a.shape];

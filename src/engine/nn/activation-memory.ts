@@ -1,0 +1,203 @@
+/**
+ * The activation memory one training step needs, from the layer specs, the per-sample input shape
+ * and the batch size alone (no model is built), so a service can refuse a job that would exhaust
+ * its worker before the job is queued.
+ *
+ * The model of memory, for a batch of B samples (float32 values, 4 bytes):
+ *
+ * - **Kept for the whole step.** The engine's autograd graph holds every op's output until the
+ *   step ends (`releaseGraph`), and what each op saved for its backward with it:
+ *   - the input batch;
+ *   - each layer's output, except where it is a view of its input (Flatten, Unflatten, Identity)
+ *     or the input itself (Dropout and Dropout2d with p = 0). A Linear (or convolution) followed by
+ *     a ReLU, which the engine fuses into one op, is counted as two outputs;
+ *   - saved for the backward: Dropout's mask (4 bytes per value), Dropout2d's (8 bytes per sample
+ *     and channel), LayerNorm's x̂ (4 bytes per value) and 1/σ (8 per normalised group),
+ *     BatchNorm's per-channel mean and 1/σ (16 bytes per channel), max pooling's argmax (8 bytes
+ *     per output value), and a convolution's im2col columns over the whole batch:
+ *     B × (C_in / groups × kernel size) × output positions × 4 bytes (an upper bound: an
+ *     implementation that builds the columns in chunks of samples holds less);
+ *   - the loss's saved values, at most 8 bytes per output value, and the loss gradient (4).
+ * - **Transient in the backward pass**, one layer at a time: the gradient flowing into the layer
+ *   and the one it passes on (4 bytes per value of its output and of its input), plus a
+ *   convolution's column gradient (as large as its columns). The peak is the kept memory plus the
+ *   largest such transient.
+ *
+ * Not counted: parameters, their gradients and optimizer state (MAX_PARAMETERS bounds those), the
+ * training data itself, and the matrix kernel's packing buffers (bounded by its block size).
+ *
+ * A layer type without a rule here counts as keeping its output plus a saved buffer the size of
+ * its input, which covers the elementwise ops and those that save their input. A layer whose output
+ * shape the shape walk does not know (no shape rule) leaves the estimate unknown from there on:
+ * `unknownAt` names it, and nothing is guessed.
+ */
+import { numel } from '../tensor.js';
+import type { LayerSpec } from './registry.js';
+import { checkLayerShapes } from './shape-check.js';
+
+const F32 = 4;
+const F64 = 8;
+
+export interface LayerMemory {
+  index: number;
+  type: string;
+  /** Per-sample output shape. */
+  outputShape: number[];
+  /** Bytes the layer keeps until the step ends: its output and what it saves for its backward. */
+  keptBytes: number;
+  /** Bytes its backward holds while it runs: the two gradients and any scratch. */
+  backwardBytes: number;
+}
+
+export interface ActivationMemory {
+  batchSize: number;
+  /**
+   * Peak bytes of one training step: the input batch, every layer's kept bytes, the loss's, and the
+   * largest backward transient. With `unknownAt` set, only the layers before it are counted.
+   */
+  bytes: number;
+  inputBytes: number;
+  lossBytes: number;
+  layers: LayerMemory[];
+  /** The first layer whose output shape is not known from the spec, or null. */
+  unknownAt: number | null;
+}
+
+export function activationMemory(
+  layers: readonly LayerSpec[],
+  sampleShape: readonly number[],
+  batchSize: number,
+): ActivationMemory {
+  const b = batchSize;
+  const { layerShapes } = checkLayerShapes(layers, sampleShape);
+  const out: LayerMemory[] = [];
+  for (let i = 0; i < layerShapes.length; i++) {
+    const input = i === 0 ? sampleShape : layerShapes[i - 1];
+    const output = layerShapes[i];
+    out.push({ index: i, ...layerActivationCost(layers[i], input, output, b) });
+  }
+  const inputBytes = b * numel(sampleShape) * F32;
+  const finalShape = layerShapes.length === 0 ? sampleShape : layerShapes[layerShapes.length - 1];
+  const lossBytes = b * numel(finalShape) * (F64 + F32);
+  const kept = out.reduce((sum, l) => sum + l.keptBytes, 0);
+  const transient = out.reduce((max, l) => Math.max(max, l.backwardBytes), 0);
+  return {
+    batchSize: b,
+    bytes: inputBytes + kept + lossBytes + transient,
+    inputBytes,
+    lossBytes,
+    layers: out,
+    unknownAt: layerShapes.length < layers.length ? layerShapes.length : null,
+  };
+}
+
+/**
+ * Peak bytes per sample of a forward pass that records no graph (evaluation, predict): each
+ * layer's output is garbage once the next layer has read it, so at most one layer's input and
+ * output live at once, with what the layer builds while it runs (a convolution's columns). Null
+ * when a layer's output shape is not known.
+ */
+export function inferenceBytesPerSample(
+  layers: readonly LayerSpec[],
+  sampleShape: readonly number[],
+): number | null {
+  const { layerShapes } = checkLayerShapes(layers, sampleShape);
+  if (layerShapes.length < layers.length) return null;
+  let peak = numel(sampleShape) * F32;
+  for (let i = 0; i < layers.length; i++) {
+    const input = i === 0 ? sampleShape : layerShapes[i - 1];
+    const output = layerShapes[i];
+    const spec = layers[i] as unknown as Record<string, unknown>;
+    const isConv = spec.type === 'Conv1d' || spec.type === 'Conv2d';
+    const columns = isConv ? convColumnsPerSample(spec, output) : 0;
+    peak = Math.max(peak, (numel(input) + numel(output) + columns) * F32);
+  }
+  return peak;
+}
+
+/**
+ * One layer's share for a batch of `b`, from its spec and its per-sample input and output shapes.
+ * The spec is read loosely, so it also takes layer types this registry's union does not list.
+ */
+export function layerActivationCost(
+  layer: LayerSpec | { type: string },
+  input: readonly number[],
+  output: readonly number[],
+  b: number,
+): Omit<LayerMemory, 'index'> {
+  const { kept, scratch } = keptAndScratch(layer as unknown as Record<string, unknown>, input, output, b);
+  return {
+    type: layer.type,
+    outputShape: [...output],
+    keptBytes: kept,
+    backwardBytes: b * (numel(input) + numel(output)) * F32 + scratch,
+  };
+}
+
+/** What one layer keeps (output and saved buffers) and its backward's scratch, in bytes. */
+function keptAndScratch(
+  spec: Record<string, unknown>,
+  input: readonly number[],
+  output: readonly number[],
+  b: number,
+): { kept: number; scratch: number } {
+  const outBytes = b * numel(output) * F32;
+  switch (spec.type as string) {
+    case 'Flatten':
+    case 'Unflatten':
+    case 'Identity':
+      return { kept: 0, scratch: 0 };
+    case 'Dropout':
+      return spec.p === 0 ? { kept: 0, scratch: 0 } : { kept: 2 * outBytes, scratch: 0 };
+    case 'Dropout2d':
+      return spec.p === 0 ? { kept: 0, scratch: 0 } : { kept: outBytes + b * output[0] * F64, scratch: 0 };
+    case 'Linear':
+    case 'ReLU':
+    case 'LeakyReLU':
+    case 'Sigmoid':
+    case 'Tanh':
+    case 'GELU':
+    case 'ELU':
+    case 'SiLU':
+    case 'Softplus':
+    case 'AvgPool1d':
+    case 'AvgPool2d':
+    case 'AdaptiveAvgPool1d':
+    case 'AdaptiveAvgPool2d':
+      return { kept: outBytes, scratch: 0 };
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return { kept: outBytes + 2 * output[0] * F64, scratch: 0 };
+    case 'LayerNorm': {
+      const normalized = numel(
+        typeof spec.normalized_shape === 'number'
+          ? [spec.normalized_shape]
+          : (spec.normalized_shape as number[]),
+      );
+      return { kept: 2 * outBytes + (b * numel(output) * F64) / Math.max(normalized, 1), scratch: 0 };
+    }
+    case 'MaxPool1d':
+    case 'MaxPool2d':
+    case 'AdaptiveMaxPool1d':
+    case 'AdaptiveMaxPool2d':
+      return { kept: outBytes + b * numel(output) * F64, scratch: 0 };
+    case 'Conv1d':
+    case 'Conv2d': {
+      const columns = b * convColumnsPerSample(spec, output) * F32;
+      return { kept: outBytes + columns, scratch: columns };
+    }
+    default:
+      return { kept: outBytes + b * numel(input) * F32, scratch: 0 };
+  }
+}
+
+/** (C_in / groups × kernel size) × output positions: one sample's im2col columns. */
+function convColumnsPerSample(spec: Record<string, unknown>, output: readonly number[]): number {
+  const positive = (v: unknown, fallback: number) => (typeof v === 'number' && v > 0 ? v : fallback);
+  const spatial = output.slice(1);
+  const kernel = Array.isArray(spec.kernel_size)
+    ? numel(spec.kernel_size as number[])
+    : positive(spec.kernel_size, 1) ** spatial.length;
+  const rows = (positive(spec.in_channels, 1) / positive(spec.groups, 1)) * kernel;
+  return rows * numel(spatial);
+}
