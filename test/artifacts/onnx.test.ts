@@ -127,6 +127,27 @@ const KINDS: Record<string, { job: object; x: number[][] }> = {
     },
     x: rows(16, 4, 9, 3),
   },
+  image_layers_from_flat_rows: {
+    job: {
+      model: {
+        layers: [
+          linear(6, 32),
+          { type: 'Unflatten', dim: 1, unflattened_size: [2, -1, 4] },
+          { type: 'BatchNorm2d', num_features: 2 },
+          { type: 'Dropout2d', p: 0.2 },
+          { type: 'ReLU' },
+          { type: 'BatchNorm2d', num_features: 2, affine: false, momentum: null },
+          { type: 'Flatten' },
+          linear(32, 3),
+        ],
+      },
+      loss: { type: 'CrossEntropyLoss' },
+      optimizer: { type: 'Adam', lr: 0.01 },
+      data: { x: rows(48, 6, 13), y: rows(48, 6, 13).map((r) => (r[0] > 0 ? (r[2] > 0 ? 2 : 1) : 0)) },
+      training: { epochs: 5, batch_size: 12 },
+    },
+    x: rows(16, 6, 14, 3),
+  },
   multilabel_sigmoid_bce: {
     job: {
       model: { layers: [linear(3, 10), { type: 'ELU' }, linear(10, 4), { type: 'Sigmoid' }] },

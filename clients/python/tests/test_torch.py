@@ -64,6 +64,12 @@ class ModuleSpecs(unittest.TestCase):
                 nn.BatchNorm1d(6, eps=1e-3, momentum=None, affine=False, track_running_stats=False),
                 {"type": "BatchNorm1d", "num_features": 6, "eps": 1e-3, "momentum": None, "affine": False, "track_running_stats": False},
             ),
+            (
+                nn.BatchNorm2d(3, momentum=0.2),
+                {"type": "BatchNorm2d", "num_features": 3, "eps": 1e-5, "momentum": 0.2, "affine": True, "track_running_stats": True},
+            ),
+            (nn.Dropout2d(0.3), {"type": "Dropout2d", "p": 0.3, "inplace": False}),
+            (nn.Unflatten(1, (2, 4, 4)), {"type": "Unflatten", "dim": 1, "unflattened_size": [2, 4, 4]}),
         ]
         self.assertEqual({type(m) for m, _ in cases}, set(LAYERS), "a case per table entry")
         for module, expected in cases:

@@ -125,8 +125,35 @@ class BatchNorm1dLayerInput(_BatchNorm1dLayerInputBase, total=False):
     track_running_stats: bool
 
 
+class _BatchNorm2dLayerInputBase(TypedDict):
+    type: Literal['BatchNorm2d']
+    num_features: int
+
+
+class BatchNorm2dLayerInput(_BatchNorm2dLayerInputBase, total=False):
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class _Dropout2dLayerInputBase(TypedDict):
+    type: Literal['Dropout2d']
+
+
+class Dropout2dLayerInput(_Dropout2dLayerInputBase, total=False):
+    p: float
+    inplace: bool
+
+
+class UnflattenLayerInput(TypedDict):
+    type: Literal['Unflatten']
+    dim: int
+    unflattened_size: List[int]
+
+
 class JobCreateModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, UnflattenLayerInput]]
 
 
 class _MSELossInputBase(TypedDict):
@@ -686,7 +713,7 @@ class JobInput(_JobInputBase, total=False):
 
 
 class JobSpecModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, UnflattenLayerInput]]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1034,8 +1061,29 @@ class BatchNorm1dLayer(TypedDict):
     track_running_stats: bool
 
 
+class BatchNorm2dLayer(TypedDict):
+    type: Literal['BatchNorm2d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class Dropout2dLayer(TypedDict):
+    type: Literal['Dropout2d']
+    p: float
+    inplace: bool
+
+
+class UnflattenLayer(TypedDict):
+    type: Literal['Unflatten']
+    dim: int
+    unflattened_size: List[int]
+
+
 class JobCreateModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, UnflattenLayer]]
 
 
 class MSELoss(TypedDict):
@@ -1493,7 +1541,7 @@ class Job(_JobBase, total=False):
 
 
 class JobSpecModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, UnflattenLayer]]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -1793,6 +1841,9 @@ LAYERS: Dict[str, Dict[str, Any]] = {
     'Dropout': {'p': 0.5, 'inplace': False},
     'LayerNorm': {'normalized_shape': REQUIRED, 'eps': 1e-05, 'elementwise_affine': True},
     'BatchNorm1d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
+    'BatchNorm2d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
+    'Dropout2d': {'p': 0.5, 'inplace': False},
+    'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
 }
 
 #: The service's optimizer types: keyword arguments and their defaults.

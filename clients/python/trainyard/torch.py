@@ -95,6 +95,9 @@ LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
     nn.Dropout: _layer("Dropout"),
     nn.LayerNorm: _layer("LayerNorm"),
     nn.BatchNorm1d: _layer("BatchNorm1d"),
+    nn.BatchNorm2d: _layer("BatchNorm2d"),
+    nn.Dropout2d: _layer("Dropout2d"),
+    nn.Unflatten: _layer("Unflatten"),
 }
 
 #: Functions a traced forward may call between its layers, as the layers they equal.

@@ -158,6 +158,24 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
     });
   },
   BatchNorm1d: (layer, ctx) => batchNorm(layer, ctx),
+  BatchNorm2d: (layer, ctx) => batchNorm(layer, ctx),
+  // Eval mode: channel dropout passes its input through.
+  Dropout2d: unary('Identity'),
+  Unflatten: (layer, ctx) => {
+    // Reshape to the unflattened shape; 0 keeps the batch dimension as it is.
+    const rank = ctx.inputShape.length + 1;
+    const dim = layer.dim < 0 ? layer.dim + rank : layer.dim;
+    const per = [...ctx.inputShape];
+    const sizes = [...layer.unflattened_size];
+    const known = sizes.reduce((a, b) => (b === -1 ? a : a * b), 1);
+    const resolved = sizes.map((d) => (d === -1 ? per[dim - 1] / known : d));
+    const shape = [0, ...per.slice(0, dim - 1), ...resolved, ...per.slice(dim)];
+    return ctx.graph.node(
+      'Reshape',
+      [ctx.input, ctx.graph.int64(`${ctx.name}_shape`, [shape.length], shape)],
+      ctx.name,
+    );
+  },
 });
 
 /**
