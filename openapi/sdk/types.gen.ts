@@ -495,6 +495,17 @@ export type JobCreateInput = {
             noise?: number;
             seed?: number;
             n_features?: number;
+        } | {
+            type: 'parity';
+            n_samples?: number;
+            seed?: number;
+            seq_len?: number;
+        } | {
+            type: 'sine';
+            n_samples?: number;
+            noise?: number;
+            seed?: number;
+            seq_len?: number;
         };
     };
     validation?: {
@@ -1018,6 +1029,17 @@ export type JobSpecInput = {
             noise?: number;
             seed?: number;
             n_features?: number;
+        } | {
+            type: 'parity';
+            n_samples?: number;
+            seed?: number;
+            seq_len?: number;
+        } | {
+            type: 'sine';
+            n_samples?: number;
+            noise?: number;
+            seed?: number;
+            seq_len?: number;
         };
     };
     validation?: {
@@ -1674,6 +1696,17 @@ export type JobCreate = {
             noise: number;
             seed: number;
             n_features: number;
+        } | {
+            type: 'parity';
+            n_samples: number;
+            seed: number;
+            seq_len: number;
+        } | {
+            type: 'sine';
+            n_samples: number;
+            noise: number;
+            seed: number;
+            seq_len: number;
         };
     };
     validation?: {
@@ -2197,6 +2230,17 @@ export type JobSpec = {
             noise: number;
             seed: number;
             n_features: number;
+        } | {
+            type: 'parity';
+            n_samples: number;
+            seed: number;
+            seq_len: number;
+        } | {
+            type: 'sine';
+            n_samples: number;
+            noise: number;
+            seed: number;
+            seq_len: number;
         };
     };
     validation?: {

@@ -1,6 +1,8 @@
 /**
  * Synthetic datasets in the spirit of sklearn's `make_*` generators, deterministic for a seed:
- * two moons, concentric circles, Gaussian blobs, interleaved spirals, and linear regression.
+ * two moons, concentric circles, Gaussian blobs, interleaved spirals, and linear regression; and
+ * two sequence tasks for recurrent models: the parity of a bit string (classification) and the next
+ * value of a noisy sine wave (regression). A sequence sample is one row of `seq_len` values.
  */
 import { z } from 'zod';
 import { Generator } from '../engine/random.js';
@@ -11,6 +13,10 @@ const common = {
   noise: z.number().finite().min(0).default(0.1).describe('Standard deviation of Gaussian noise.'),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).describe('Seed of the generator.'),
 };
+
+function seqLen(fallback: number) {
+  return z.number().int().min(1).max(10_000).default(fallback).describe('Length of each sequence.');
+}
 
 export const syntheticSpecSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('moons'), ...common }),
@@ -37,15 +43,34 @@ export const syntheticSpecSchema = z.discriminatedUnion('type', [
     ...common,
     n_features: z.number().int().min(1).max(1000).default(4),
   }),
+  z
+    .strictObject({
+      type: z.literal('parity'),
+      n_samples: common.n_samples,
+      seed: common.seed,
+      seq_len: seqLen(16),
+    })
+    .describe(
+      'Bit strings of seq_len 0/1 values; the class is their parity (1 when the count of ones is odd).',
+    ),
+  z
+    .strictObject({
+      type: z.literal('sine'),
+      ...common,
+      seq_len: seqLen(50),
+    })
+    .describe(
+      'Windows of seq_len values of a sine wave (random amplitude 0.5–1.5, period 4–20 steps, phase) plus Gaussian noise; the target is the wave’s next value, without noise.',
+    ),
 ]);
 export type SyntheticSpec = z.output<typeof syntheticSpecSchema>;
 
-function dataset(x: number[][], y: number[], kind: 'class' | 'float'): Dataset {
+function dataset(x: number[][], y: number[], kind: 'class' | 'float', prefix = 'x'): Dataset {
   const features = x[0]?.length ?? 0;
   return {
     rows: x.length,
     features,
-    featureNames: Array.from({ length: features }, (_, j) => `x${j}`),
+    featureNames: Array.from({ length: features }, (_, j) => `${prefix}${j}`),
     x: Float32Array.from(x.flat()),
     targetKind: kind,
     y: kind === 'class' ? Int32Array.from(y) : Float32Array.from(y),
@@ -64,7 +89,7 @@ export function generateSynthetic(spec: SyntheticSpec): Dataset {
   const n = spec.n_samples;
   const x: number[][] = [];
   const y: number[] = [];
-  const jitter = () => g.normal() * spec.noise;
+  const jitter = () => g.normal() * ('noise' in spec ? spec.noise : 0);
   switch (spec.type) {
     case 'moons': {
       const outer = Math.floor(n / 2);
@@ -123,6 +148,26 @@ export function generateSynthetic(spec: SyntheticSpec): Dataset {
       }
       const [sx, sy] = shuffled(g, x, y);
       return dataset(sx, sy, 'float');
+    }
+    // Sequence samples are independent draws: no shuffling needed. Features are time steps t0…
+    case 'parity': {
+      for (let i = 0; i < n; i++) {
+        const bits = Array.from({ length: spec.seq_len }, (): number => (g.random() < 0.5 ? 0 : 1));
+        x.push(bits);
+        y.push(bits.reduce((a, b) => a ^ b, 0));
+      }
+      return dataset(x, y, 'class', 't');
+    }
+    case 'sine': {
+      for (let i = 0; i < n; i++) {
+        const amplitude = g.uniform(0.5, 1.5);
+        const omega = (2 * Math.PI) / g.uniform(4, 20);
+        const phase = g.uniform(0, 2 * Math.PI);
+        const wave = (t: number) => amplitude * Math.sin(omega * t + phase);
+        x.push(Array.from({ length: spec.seq_len }, (_, t) => wave(t) + jitter()));
+        y.push(wave(spec.seq_len));
+      }
+      return dataset(x, y, 'float', 't');
     }
   }
   const [sx, sy] = shuffled(g, x, y);

@@ -96,6 +96,10 @@ export function syntheticShape(spec: SyntheticSpec): TableShape {
       return classTable(2, spec.classes);
     case 'regression':
       return { label, rows: n, features: spec.n_features, kind: 'float', y: new Float32Array(n) };
+    case 'parity':
+      return classTable(spec.seq_len, 2);
+    case 'sine':
+      return { label, rows: n, features: spec.seq_len, kind: 'float', y: new Float32Array(n) };
   }
 }
 

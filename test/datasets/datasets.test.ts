@@ -79,7 +79,7 @@ describe('built-in datasets', () => {
 });
 
 describe('synthetic datasets', () => {
-  it.each(['moons', 'circles', 'blobs', 'spirals', 'regression'])(
+  it.each(['moons', 'circles', 'blobs', 'spirals', 'regression', 'parity', 'sine'])(
     '%s is deterministic for a seed',
     (type) => {
       const spec = syntheticSpecSchema.parse({ type, n_samples: 100, seed: 3 });
@@ -92,6 +92,35 @@ describe('synthetic datasets', () => {
       expect(Array.from(c.x)).not.toEqual(Array.from(a.x));
     },
   );
+
+  it('parity labels each bit string by the parity of its ones', () => {
+    const d = generateSynthetic(syntheticSpecSchema.parse({ type: 'parity', n_samples: 200, seq_len: 7 }));
+    expect(d.features).toBe(7);
+    expect(d.featureNames[6]).toBe('t6');
+    const counts = [0, 0];
+    for (let i = 0; i < d.rows; i++) {
+      const bits = Array.from(d.x.subarray(7 * i, 7 * i + 7));
+      for (const b of bits) expect([0, 1]).toContain(b);
+      expect(d.y[i]).toBe(bits.filter((b) => b === 1).length % 2);
+      counts[d.y[i]]++;
+    }
+    expect(Math.min(...counts)).toBeGreaterThan(60); // both classes, roughly balanced
+  });
+
+  it('sine targets continue each noiseless window by one step', () => {
+    const len = 12;
+    const d = generateSynthetic(
+      syntheticSpecSchema.parse({ type: 'sine', n_samples: 20, seq_len: len, noise: 0 }),
+    );
+    expect(d.targetKind).toBe('float');
+    for (let i = 0; i < d.rows; i++) {
+      const w = Array.from(d.x.subarray(len * i, len * (i + 1)));
+      // A sampled sinusoid obeys w[t+1] = 2cos(ω)·w[t] − w[t−1]; fit 2cos(ω) on the window, extrapolate.
+      const c = (w[2] + w[0]) / w[1];
+      for (let t = 2; t < len; t++) expect(w[t]).toBeCloseTo(c * w[t - 1] - w[t - 2], 4);
+      expect(d.y[i]).toBeCloseTo(c * w[len - 1] - w[len - 2], 4);
+    }
+  });
 
   it('moons without noise lie on two unit half-circles, labelled by moon', () => {
     const d = generateSynthetic(syntheticSpecSchema.parse({ type: 'moons', n_samples: 50, noise: 0 }));

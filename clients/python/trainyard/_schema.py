@@ -651,8 +651,29 @@ class RegressionSyntheticInput(_RegressionSyntheticInputBase, total=False):
     n_features: int
 
 
+class _ParitySyntheticInputBase(TypedDict):
+    type: Literal['parity']
+
+
+class ParitySyntheticInput(_ParitySyntheticInputBase, total=False):
+    n_samples: int
+    seed: int
+    seq_len: int
+
+
+class _SineSyntheticInputBase(TypedDict):
+    type: Literal['sine']
+
+
+class SineSyntheticInput(_SineSyntheticInputBase, total=False):
+    n_samples: int
+    noise: float
+    seed: int
+    seq_len: int
+
+
 class JobCreateData3Input(TypedDict):
-    synthetic: Union[MoonsSyntheticInput, CirclesSyntheticInput, BlobsSyntheticInput, SpiralsSyntheticInput, RegressionSyntheticInput]
+    synthetic: Union[MoonsSyntheticInput, CirclesSyntheticInput, BlobsSyntheticInput, SpiralsSyntheticInput, RegressionSyntheticInput, ParitySyntheticInput, SineSyntheticInput]
 
 
 class JobCreateValidationInput(TypedDict):
@@ -756,7 +777,7 @@ class JobSpecDataInput(_JobSpecDataInputBase, total=False):
     source: Literal['inline', 'dataset', 'builtin', 'synthetic']
     dataset_id: str
     builtin: str
-    synthetic: Union[MoonsSyntheticInput, CirclesSyntheticInput, BlobsSyntheticInput, SpiralsSyntheticInput, RegressionSyntheticInput]
+    synthetic: Union[MoonsSyntheticInput, CirclesSyntheticInput, BlobsSyntheticInput, SpiralsSyntheticInput, RegressionSyntheticInput, ParitySyntheticInput, SineSyntheticInput]
 
 
 class JobSpecValidationInput(TypedDict):
@@ -1479,8 +1500,23 @@ class RegressionSynthetic(TypedDict):
     n_features: int
 
 
+class ParitySynthetic(TypedDict):
+    type: Literal['parity']
+    n_samples: int
+    seed: int
+    seq_len: int
+
+
+class SineSynthetic(TypedDict):
+    type: Literal['sine']
+    n_samples: int
+    noise: float
+    seed: int
+    seq_len: int
+
+
 class JobCreateData3(TypedDict):
-    synthetic: Union[MoonsSynthetic, CirclesSynthetic, BlobsSynthetic, SpiralsSynthetic, RegressionSynthetic]
+    synthetic: Union[MoonsSynthetic, CirclesSynthetic, BlobsSynthetic, SpiralsSynthetic, RegressionSynthetic, ParitySynthetic, SineSynthetic]
 
 
 class JobCreateValidation(TypedDict):
@@ -1581,7 +1617,7 @@ class JobSpecData(_JobSpecDataBase, total=False):
     source: Literal['inline', 'dataset', 'builtin', 'synthetic']
     dataset_id: str
     builtin: str
-    synthetic: Union[MoonsSynthetic, CirclesSynthetic, BlobsSynthetic, SpiralsSynthetic, RegressionSynthetic]
+    synthetic: Union[MoonsSynthetic, CirclesSynthetic, BlobsSynthetic, SpiralsSynthetic, RegressionSynthetic, ParitySynthetic, SineSynthetic]
 
 
 class JobSpecValidation(TypedDict):
