@@ -20,6 +20,17 @@ import {
 
 export type Shape = readonly number[];
 
+/**
+ * What an op keeps from its forward for its backward: a `savedBuffer64`, or a float32 buffer of its
+ * own from `outputBuffer` (a convolution's columns).
+ */
+export type SavedBuffer = Float64Array | Float32Array;
+
+function releaseSaved(buf: SavedBuffer): void {
+  if (buf instanceof Float64Array) releaseSaved64(buf);
+  else releaseGradBuffer(buf);
+}
+
 /** Called with the output's gradient; returns one gradient per parent (or null to skip it). */
 export type BackwardFn = (grad: Float32Array) => (Float32Array | null)[];
 
@@ -87,7 +98,7 @@ export class Tensor {
   private pendingGrad: Float32Array | null = null;
   private visitStamp = 0;
   /** What the closure saved from the forward pass (see `fromOp`). */
-  private saved: readonly Float64Array[] | null = null;
+  private saved: readonly SavedBuffer[] | null = null;
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     checkShape(shape, 'Tensor');
@@ -110,7 +121,7 @@ export class Tensor {
     shape: Shape,
     parents: readonly Tensor[],
     backward: BackwardFn,
-    saved: readonly Float64Array[] | null = null,
+    saved: readonly SavedBuffer[] | null = null,
   ): Tensor {
     const out = new Tensor(data, shape);
     if (gradEnabled && parents.some((p) => p.requiresGrad)) {
@@ -119,7 +130,7 @@ export class Tensor {
       out.backwardFn = backward;
       out.saved = saved;
     } else if (saved !== null) {
-      for (const buf of saved) releaseSaved64(buf);
+      for (const buf of saved) releaseSaved(buf);
     }
     return out;
   }
@@ -247,7 +258,7 @@ export class Tensor {
       if (node.backwardFn === null || node.backwardFn === releasedGraph) continue;
       node.parents = [];
       node.backwardFn = releasedGraph;
-      if (node.saved !== null) for (const buf of node.saved) releaseSaved64(buf);
+      if (node.saved !== null) for (const buf of node.saved) releaseSaved(buf);
       node.saved = null;
       if (kept.has(node.data.buffer)) continue;
       kept.add(node.data.buffer); // a view op's output shares its input's memory: release it once

@@ -5,6 +5,7 @@
  * Operators opset 17 lacks are written out: GELU (Gelu is opset 20) with Erf or Tanh, SiLU as
  * x·Sigmoid(x), Softplus with PyTorch's beta and threshold around ONNX's plain Softplus.
  */
+import { convPadding } from '../../engine/nn/conv.js';
 import type { LayerSpec, LayerType } from '../../engine/nn/registry.js';
 import { attr, type OnnxGraph } from './graph.js';
 
@@ -176,7 +177,31 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
       ctx.name,
     );
   },
+  Conv1d: (layer, ctx) => conv(layer, 1, ctx),
+  Conv2d: (layer, ctx) => conv(layer, 2, ctx),
 });
+
+/** ONNX Conv with PyTorch's geometry; its pads list all the begins, then all the ends. */
+function conv(
+  layer: Extract<LayerSpec, { type: 'Conv1d' | 'Conv2d' }>,
+  dims: number,
+  ctx: LayerContext,
+): string {
+  const each = (v: number | readonly number[]) => (typeof v === 'number' ? Array(dims).fill(v) : [...v]);
+  const kernel = each(layer.kernel_size);
+  const dilation = each(layer.dilation);
+  const pairs = convPadding(layer.padding, kernel, dilation);
+  const pads = [...pairs.filter((_, i) => i % 2 === 0), ...pairs.filter((_, i) => i % 2 === 1)];
+  const inputs = [ctx.input, ctx.param('weight')];
+  if (layer.bias) inputs.push(ctx.param('bias'));
+  return ctx.graph.node('Conv', inputs, ctx.name, {
+    kernel_shape: attr.ints(kernel),
+    strides: attr.ints(each(layer.stride)),
+    pads: attr.ints(pads),
+    dilations: attr.ints(dilation),
+    group: attr.int(layer.groups),
+  });
+}
 
 /**
  * BatchNorm in eval mode. With running statistics it is ONNX's BatchNormalization in inference

@@ -1,6 +1,7 @@
 export * from './activation-layers.js';
 export * from './activation-memory.js';
 export * from './batch-norm.js';
+export * from './conv.js';
 export * from './dropout.js';
 export * from './layer-norm.js';
 export * from './linear.js';

@@ -20,6 +20,7 @@ import {
   Unflatten,
 } from './activation-layers.js';
 import { BatchNorm1d, BatchNorm2d } from './batch-norm.js';
+import { Conv1d, Conv2d } from './conv.js';
 import { Dropout, Dropout2d } from './dropout.js';
 import { LayerNorm } from './layer-norm.js';
 import { Linear } from './linear.js';
@@ -42,6 +43,53 @@ const batchNormArgs = {
   affine: z.boolean().default(true),
   track_running_stats: z.boolean().default(true),
 };
+
+/** A spatial argument: one int for every dim, or a list of one per dim (PyTorch's int or tuple). */
+function perDim(dims: number, min: number) {
+  const int = z.number().int().min(min);
+  return z.union([int, z.array(int).length(dims, `give one value, or a list of ${dims}`)]);
+}
+
+/** The keyword arguments of PyTorch's `_ConvNd`, with its refusals checked before queueing. */
+function convSchema<T extends 'Conv1d' | 'Conv2d'>(type: T, dims: number) {
+  return z
+    .strictObject({
+      type: z.literal(type),
+      in_channels: positiveInt,
+      out_channels: positiveInt,
+      kernel_size: perDim(dims, 1),
+      stride: perDim(dims, 1).default(1),
+      padding: z.union([perDim(dims, 0), z.enum(['same', 'valid'])]).default(0),
+      dilation: perDim(dims, 1).default(1),
+      groups: positiveInt.default(1),
+      bias: z.boolean().default(true),
+      padding_mode: z
+        .enum(['zeros', 'reflect', 'replicate', 'circular'])
+        .default('zeros')
+        .refine((mode) => mode === 'zeros', "only padding_mode 'zeros' is supported"),
+    })
+    .superRefine((spec, ctx) => {
+      if (spec.in_channels % spec.groups !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups'],
+          message: 'in_channels must be divisible by groups',
+        });
+      if (spec.out_channels % spec.groups !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups'],
+          message: 'out_channels must be divisible by groups',
+        });
+      const strided = typeof spec.stride === 'number' ? spec.stride > 1 : spec.stride.some((s) => s > 1);
+      if (spec.padding === 'same' && strided)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['padding'],
+          message: "padding='same' is not supported for strided convolutions",
+        });
+    });
+}
 
 export const layerRegistry = Object.freeze({
   Linear: z.strictObject({
@@ -79,6 +127,8 @@ export const layerRegistry = Object.freeze({
   // Image models' normalisation and shape layers.
   BatchNorm2d: z.strictObject({ type: z.literal('BatchNorm2d'), ...batchNormArgs }),
   Dropout2d: z.strictObject({ type: z.literal('Dropout2d'), p: dropoutP, inplace }),
+  Conv1d: convSchema('Conv1d', 1),
+  Conv2d: convSchema('Conv2d', 2),
   Unflatten: z.strictObject({
     type: z.literal('Unflatten'),
     dim: z.number().int(),
@@ -160,7 +210,22 @@ export function buildLayer(spec: LayerSpec, generator: Generator): Module {
       return new Dropout2d(spec.p, generator);
     case 'Unflatten':
       return new Unflatten(spec.dim, spec.unflattened_size);
+    case 'Conv1d':
+      return new Conv1d(spec.in_channels, spec.out_channels, spec.kernel_size, convOptions(spec, generator));
+    case 'Conv2d':
+      return new Conv2d(spec.in_channels, spec.out_channels, spec.kernel_size, convOptions(spec, generator));
   }
+}
+
+function convOptions(spec: Extract<LayerSpec, { type: 'Conv1d' | 'Conv2d' }>, generator: Generator) {
+  return {
+    stride: spec.stride,
+    padding: spec.padding,
+    dilation: spec.dilation,
+    groups: spec.groups,
+    bias: spec.bias,
+    generator,
+  };
 }
 
 function batchNormOptions(spec: Extract<LayerSpec, { type: 'BatchNorm1d' | 'BatchNorm2d' }>) {

@@ -8,7 +8,9 @@
  * unknown, which `layerShapes` being shorter than the stack tells, and nothing is guessed.
  */
 import type { SpecIssue } from '../errors.js';
+import { convOutputSize } from '../ops/conv.js';
 import { numel, shapeToString } from '../tensor.js';
+import { convPadding } from './conv.js';
 import type { LayerSpec } from './registry.js';
 
 export interface ShapeCheck {
@@ -145,6 +147,43 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
           );
         }
         shape = [...full.slice(1, d), ...sizes, ...full.slice(d + 1)];
+        break;
+      }
+      case 'Conv1d':
+      case 'Conv2d': {
+        const dims = layer.type === 'Conv1d' ? 1 : 2;
+        if (full.length !== dims + 2) {
+          const form = dims === 1 ? '(N, C, L)' : '(N, C, H, W)';
+          return fail(
+            null,
+            `${layer.type} expects ${dims + 2}D input ${form}, got shape ${shapeToString(full)}${dims === 2 ? unflattenHint(shape) : ''}`,
+          );
+        }
+        if (shape[0] !== layer.in_channels) {
+          return fail(
+            'in_channels',
+            `in_channels is ${layer.in_channels} but the input has ${shape[0]} channels (input shape ${shapeToString(full)})`,
+          );
+        }
+        const each = (v: number | readonly number[]) =>
+          typeof v === 'number' ? Array(dims).fill(v) : [...v];
+        const kernel = each(layer.kernel_size);
+        const stride = each(layer.stride);
+        const dilation = each(layer.dilation);
+        const pads = convPadding(layer.padding, kernel, dilation);
+        const spatial = shape.slice(1);
+        const padded = spatial.map((d, k) => d + pads[2 * k] + pads[2 * k + 1]);
+        const reach = kernel.map((k, d) => dilation[d] * (k - 1) + 1);
+        if (padded.some((d, k) => d < reach[k])) {
+          return fail(
+            'kernel_size',
+            `Calculated padded input size per channel: (${padded.join(' x ')}). Kernel size: (${reach.join(' x ')}). Kernel size can't be greater than actual input size (input shape ${shapeToString(full)})`,
+          );
+        }
+        const out = spatial.map((d, k) =>
+          convOutputSize(d, kernel[k], stride[k], pads[2 * k], pads[2 * k + 1], dilation[k]),
+        );
+        shape = [layer.out_channels, ...out];
         break;
       }
       case 'ReLU':

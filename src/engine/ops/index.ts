@@ -1,4 +1,5 @@
 export * from './activations.js';
+export * from './conv.js';
 export * from './elementwise.js';
 export * from './matmul.js';
 export * from './reduce.js';

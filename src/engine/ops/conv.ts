@@ -1,0 +1,304 @@
+/**
+ * Convolution as matrix products (PyTorch's `F.conv1d` / `F.conv2d`, cross-correlation).
+ *
+ * The forward lowers a whole batch to columns (im2col): for group g, a (C/g · kH · kW) × (N · OH · OW)
+ * matrix whose column is one output position's receptive field, so each group is one big product
+ * W_g · cols_g on the WebAssembly kernel (and its intra-op threads) instead of N small ones. The
+ * columns are the one batch-sized buffer the op keeps for its backward:
+ *   dW_g = dY_g · cols_gᵀ,  dcols_g = W_gᵀ · dY_g,  dX = col2im(dcols),
+ * with dY laid out as (O, N · OH · OW) like the forward's product. Both column buffers go back to the
+ * buffer pool (grad-buffer.ts) when the step's graph is released, so a training loop in steady
+ * state reuses them. The sums run in a fixed order: results are bitwise repeatable.
+ *
+ * A 1-d convolution is the 2-d one over a height of 1.
+ */
+import { gradBuffer, outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
+import { gemmInto } from '../kernels/gemm.js';
+import { shapeToString, Tensor } from '../tensor.js';
+
+/** Stride, padding (before and after, per spatial dim), dilation and groups of a 2-d convolution. */
+export interface Conv2dOptions {
+  stride: readonly [number, number];
+  /** [top, bottom, left, right]: PyTorch's "same" pads one more after than before for even extents. */
+  padding: readonly [number, number, number, number];
+  dilation: readonly [number, number];
+  groups: number;
+}
+
+export interface Conv1dOptions {
+  stride: number;
+  /** [left, right]. */
+  padding: readonly [number, number];
+  dilation: number;
+  groups: number;
+}
+
+/** Output extent of one spatial dim, as PyTorch computes it (floor division). */
+export function convOutputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  dilation: number,
+): number {
+  return Math.floor((size + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+interface Geometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
+  dh: number;
+  dw: number;
+  groups: number;
+}
+
+/** `F.conv1d(x, weight, bias, stride, padding, dilation, groups)` for x (N, C, L), weight (O, C/g, k). */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv1dOptions): Tensor {
+  if (x.ndim !== 3 || weight.ndim !== 3)
+    throw new RangeError(
+      `conv1d: expected input (N, C, L) and weight (O, C/groups, k), got ${shapeToString(x.shape)} and ${shapeToString(weight.shape)}`,
+    );
+  const [n, c, l] = x.shape;
+  const [o, , k] = weight.shape;
+  const { stride, padding, dilation, groups } = options;
+  const ol = convOutputSize(l, k, stride, padding[0], padding[1], dilation);
+  const geometry: Geometry = {
+    n,
+    c,
+    h: 1,
+    w: l,
+    o,
+    kh: 1,
+    kw: k,
+    oh: 1,
+    ow: ol,
+    sh: 1,
+    sw: stride,
+    pt: 0,
+    pl: padding[0],
+    dh: 1,
+    dw: dilation,
+    groups,
+  };
+  return convOp(x, weight, bias, geometry, [n, o, ol]);
+}
+
+/** `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for x (N, C, H, W), weight (O, C/g, kH, kW). */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Tensor {
+  if (x.ndim !== 4 || weight.ndim !== 4)
+    throw new RangeError(
+      `conv2d: expected input (N, C, H, W) and weight (O, C/groups, kH, kW), got ${shapeToString(x.shape)} and ${shapeToString(weight.shape)}`,
+    );
+  const [n, c, h, w] = x.shape;
+  const [o, , kh, kw] = weight.shape;
+  const { stride, padding, dilation, groups } = options;
+  const oh = convOutputSize(h, kh, stride[0], padding[0], padding[1], dilation[0]);
+  const ow = convOutputSize(w, kw, stride[1], padding[2], padding[3], dilation[1]);
+  const geometry: Geometry = {
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    oh,
+    ow,
+    sh: stride[0],
+    sw: stride[1],
+    pt: padding[0],
+    pl: padding[2],
+    dh: dilation[0],
+    dw: dilation[1],
+    groups,
+  };
+  return convOp(x, weight, bias, geometry, [n, o, oh, ow]);
+}
+
+function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry, outShape: number[]): Tensor {
+  const { n, c, o, kh, kw, oh, ow, groups } = g;
+  const cg = c / groups;
+  const og = o / groups;
+  if (!Number.isInteger(cg) || !Number.isInteger(og) || weight.shape[1] !== cg)
+    throw new RangeError(
+      `conv: given groups=${groups}, weight of size ${shapeToString(weight.shape)}, expected input ${shapeToString(x.shape)} to have ${weight.shape[1] * groups} channels, but got ${c} channels instead`,
+    );
+  if (oh < 1 || ow < 1)
+    throw new RangeError(
+      `conv: kernel size can't be greater than the padded input size (input ${shapeToString(x.shape)}, weight ${shapeToString(weight.shape)})`,
+    );
+  const positions = oh * ow;
+  const cols = n * positions; // columns of the lowered matrix
+  const rows = cg * kh * kw; // rows per group
+  const columns = outputBuffer(groups * rows * cols);
+  im2col(x.data, columns, g);
+
+  // product[o][n·P + p] = Σ W[o] · cols, one product per group, then laid out as (N, O, P) + bias.
+  const product = outputBuffer(o * cols); // for one sample, already the output's layout
+  for (let gi = 0; gi < groups; gi++) {
+    gemmInto(
+      weight.data.subarray(gi * og * rows, (gi + 1) * og * rows),
+      columns.subarray(gi * rows * cols, (gi + 1) * rows * cols),
+      product.subarray(gi * og * cols, (gi + 1) * og * cols),
+      og,
+      rows,
+      cols,
+    );
+  }
+  const out = n === 1 ? product : outputBuffer(n * o * positions);
+  const b = bias?.data ?? null;
+  for (let s = 0; s < n; s++) {
+    for (let oc = 0; oc < o; oc++) {
+      const src = oc * cols + s * positions;
+      const dst = (s * o + oc) * positions;
+      const add = b === null ? 0 : b[oc];
+      for (let p = 0; p < positions; p++) out[dst + p] = product[src + p] + add;
+    }
+  }
+  if (n !== 1) releaseGradBuffer(product);
+
+  const parents = bias === null ? [x, weight] : [x, weight, bias];
+  return Tensor.fromOp(
+    out,
+    outShape,
+    parents,
+    (gOut) => {
+      // dY as (O, N·P), the forward product's layout.
+      const gy = n === 1 ? gOut : gradBuffer(o * cols);
+      if (n !== 1) {
+        for (let s = 0; s < n; s++) {
+          for (let oc = 0; oc < o; oc++) {
+            const src = (s * o + oc) * positions;
+            const dst = oc * cols + s * positions;
+            for (let p = 0; p < positions; p++) gy[dst + p] = gOut[src + p];
+          }
+        }
+      }
+      let gb: Float32Array | null = null;
+      if (bias?.requiresGrad) {
+        gb = gradBuffer(o);
+        for (let oc = 0; oc < o; oc++) {
+          let sum = 0; // float64, rounded once
+          const row = oc * cols;
+          for (let j = 0; j < cols; j++) sum += gy[row + j];
+          gb[oc] = sum;
+        }
+      }
+      let gw: Float32Array | null = null;
+      if (weight.requiresGrad) {
+        gw = gradBuffer(o * rows);
+        for (let gi = 0; gi < groups; gi++) {
+          gemmInto(
+            gy.subarray(gi * og * cols, (gi + 1) * og * cols),
+            columns.subarray(gi * rows * cols, (gi + 1) * rows * cols),
+            gw.subarray(gi * og * rows, (gi + 1) * og * rows),
+            og,
+            cols,
+            rows,
+            { transB: true }, // dW_g = dY_g · cols_gᵀ
+          );
+        }
+      }
+      let gx: Float32Array | null = null;
+      if (x.requiresGrad) {
+        const dcols = gradBuffer(groups * rows * cols);
+        for (let gi = 0; gi < groups; gi++) {
+          gemmInto(
+            weight.data.subarray(gi * og * rows, (gi + 1) * og * rows),
+            gy.subarray(gi * og * cols, (gi + 1) * og * cols),
+            dcols.subarray(gi * rows * cols, (gi + 1) * rows * cols),
+            rows,
+            og,
+            cols,
+            { transA: true }, // dcols_g = W_gᵀ · dY_g
+          );
+        }
+        gx = gradBuffer(x.size);
+        col2im(dcols, gx, g);
+        releaseGradBuffer(dcols);
+      }
+      if (gy !== gOut) releaseGradBuffer(gy);
+      return [gx, gw, gb];
+    },
+    [columns],
+  );
+}
+
+/**
+ * The output positions [lo, hi) whose tap at kernel offset `offset` falls inside [0, size):
+ * position q reads input q·stride - pad + offset.
+ */
+function validRange(
+  size: number,
+  out: number,
+  stride: number,
+  pad: number,
+  offset: number,
+): [number, number] {
+  const shift = offset - pad;
+  const lo = shift >= 0 ? 0 : Math.ceil(-shift / stride);
+  const hi = Math.min(out, Math.ceil((size - shift) / stride));
+  return [Math.min(lo, out), Math.max(hi, 0)];
+}
+
+/** Writes the in-bounds taps into `cols` (zero-filled: padding stays 0). */
+function im2col(x: Float32Array, cols: Float32Array, g: Geometry): void {
+  const { n, c, h, w, kh, kw, oh, ow, sh, sw, pt, pl, dh, dw } = g;
+  const positions = oh * ow;
+  const width = n * positions;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < kh; i++) {
+      const [ohLo, ohHi] = validRange(h, oh, sh, pt, i * dh);
+      for (let j = 0; j < kw; j++) {
+        const [owLo, owHi] = validRange(w, ow, sw, pl, j * dw);
+        const row = (ch * kh + i) * kw + j; // groups are consecutive channels: row order is the group's
+        const rowBase = row * width;
+        for (let s = 0; s < n; s++) {
+          const plane = (s * c + ch) * h * w;
+          for (let y = ohLo; y < ohHi; y++) {
+            const src = plane + (y * sh - pt + i * dh) * w - pl + j * dw;
+            const dst = rowBase + s * positions + y * ow;
+            if (sw === 1) cols.set(x.subarray(src + owLo, src + owHi), dst + owLo);
+            else for (let q = owLo; q < owHi; q++) cols[dst + q] = x[src + q * sw];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds each column entry back to the input position it was read from. */
+function col2im(cols: Float32Array, gx: Float32Array, g: Geometry): void {
+  const { n, c, h, w, kh, kw, oh, ow, sh, sw, pt, pl, dh, dw } = g;
+  const positions = oh * ow;
+  const width = n * positions;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < kh; i++) {
+      const [ohLo, ohHi] = validRange(h, oh, sh, pt, i * dh);
+      for (let j = 0; j < kw; j++) {
+        const [owLo, owHi] = validRange(w, ow, sw, pl, j * dw);
+        const rowBase = ((ch * kh + i) * kw + j) * width;
+        for (let s = 0; s < n; s++) {
+          const plane = (s * c + ch) * h * w;
+          for (let y = ohLo; y < ohHi; y++) {
+            const dst = plane + (y * sh - pt + i * dh) * w - pl + j * dw;
+            const src = rowBase + s * positions + y * ow;
+            for (let q = owLo; q < owHi; q++) gx[dst + q * sw] += cols[src + q];
+          }
+        }
+      }
+    }
+  }
+}
