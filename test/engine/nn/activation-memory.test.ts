@@ -90,7 +90,7 @@ describe('activationMemory', () => {
   it('stops at a layer whose output shape the walk does not know, and the limit check names it', () => {
     const model = [
       ...layers({ type: 'Unflatten', dim: 1, unflattened_size: [1, 4, 4] }),
-      { type: 'Conv2d', in_channels: 1, out_channels: 2, kernel_size: 3 } as unknown as LayerSpec,
+      { type: 'Conv3d', in_channels: 1, out_channels: 2, kernel_size: 3 } as unknown as LayerSpec,
       ...layers({ type: 'Flatten' }),
     ];
     const memory = activationMemory(model, [16], 4);
@@ -100,7 +100,7 @@ describe('activationMemory', () => {
       {
         path: 'model.layers[1]',
         message:
-          'the output shape of this Conv2d layer cannot be worked out from the spec, so its activation memory cannot be checked against MAX_ACTIVATION_BYTES',
+          'the output shape of this Conv3d layer cannot be worked out from the spec, so its activation memory cannot be checked against MAX_ACTIVATION_BYTES',
       },
     ]);
   });

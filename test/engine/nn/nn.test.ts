@@ -90,20 +90,20 @@ describe('Sequential state dicts', () => {
 
   it('rejects bad layer specs naming the field', () => {
     expect(() =>
-      parseModelSpec({ layers: [{ type: 'Linear', in_features: 0, out_features: 2 }, { type: 'Conv2d' }] }),
+      parseModelSpec({ layers: [{ type: 'Linear', in_features: 0, out_features: 2 }, { type: 'Conv3d' }] }),
     ).toThrow(SpecError);
     try {
       parseModelSpec({
         layers: [
           { type: 'Linear', in_features: 0, out_features: 2 },
-          { type: 'Conv2d' },
+          { type: 'Conv3d' },
           { type: 'ReLU', x: 1 },
         ],
       });
     } catch (err) {
       const paths = (err as SpecError).issues.map((i) => i.path.join('.'));
       expect(paths).toEqual(['layers.0.in_features', 'layers.1.type', 'layers.2.x']);
-      expect((err as SpecError).issues[1].message).toMatch(/unknown layer type 'Conv2d'/);
+      expect((err as SpecError).issues[1].message).toMatch(/unknown layer type 'Conv3d'/);
     }
   });
 
