@@ -70,6 +70,132 @@ export type JobCreateInput = {
             p?: number;
             inplace?: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ];
+            padding?: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ];
+            padding?: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number,
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'MaxPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ] | null;
+            padding?: number | [
+                number
+            ];
+            ceil_mode?: boolean;
+            dilation?: number | [
+                number
+            ];
+            return_indices?: boolean;
+        } | {
+            type: 'MaxPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ] | null;
+            padding?: number | [
+                number,
+                number
+            ];
+            ceil_mode?: boolean;
+            dilation?: number | [
+                number,
+                number
+            ];
+            return_indices?: boolean;
+        } | {
+            type: 'AvgPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ] | null;
+            padding?: number | [
+                number
+            ];
+            ceil_mode?: boolean;
+            count_include_pad?: boolean;
+        } | {
+            type: 'AvgPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ] | null;
+            padding?: number | [
+                number,
+                number
+            ];
+            ceil_mode?: boolean;
+            count_include_pad?: boolean;
+            divisor_override?: number | null;
+        } | {
+            type: 'AdaptiveAvgPool1d';
+            output_size: number | [
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveAvgPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveMaxPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+            return_indices?: boolean;
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
@@ -609,6 +735,132 @@ export type JobSpecInput = {
             type: 'Dropout2d';
             p?: number;
             inplace?: boolean;
+        } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ];
+            padding?: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ];
+            padding?: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number,
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'MaxPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ] | null;
+            padding?: number | [
+                number
+            ];
+            ceil_mode?: boolean;
+            dilation?: number | [
+                number
+            ];
+            return_indices?: boolean;
+        } | {
+            type: 'MaxPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ] | null;
+            padding?: number | [
+                number,
+                number
+            ];
+            ceil_mode?: boolean;
+            dilation?: number | [
+                number,
+                number
+            ];
+            return_indices?: boolean;
+        } | {
+            type: 'AvgPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ] | null;
+            padding?: number | [
+                number
+            ];
+            ceil_mode?: boolean;
+            count_include_pad?: boolean;
+        } | {
+            type: 'AvgPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ] | null;
+            padding?: number | [
+                number,
+                number
+            ];
+            ceil_mode?: boolean;
+            count_include_pad?: boolean;
+            divisor_override?: number | null;
+        } | {
+            type: 'AdaptiveAvgPool1d';
+            output_size: number | [
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveAvgPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveMaxPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+            return_indices?: boolean;
         } | {
             type: 'Unflatten';
             dim: number;
@@ -1271,6 +1523,132 @@ export type JobCreate = {
             p: number;
             inplace: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ];
+            padding: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ];
+            padding: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number,
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'MaxPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ] | null;
+            padding: number | [
+                number
+            ];
+            ceil_mode: boolean;
+            dilation: number | [
+                number
+            ];
+            return_indices: boolean;
+        } | {
+            type: 'MaxPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ] | null;
+            padding: number | [
+                number,
+                number
+            ];
+            ceil_mode: boolean;
+            dilation: number | [
+                number,
+                number
+            ];
+            return_indices: boolean;
+        } | {
+            type: 'AvgPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ] | null;
+            padding: number | [
+                number
+            ];
+            ceil_mode: boolean;
+            count_include_pad: boolean;
+        } | {
+            type: 'AvgPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ] | null;
+            padding: number | [
+                number,
+                number
+            ];
+            ceil_mode: boolean;
+            count_include_pad: boolean;
+            divisor_override: number | null;
+        } | {
+            type: 'AdaptiveAvgPool1d';
+            output_size: number | [
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveAvgPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveMaxPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+            return_indices: boolean;
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
@@ -1810,6 +2188,132 @@ export type JobSpec = {
             type: 'Dropout2d';
             p: number;
             inplace: boolean;
+        } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ];
+            padding: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ];
+            padding: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number,
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'MaxPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ] | null;
+            padding: number | [
+                number
+            ];
+            ceil_mode: boolean;
+            dilation: number | [
+                number
+            ];
+            return_indices: boolean;
+        } | {
+            type: 'MaxPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ] | null;
+            padding: number | [
+                number,
+                number
+            ];
+            ceil_mode: boolean;
+            dilation: number | [
+                number,
+                number
+            ];
+            return_indices: boolean;
+        } | {
+            type: 'AvgPool1d';
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ] | null;
+            padding: number | [
+                number
+            ];
+            ceil_mode: boolean;
+            count_include_pad: boolean;
+        } | {
+            type: 'AvgPool2d';
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ] | null;
+            padding: number | [
+                number,
+                number
+            ];
+            ceil_mode: boolean;
+            count_include_pad: boolean;
+            divisor_override: number | null;
+        } | {
+            type: 'AdaptiveAvgPool1d';
+            output_size: number | [
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveAvgPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+        } | {
+            type: 'AdaptiveMaxPool2d';
+            output_size: number | [
+                number | null,
+                number | null
+            ];
+            return_indices: boolean;
         } | {
             type: 'Unflatten';
             dim: number;

@@ -6,7 +6,7 @@
  */
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { exportOnnx } from '../../src/artifacts/onnx/export.js';
+import { exportOnnx, OnnxExportError } from '../../src/artifacts/onnx/export.js';
 import { randn } from '../../src/engine/creation.js';
 import { buildModel, parseModelSpec } from '../../src/engine/nn/registry.js';
 import { Generator } from '../../src/engine/random.js';
@@ -92,5 +92,78 @@ describe('ONNX export of multi-dimensional samples', () => {
     );
     expect(dims).toEqual([5, 2, 3]);
     expect(max).toBeLessThanOrEqual(1e-5);
+  });
+
+  // Each pool alone over odd sizes, so ceil_mode's overhang and the padding are exercised.
+  it.each([
+    [
+      'MaxPool2d with padding, dilation and ceil_mode',
+      { type: 'MaxPool2d', kernel_size: 3, stride: 2, padding: 1, dilation: [1, 2], ceil_mode: true },
+    ],
+    [
+      'MaxPool2d, ceil_mode dropping a window in the right padding',
+      { type: 'MaxPool2d', kernel_size: 2, stride: 2, padding: 1, ceil_mode: true },
+    ],
+    [
+      'AvgPool2d counting padding, ceil_mode',
+      { type: 'AvgPool2d', kernel_size: 3, stride: 2, padding: 1, ceil_mode: true },
+    ],
+    [
+      'AvgPool2d not counting padding, ceil_mode',
+      {
+        type: 'AvgPool2d',
+        kernel_size: [2, 3],
+        stride: 2,
+        padding: 1,
+        ceil_mode: true,
+        count_include_pad: false,
+      },
+    ],
+    [
+      'AvgPool2d with divisor_override',
+      { type: 'AvgPool2d', kernel_size: 3, stride: 2, padding: 1, ceil_mode: true, divisor_override: 4 },
+    ],
+    ['AdaptiveAvgPool2d to 1 (GlobalAveragePool)', { type: 'AdaptiveAvgPool2d', output_size: 1 }],
+    [
+      'AdaptiveAvgPool2d to a divisor of the input (AveragePool)',
+      { type: 'AdaptiveAvgPool2d', output_size: [3, null] },
+    ],
+    [
+      'AdaptiveMaxPool2d to a divisor of the input (MaxPool)',
+      { type: 'AdaptiveMaxPool2d', output_size: [1, 5] },
+    ],
+  ])('%s', async (_name, pool) => {
+    const { max, dims } = await compare([pool, { type: 'Flatten' }], [2, 9, 5]);
+    expect(dims[0]).toBe(5);
+    expect(max).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('MaxPool1d, AvgPool1d and AdaptiveAvgPool1d over (N, C, L)', async () => {
+    const { max, dims } = await compare(
+      [
+        { type: 'MaxPool1d', kernel_size: 3, stride: 2, padding: 1, ceil_mode: true },
+        { type: 'AvgPool1d', kernel_size: 2, stride: 1, padding: 1, ceil_mode: true },
+        { type: 'AdaptiveAvgPool1d', output_size: 1 },
+        { type: 'Flatten' },
+      ],
+      [3, 10],
+    );
+    expect(dims).toEqual([5, 3]);
+    expect(max).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('refuses an adaptive pool whose windows have unequal sizes', () => {
+    const layers = parseModelSpec({ layers: [{ type: 'AdaptiveAvgPool2d', output_size: [2, 2] }] }).layers;
+    expect(() =>
+      exportOnnx({
+        layers,
+        stateDict: {},
+        sampleShape: [1, 5, 4],
+        normalization: null,
+        predictions: { task: 'regression' },
+        labels: null,
+        name: 'test',
+      }),
+    ).toThrow(OnnxExportError);
   });
 });

@@ -70,6 +70,25 @@ class ModuleSpecs(unittest.TestCase):
             ),
             (nn.Dropout2d(0.3), {"type": "Dropout2d", "p": 0.3, "inplace": False}),
             (nn.Unflatten(1, (2, 4, 4)), {"type": "Unflatten", "dim": 1, "unflattened_size": [2, 4, 4]}),
+            (
+                nn.MaxPool1d(3, padding=1, dilation=2, ceil_mode=True),
+                {"type": "MaxPool1d", "kernel_size": 3, "stride": 3, "padding": 1, "dilation": 2, "ceil_mode": True, "return_indices": False},
+            ),
+            (
+                nn.MaxPool2d((3, 2), stride=(2, 1)),
+                {"type": "MaxPool2d", "kernel_size": [3, 2], "stride": [2, 1], "padding": 0, "dilation": 1, "ceil_mode": False, "return_indices": False},
+            ),
+            (
+                nn.AvgPool1d(4, stride=2, padding=2, count_include_pad=False),
+                {"type": "AvgPool1d", "kernel_size": [4], "stride": [2], "padding": [2], "ceil_mode": False, "count_include_pad": False},
+            ),
+            (
+                nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, divisor_override=4),
+                {"type": "AvgPool2d", "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": True, "divisor_override": 4},
+            ),
+            (nn.AdaptiveAvgPool1d(5), {"type": "AdaptiveAvgPool1d", "output_size": 5}),
+            (nn.AdaptiveAvgPool2d((None, 3)), {"type": "AdaptiveAvgPool2d", "output_size": [None, 3]}),
+            (nn.AdaptiveMaxPool2d(1), {"type": "AdaptiveMaxPool2d", "output_size": 1, "return_indices": False}),
         ]
         self.assertEqual({type(m) for m, _ in cases}, set(LAYERS), "a case per table entry")
         for module, expected in cases:
@@ -101,6 +120,11 @@ class ModuleSpecs(unittest.TestCase):
         )
         self.assertEqual(spec["layers"][0], {"type": "Flatten", "start_dim": 1, "end_dim": -1})
         self.assertEqual(list(state_dict_for_service(Functional())), ["1.weight", "1.bias", "3.weight", "3.bias"])
+
+    def test_refuses_pools_returning_indices(self):
+        for pool in (nn.MaxPool2d(2, return_indices=True), nn.AdaptiveMaxPool2d(2, return_indices=True)):
+            with self.subTest(layer=type(pool).__name__), self.assertRaisesRegex(UnsupportedError, "return_indices"):
+                spec_from_module(nn.Sequential(pool))
 
     def test_refuses_what_the_service_cannot_train(self):
         with self.assertRaisesRegex(UnsupportedError, r"layer 1 \(torch\.nn\.modules\.conv\.Conv1d\) is not supported"):

@@ -146,6 +146,108 @@ class Dropout2dLayerInput(_Dropout2dLayerInputBase, total=False):
     inplace: bool
 
 
+class _Conv1dLayerInputBase(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+
+
+class Conv1dLayerInput(_Conv1dLayerInputBase, total=False):
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class _Conv2dLayerInputBase(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+
+
+class Conv2dLayerInput(_Conv2dLayerInputBase, total=False):
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class _MaxPool1dLayerInputBase(TypedDict):
+    type: Literal['MaxPool1d']
+    kernel_size: Union[int, List[int]]
+
+
+class MaxPool1dLayerInput(_MaxPool1dLayerInputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class _MaxPool2dLayerInputBase(TypedDict):
+    type: Literal['MaxPool2d']
+    kernel_size: Union[int, List[int]]
+
+
+class MaxPool2dLayerInput(_MaxPool2dLayerInputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class _AvgPool1dLayerInputBase(TypedDict):
+    type: Literal['AvgPool1d']
+    kernel_size: Union[int, List[int]]
+
+
+class AvgPool1dLayerInput(_AvgPool1dLayerInputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+
+
+class _AvgPool2dLayerInputBase(TypedDict):
+    type: Literal['AvgPool2d']
+    kernel_size: Union[int, List[int]]
+
+
+class AvgPool2dLayerInput(_AvgPool2dLayerInputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: Union[int, None]
+
+
+class AdaptiveAvgPool1dLayerInput(TypedDict):
+    type: Literal['AdaptiveAvgPool1d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveAvgPool2dLayerInput(TypedDict):
+    type: Literal['AdaptiveAvgPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class _AdaptiveMaxPool2dLayerInputBase(TypedDict):
+    type: Literal['AdaptiveMaxPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dLayerInput(_AdaptiveMaxPool2dLayerInputBase, total=False):
+    return_indices: bool
+
+
 class UnflattenLayerInput(TypedDict):
     type: Literal['Unflatten']
     dim: int
@@ -153,7 +255,7 @@ class UnflattenLayerInput(TypedDict):
 
 
 class JobCreateModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, UnflattenLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput]]
 
 
 class _MSELossInputBase(TypedDict):
@@ -734,7 +836,7 @@ class JobInput(_JobInputBase, total=False):
 
 
 class JobSpecModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, UnflattenLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput]]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1097,6 +1199,87 @@ class Dropout2dLayer(TypedDict):
     inplace: bool
 
 
+class Conv1dLayer(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class Conv2dLayer(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class MaxPool1dLayer(TypedDict):
+    type: Literal['MaxPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class MaxPool2dLayer(TypedDict):
+    type: Literal['MaxPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class AvgPool1dLayer(TypedDict):
+    type: Literal['AvgPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+
+
+class AvgPool2dLayer(TypedDict):
+    type: Literal['AvgPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: Union[int, None]
+
+
+class AdaptiveAvgPool1dLayer(TypedDict):
+    type: Literal['AdaptiveAvgPool1d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveAvgPool2dLayer(TypedDict):
+    type: Literal['AdaptiveAvgPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dLayer(TypedDict):
+    type: Literal['AdaptiveMaxPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+    return_indices: bool
+
+
 class UnflattenLayer(TypedDict):
     type: Literal['Unflatten']
     dim: int
@@ -1104,7 +1287,7 @@ class UnflattenLayer(TypedDict):
 
 
 class JobCreateModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, UnflattenLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer]]
 
 
 class MSELoss(TypedDict):
@@ -1577,7 +1760,7 @@ class Job(_JobBase, total=False):
 
 
 class JobSpecModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, UnflattenLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer]]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -1879,6 +2062,15 @@ LAYERS: Dict[str, Dict[str, Any]] = {
     'BatchNorm1d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
     'BatchNorm2d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
     'Dropout2d': {'p': 0.5, 'inplace': False},
+    'Conv1d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
+    'Conv2d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
+    'MaxPool1d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'dilation': 1, 'return_indices': False},
+    'MaxPool2d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'dilation': 1, 'return_indices': False},
+    'AvgPool1d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'count_include_pad': True},
+    'AvgPool2d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'count_include_pad': True, 'divisor_override': None},
+    'AdaptiveAvgPool1d': {'output_size': REQUIRED},
+    'AdaptiveAvgPool2d': {'output_size': REQUIRED},
+    'AdaptiveMaxPool2d': {'output_size': REQUIRED, 'return_indices': False},
     'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
 }
 

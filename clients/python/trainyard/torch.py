@@ -79,6 +79,12 @@ def _layer(type_name: str, **overrides: Reader) -> Callable[[nn.Module], Dict[st
     return lambda module: _spec(_schema.LAYERS, "layer", type_name, module, overrides)
 
 
+def _no_indices(module: nn.Module) -> bool:
+    if module.return_indices:
+        raise UnsupportedError("layer %s: return_indices=True is not supported (a layer passes on one tensor)" % type(module).__name__)
+    return False
+
+
 #: One entry per supported torch.nn class (matched exactly: a subclass may compute something else).
 LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
     nn.Linear: _layer("Linear", bias=_has_bias),
@@ -98,6 +104,13 @@ LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
     nn.BatchNorm2d: _layer("BatchNorm2d"),
     nn.Dropout2d: _layer("Dropout2d"),
     nn.Unflatten: _layer("Unflatten"),
+    nn.MaxPool1d: _layer("MaxPool1d", return_indices=_no_indices),
+    nn.MaxPool2d: _layer("MaxPool2d", return_indices=_no_indices),
+    nn.AvgPool1d: _layer("AvgPool1d"),
+    nn.AvgPool2d: _layer("AvgPool2d"),
+    nn.AdaptiveAvgPool1d: _layer("AdaptiveAvgPool1d"),
+    nn.AdaptiveAvgPool2d: _layer("AdaptiveAvgPool2d"),
+    nn.AdaptiveMaxPool2d: _layer("AdaptiveMaxPool2d", return_indices=_no_indices),
 }
 
 #: Functions a traced forward may call between its layers, as the layers they equal.

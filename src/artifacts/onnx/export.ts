@@ -9,6 +9,7 @@
 import type { LayerSpec } from '../../engine/nn/registry.js';
 import { checkLayerShapes } from '../../engine/nn/shape-check.js';
 import type { Normalization } from '../../training/normalize.js';
+import { OnnxExportError } from './errors.js';
 import { attr, DataType, type Dim, OnnxGraph, valueInfo } from './graph.js';
 import { type LayerContext, onnxLayers, type StateTensor } from './layers.js';
 import { encodeModel } from './proto.js';
@@ -38,9 +39,7 @@ export interface OnnxExportInput {
   producerVersion?: string;
 }
 
-export class OnnxExportError extends Error {
-  readonly code = 'onnx_export_failed';
-}
+export { OnnxExportError };
 
 const BATCH = 'batch';
 

@@ -8,6 +8,7 @@
 import { convPadding } from '../../engine/nn/conv.js';
 import type { LayerSpec, LayerType } from '../../engine/nn/registry.js';
 import { attr, type OnnxGraph } from './graph.js';
+import { adaptivePool, avgPool, maxPool } from './pool-layers.js';
 
 export interface StateTensor {
   shape: readonly number[];
@@ -179,6 +180,13 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
   },
   Conv1d: (layer, ctx) => conv(layer, 1, ctx),
   Conv2d: (layer, ctx) => conv(layer, 2, ctx),
+  MaxPool1d: maxPool,
+  MaxPool2d: maxPool,
+  AvgPool1d: avgPool,
+  AvgPool2d: avgPool,
+  AdaptiveAvgPool1d: adaptivePool,
+  AdaptiveAvgPool2d: adaptivePool,
+  AdaptiveMaxPool2d: adaptivePool,
 });
 
 /** ONNX Conv with PyTorch's geometry; its pads list all the begins, then all the ends. */

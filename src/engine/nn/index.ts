@@ -6,6 +6,7 @@ export * from './dropout.js';
 export * from './layer-norm.js';
 export * from './linear.js';
 export * from './module.js';
+export * from './pool.js';
 export * from './registry.js';
 export * from './sequential.js';
 export * from './shape-check.js';

@@ -25,6 +25,15 @@ import { Dropout, Dropout2d } from './dropout.js';
 import { LayerNorm } from './layer-norm.js';
 import { Linear } from './linear.js';
 import type { Module } from './module.js';
+import {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  AvgPool2d,
+  MaxPool1d,
+  MaxPool2d,
+} from './pool.js';
 import { Sequential } from './sequential.js';
 
 const positiveInt = z.number().int().positive();
@@ -91,6 +100,37 @@ function convSchema<T extends 'Conv1d' | 'Conv2d'>(type: T, dims: number) {
     });
 }
 
+/** The keyword arguments of PyTorch's max and average pools (stride null: the kernel size). */
+function poolArgs(dims: number) {
+  return {
+    kernel_size: perDim(dims, 1),
+    stride: perDim(dims, 1).nullable().default(null),
+    padding: perDim(dims, 0).default(0),
+    ceil_mode: z.boolean().default(false),
+  };
+}
+
+function maxPoolSchema<T extends 'MaxPool1d' | 'MaxPool2d'>(type: T, dims: number) {
+  return z.strictObject({
+    type: z.literal(type),
+    ...poolArgs(dims),
+    dilation: perDim(dims, 1).default(1),
+    return_indices: z
+      .boolean()
+      .default(false)
+      .refine(
+        (indices) => !indices,
+        'return_indices is not supported: a layer of a Sequential passes on one tensor',
+      ),
+  });
+}
+
+/** An adaptive pool's output_size: an int, or a list of one per dim where null keeps the input's. */
+function adaptiveSize(dims: number) {
+  const size = positiveInt.nullable();
+  return z.union([positiveInt, z.array(size).length(dims, `give one size, or a list of ${dims}`)]);
+}
+
 export const layerRegistry = Object.freeze({
   Linear: z.strictObject({
     type: z.literal('Linear'),
@@ -129,6 +169,37 @@ export const layerRegistry = Object.freeze({
   Dropout2d: z.strictObject({ type: z.literal('Dropout2d'), p: dropoutP, inplace }),
   Conv1d: convSchema('Conv1d', 1),
   Conv2d: convSchema('Conv2d', 2),
+  MaxPool1d: maxPoolSchema('MaxPool1d', 1),
+  MaxPool2d: maxPoolSchema('MaxPool2d', 2),
+  AvgPool1d: z.strictObject({
+    type: z.literal('AvgPool1d'),
+    ...poolArgs(1),
+    count_include_pad: z.boolean().default(true),
+  }),
+  AvgPool2d: z.strictObject({
+    type: z.literal('AvgPool2d'),
+    ...poolArgs(2),
+    count_include_pad: z.boolean().default(true),
+    divisor_override: z
+      .number()
+      .int()
+      .refine((d) => d !== 0, 'divisor must be not zero')
+      .nullable()
+      .default(null),
+  }),
+  AdaptiveAvgPool1d: z.strictObject({ type: z.literal('AdaptiveAvgPool1d'), output_size: adaptiveSize(1) }),
+  AdaptiveAvgPool2d: z.strictObject({ type: z.literal('AdaptiveAvgPool2d'), output_size: adaptiveSize(2) }),
+  AdaptiveMaxPool2d: z.strictObject({
+    type: z.literal('AdaptiveMaxPool2d'),
+    output_size: adaptiveSize(2),
+    return_indices: z
+      .boolean()
+      .default(false)
+      .refine(
+        (indices) => !indices,
+        'return_indices is not supported: a layer of a Sequential passes on one tensor',
+      ),
+  }),
   Unflatten: z.strictObject({
     type: z.literal('Unflatten'),
     dim: z.number().int(),
@@ -214,6 +285,23 @@ export function buildLayer(spec: LayerSpec, generator: Generator): Module {
       return new Conv1d(spec.in_channels, spec.out_channels, spec.kernel_size, convOptions(spec, generator));
     case 'Conv2d':
       return new Conv2d(spec.in_channels, spec.out_channels, spec.kernel_size, convOptions(spec, generator));
+    case 'MaxPool1d':
+      return new MaxPool1d(spec.kernel_size, maxPoolOptions(spec));
+    case 'MaxPool2d':
+      return new MaxPool2d(spec.kernel_size, maxPoolOptions(spec));
+    case 'AvgPool1d':
+      return new AvgPool1d(spec.kernel_size, avgPoolOptions(spec));
+    case 'AvgPool2d':
+      return new AvgPool2d(spec.kernel_size, {
+        ...avgPoolOptions(spec),
+        divisorOverride: spec.divisor_override,
+      });
+    case 'AdaptiveAvgPool1d':
+      return new AdaptiveAvgPool1d(spec.output_size);
+    case 'AdaptiveAvgPool2d':
+      return new AdaptiveAvgPool2d(spec.output_size);
+    case 'AdaptiveMaxPool2d':
+      return new AdaptiveMaxPool2d(spec.output_size);
   }
 }
 
@@ -225,6 +313,19 @@ function convOptions(spec: Extract<LayerSpec, { type: 'Conv1d' | 'Conv2d' }>, ge
     groups: spec.groups,
     bias: spec.bias,
     generator,
+  };
+}
+
+function maxPoolOptions(spec: Extract<LayerSpec, { type: 'MaxPool1d' | 'MaxPool2d' }>) {
+  return { stride: spec.stride, padding: spec.padding, dilation: spec.dilation, ceilMode: spec.ceil_mode };
+}
+
+function avgPoolOptions(spec: Extract<LayerSpec, { type: 'AvgPool1d' | 'AvgPool2d' }>) {
+  return {
+    stride: spec.stride,
+    padding: spec.padding,
+    ceilMode: spec.ceil_mode,
+    countIncludePad: spec.count_include_pad,
   };
 }
 

@@ -9,8 +9,10 @@
  */
 import type { SpecIssue } from '../errors.js';
 import { convOutputSize } from '../ops/conv.js';
+import { poolOutputSize } from '../ops/pool.js';
 import { numel, shapeToString } from '../tensor.js';
 import { convPadding } from './conv.js';
+import { adaptiveOutputSize, poolPerDim } from './pool.js';
 import type { LayerSpec } from './registry.js';
 
 export interface ShapeCheck {
@@ -184,6 +186,47 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
           convOutputSize(d, kernel[k], stride[k], pads[2 * k], pads[2 * k + 1], dilation[k]),
         );
         shape = [layer.out_channels, ...out];
+        break;
+      }
+      case 'MaxPool1d':
+      case 'MaxPool2d':
+      case 'AvgPool1d':
+      case 'AvgPool2d':
+      case 'AdaptiveAvgPool1d':
+      case 'AdaptiveAvgPool2d':
+      case 'AdaptiveMaxPool2d': {
+        const dims = layer.type.endsWith('1d') ? 1 : 2;
+        if (full.length !== dims + 2) {
+          const form = dims === 1 ? '(N, C, L)' : '(N, C, H, W)';
+          return fail(
+            null,
+            `${layer.type} expects ${dims + 2}D input ${form}, got shape ${shapeToString(full)}${dims === 2 ? unflattenHint(shape) : ''}`,
+          );
+        }
+        const spatial = shape.slice(1);
+        if ('output_size' in layer) {
+          shape = [shape[0], ...adaptiveOutputSize(layer.output_size, spatial)];
+          break;
+        }
+        const kernel = poolPerDim(layer.kernel_size, dims);
+        const stride = poolPerDim(layer.stride ?? kernel, dims);
+        const padding = poolPerDim(layer.padding, dims);
+        const dilation = poolPerDim('dilation' in layer ? layer.dilation : 1, dims);
+        const tooMuch = padding.findIndex((p, k) => p > kernel[k] / 2);
+        if (tooMuch >= 0)
+          return fail(
+            'padding',
+            `pad should be at most half of kernel size, but got pad=${padding[tooMuch]} and kernel_size=${kernel[tooMuch]}`,
+          );
+        const out = spatial.map((d, k) =>
+          poolOutputSize(d, kernel[k], stride[k], padding[k], dilation[k], layer.ceil_mode),
+        );
+        if (out.some((d) => d < 1))
+          return fail(
+            'kernel_size',
+            `Given input size: (${shape.join('x')}). Calculated output size: (${[shape[0], ...out].join('x')}). Output size is too small`,
+          );
+        shape = [shape[0], ...out];
         break;
       }
       case 'ReLU':
