@@ -39,7 +39,7 @@ function collect(id: string, after: string) {
     unsubscribe = hub.subscribe(id, after, {
       event: (e) => events.push(e),
       heartbeat: () => heartbeats++,
-      end: resolve,
+      end: () => resolve(),
     });
   });
   return { events, ended, unsubscribe, heartbeats: () => heartbeats };
@@ -127,5 +127,24 @@ describe('JobEventHub', () => {
     // Nothing in the stream is after its position: it ends with the job, having got nothing.
     await ahead.ended;
     expect(ahead.events).toEqual([]);
+  });
+
+  // Issue 18, item 4: a read Redis refuses ends the subscriber with the error (the SSE route then
+  // sends an `error` event), instead of a silent end or none at all.
+  it('ends subscribers with the error when the stream cannot be read', async () => {
+    const id = newJobId();
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
+    let error: Error | undefined;
+    await new Promise<void>((resolve) => {
+      hub.subscribe(id, 'not-an-id', {
+        event: () => {},
+        heartbeat: () => {},
+        end: (e) => {
+          error = e;
+          resolve();
+        },
+      });
+    });
+    expect(error?.message).toMatch(/stream ID/i);
   });
 });
