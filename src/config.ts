@@ -65,6 +65,11 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: int(1024)
     .default(64 * 1024 * 1024)
     .describe('Largest request body accepted.'),
+  REQUEST_TIMEOUT_MS: int(100)
+    .default(120_000)
+    .describe(
+      'Time a client has to send a whole request, headers and body; a slower one gets 408 and its connection is closed. Event streams are not affected (their request has no body).',
+    ),
   MAX_SAMPLES: int(1).default(1_000_000).describe('Most training samples in one job.'),
   MAX_EPOCHS: int(1).default(100_000).describe('Most epochs in one job.'),
   MAX_PREDICT_ROWS: int(1).default(10_000).describe('Most rows in one predict call.'),
