@@ -141,6 +141,13 @@ export const configSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(100)
     .default(3_000)
     .describe('The API gives up on a Redis command after this long and answers 503.'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      "Bearer token /metrics requires (it shows every tenant's job counts). Unset: /metrics is open on a service without AUTH_REQUIRED, and off (404) with it.",
+    ),
   ADMIN_API_KEY: z
     .string()
     .min(16, 'must be at least 16 characters')
