@@ -24,6 +24,8 @@ export interface ChaosOptions {
   workers: number;
   /** A worker is killed every this many ms while jobs remain. */
   killEveryMs: number;
+  /** Stop killing after this many kills and SIGTERMs (default: no limit). */
+  maxKills?: number;
   /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
   sigtermShare: number;
   /** Redis is restarted every this many ms while jobs remain (0: never). */
@@ -228,7 +230,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (allDone()) break;
       if (Date.now() > deadline) throw new Error(`chaos: jobs not done after ${options.timeoutMs} ms`);
       const firstKill = report.kills + report.sigterms === 0 && anyRunning();
-      if (Date.now() >= nextKill || firstKill) {
+      const killsLeft = report.kills + report.sigterms < (options.maxKills ?? Infinity);
+      if (killsLeft && (Date.now() >= nextKill || firstKill)) {
         nextKill = Date.now() + options.killEveryMs;
         // Only workers that have had time to take a job: killing a fresh one proves nothing.
         const live = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);

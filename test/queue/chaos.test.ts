@@ -31,7 +31,8 @@ describe('chaos', () => {
     const report = await runChaos({
       jobs: 1,
       workers: 2,
-      killEveryMs: 5000,
+      killEveryMs: 3000,
+      maxKills: 3,
       sigtermShare: 0,
       restartEveryMs: 0,
       redisDownMs: 0,
