@@ -70,6 +70,48 @@ export type JobCreateInput = {
             p?: number;
             inplace?: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ];
+            padding?: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ];
+            padding?: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number,
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
@@ -609,6 +651,48 @@ export type JobSpecInput = {
             type: 'Dropout2d';
             p?: number;
             inplace?: boolean;
+        } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ];
+            padding?: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ];
+            padding?: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number,
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
         } | {
             type: 'Unflatten';
             dim: number;
@@ -1271,6 +1355,48 @@ export type JobCreate = {
             p: number;
             inplace: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ];
+            padding: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ];
+            padding: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number,
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
@@ -1810,6 +1936,48 @@ export type JobSpec = {
             type: 'Dropout2d';
             p: number;
             inplace: boolean;
+        } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ];
+            padding: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ];
+            padding: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number,
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
         } | {
             type: 'Unflatten';
             dim: number;

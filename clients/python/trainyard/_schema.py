@@ -146,6 +146,38 @@ class Dropout2dLayerInput(_Dropout2dLayerInputBase, total=False):
     inplace: bool
 
 
+class _Conv1dLayerInputBase(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+
+
+class Conv1dLayerInput(_Conv1dLayerInputBase, total=False):
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class _Conv2dLayerInputBase(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+
+
+class Conv2dLayerInput(_Conv2dLayerInputBase, total=False):
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
 class UnflattenLayerInput(TypedDict):
     type: Literal['Unflatten']
     dim: int
@@ -153,7 +185,7 @@ class UnflattenLayerInput(TypedDict):
 
 
 class JobCreateModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, UnflattenLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, UnflattenLayerInput]]
 
 
 class _MSELossInputBase(TypedDict):
@@ -734,7 +766,7 @@ class JobInput(_JobInputBase, total=False):
 
 
 class JobSpecModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, UnflattenLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, UnflattenLayerInput]]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1097,6 +1129,32 @@ class Dropout2dLayer(TypedDict):
     inplace: bool
 
 
+class Conv1dLayer(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class Conv2dLayer(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
 class UnflattenLayer(TypedDict):
     type: Literal['Unflatten']
     dim: int
@@ -1104,7 +1162,7 @@ class UnflattenLayer(TypedDict):
 
 
 class JobCreateModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, UnflattenLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, UnflattenLayer]]
 
 
 class MSELoss(TypedDict):
@@ -1577,7 +1635,7 @@ class Job(_JobBase, total=False):
 
 
 class JobSpecModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, UnflattenLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, UnflattenLayer]]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -1879,6 +1937,8 @@ LAYERS: Dict[str, Dict[str, Any]] = {
     'BatchNorm1d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
     'BatchNorm2d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
     'Dropout2d': {'p': 0.5, 'inplace': False},
+    'Conv1d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
+    'Conv2d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
     'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
 }
 
