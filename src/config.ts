@@ -138,6 +138,11 @@ export const configSchema = z.object({
   WORKER_MAX_STALLED_COUNT: int(0)
     .default(5)
     .describe('How many times a job may lose its worker before it fails with code `stalled`.'),
+  REDIS_RETRY_MS: int(0)
+    .default(300_000)
+    .describe(
+      'How long a worker keeps retrying (with backoff) while Redis is unreachable or refuses writes (maxmemory reached, read-only) before the attempt counts as failed; such pauses use no JOB_ATTEMPTS.',
+    ),
   REDIS_COMMAND_TIMEOUT_MS: int(100)
     .default(3_000)
     .describe('The API gives up on a Redis command after this long and answers 503.'),

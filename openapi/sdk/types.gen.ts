@@ -2601,7 +2601,7 @@ export type GetReadyData = {
 
 export type GetReadyErrors = {
     /**
-     * Redis unreachable
+     * Redis unreachable or refusing writes
      */
     503: Problem;
 };
