@@ -164,6 +164,9 @@ export class TrainingWorker {
           'redis unavailable or refusing writes; the attempt starts over from its last checkpoint',
         );
         await pause(delay);
+        // Shutting down: no new attempt here, and no write Redis may refuse: the job is left
+        // active, its lock expires and another worker resumes it from the checkpoint.
+        if (this.closing) throw new WaitingError();
         delay = Math.min(delay * 2, 10_000);
       }
     }
