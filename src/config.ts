@@ -65,6 +65,11 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: int(1024)
     .default(64 * 1024 * 1024)
     .describe('Largest request body accepted.'),
+  REQUEST_TIMEOUT_MS: int(100)
+    .default(120_000)
+    .describe(
+      'Time a client has to send a whole request, headers and body; a slower one gets 408 and its connection is closed. Event streams are not affected (their request has no body).',
+    ),
   MAX_SAMPLES: int(1).default(1_000_000).describe('Most training samples in one job.'),
   MAX_EPOCHS: int(1).default(100_000).describe('Most epochs in one job.'),
   MAX_PREDICT_ROWS: int(1).default(10_000).describe('Most rows in one predict call.'),
@@ -133,9 +138,21 @@ export const configSchema = z.object({
   WORKER_MAX_STALLED_COUNT: int(0)
     .default(5)
     .describe('How many times a job may lose its worker before it fails with code `stalled`.'),
+  REDIS_RETRY_MS: int(0)
+    .default(300_000)
+    .describe(
+      'How long a worker keeps retrying (with backoff) while Redis is unreachable or refuses writes (maxmemory reached, read-only) before the attempt counts as failed; such pauses use no JOB_ATTEMPTS.',
+    ),
   REDIS_COMMAND_TIMEOUT_MS: int(100)
     .default(3_000)
     .describe('The API gives up on a Redis command after this long and answers 503.'),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      "Bearer token /metrics requires (it shows every tenant's job counts). Unset: /metrics is open on a service without AUTH_REQUIRED, and off (404) with it.",
+    ),
   ADMIN_API_KEY: z
     .string()
     .min(16, 'must be at least 16 characters')

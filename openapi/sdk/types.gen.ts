@@ -2937,7 +2937,7 @@ export type GetReadyData = {
 
 export type GetReadyErrors = {
     /**
-     * Redis unreachable
+     * Redis unreachable or refusing writes
      */
     503: Problem;
 };

@@ -24,6 +24,8 @@ export interface ChaosOptions {
   workers: number;
   /** A worker is killed every this many ms while jobs remain. */
   killEveryMs: number;
+  /** Stop killing after this many kills and SIGTERMs (default: no limit). */
+  maxKills?: number;
   /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
   sigtermShare: number;
   /** Redis is restarted every this many ms while jobs remain (0: never). */
@@ -34,6 +36,8 @@ export interface ChaosOptions {
   epochs: number;
   seed: number;
   timeoutMs: number;
+  /** The jobs' shape: `mixed` (default, small models of every kind) or `wide` (issue 18's). */
+  shape?: 'mixed' | 'wide';
   log?: (line: string) => void;
 }
 
@@ -94,6 +98,35 @@ export function chaosJob(i: number, epochs: number) {
       seed: 7 + i,
       ...(i % 5 === 4 ? { grad_clip: { max_norm: 1.0 } } : {}),
     },
+  };
+}
+
+/**
+ * Job `i` shaped like issue 18's report: 16 standard-normal features, 4 classes, two 256-wide
+ * layers with Dropout, Adam with StepLR and many batches of 4 per epoch (products big enough to
+ * run on several threads, thousands of dropout draws and optimizer steps between checkpoints).
+ */
+export function wideJob(i: number, epochs: number) {
+  const g = new Generator(2000 + i);
+  const x = Array.from({ length: 1000 }, () => Array.from({ length: 16 }, () => g.normal()));
+  const y = x.map(() => Math.floor(g.uniform(0, 4)));
+  return {
+    name: `chaos-wide-${i}`,
+    model: {
+      layers: [
+        { type: 'Linear', in_features: 16, out_features: 256 },
+        { type: 'ReLU' },
+        { type: 'Dropout', p: 0.1 },
+        { type: 'Linear', in_features: 256, out_features: 256 },
+        { type: 'ReLU' },
+        { type: 'Linear', in_features: 256, out_features: 4 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 1e-3 },
+    scheduler: { type: 'StepLR', step_size: Math.max(1, Math.floor(epochs / 3)), gamma: 0.7 },
+    data: { x, y },
+    training: { epochs, batch_size: 4, shuffle: true, seed: 11 + i },
   };
 }
 
@@ -158,7 +191,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': `${prefix}-${i}` },
-        body: JSON.stringify(chaosJob(i, options.epochs)),
+        body: JSON.stringify((options.shape === 'wide' ? wideJob : chaosJob)(i, options.epochs)),
       });
       if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
@@ -197,7 +230,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (allDone()) break;
       if (Date.now() > deadline) throw new Error(`chaos: jobs not done after ${options.timeoutMs} ms`);
       const firstKill = report.kills + report.sigterms === 0 && anyRunning();
-      if (Date.now() >= nextKill || firstKill) {
+      const killsLeft = report.kills + report.sigterms < (options.maxKills ?? Infinity);
+      if (killsLeft && (Date.now() >= nextKill || firstKill)) {
         nextKill = Date.now() + options.killEveryMs;
         // Only workers that have had time to take a job: killing a fresh one proves nothing.
         const live = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);

@@ -51,6 +51,21 @@ const responseSerializer: FastifySerializerCompiler<z.ZodType> =
     return JSON.stringify(result.data);
   };
 
+/**
+ * Node's request timeout (headers and body; 408, then the socket is closed). Node checks it only
+ * every `connectionsCheckingInterval` (30 s by default), so the check runs at a tenth of the
+ * timeout (at most every second): a stalled client is cut off near the timeout, not 30 s later.
+ */
+function requestTimeouts(timeoutMs: number) {
+  return {
+    requestTimeout: timeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, timeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeoutMs / 10))),
+    },
+  };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { logger, queue, ...rest } = deps;
   const app = Fastify({
@@ -58,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: deps.config.MAX_BODY_BYTES,
+    ...requestTimeouts(deps.config.REQUEST_TIMEOUT_MS),
     // Route timeouts do not apply to SSE (hijacked); keep-alive suits long-lived clients.
     keepAliveTimeout: 65_000,
   }).withTypeProvider<ZodTypeProvider>();

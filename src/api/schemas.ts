@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { datasetListSchema, datasetSchema } from '../service/dataset-resource.js';
+import { JOB_ID_PATTERN } from '../service/ids.js';
 import {
   doneEventSchema,
   epochEventSchema,
@@ -42,7 +43,11 @@ export const jobIdParamsSchema = z.object({ id: z.string().min(1).max(64).descri
 export const jobListQuerySchema = z.object({
   status: jobStatusSchema.optional().describe('Only jobs in this status.'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(64).optional().describe('`next_cursor` of the previous page.'),
+  cursor: z
+    .string()
+    .regex(JOB_ID_PATTERN, 'expected the next_cursor of a previous page (a job id)')
+    .optional()
+    .describe('`next_cursor` of the previous page.'),
 });
 
 export const jobListSchema = z

@@ -12,8 +12,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { encodeSafetensors, type NamedTensor } from '../artifacts/safetensors.js';
 import type { TrainingStatsWriter } from '../metrics/training-stats.js';
-import { duplicateFor } from '../redis/connection.js';
+import { duplicateFor, isRedisUnavailable } from '../redis/connection.js';
 import { TRAINING_QUEUE } from '../redis/keys.js';
+import { retryWhileRedisUnavailable } from '../redis/retry.js';
 import { CheckpointStore, LostOwnershipError } from '../service/checkpoint-store.js';
 import type { DatasetStore } from '../service/dataset-store.js';
 import type { JobStore } from '../service/job-store.js';
@@ -52,7 +53,23 @@ export interface TrainingWorkerOptions {
   cores?: CoreBudget;
   /** Training threads' nice value (TRAINING_NICE); 0 or absent leaves their priority alone. */
   trainingNice?: number;
+  /**
+   * How long Redis may be unreachable or refuse writes (REDIS_RETRY_MS) before an attempt fails:
+   * until then epoch commits are retried with backoff and the attempt starts over, using no
+   * JOB_ATTEMPTS. Default 300 s.
+   */
+  redisRetryMs?: number;
 }
+
+/** An attempt stopped by Redis (unreachable, or refusing writes) within REDIS_RETRY_MS: run it again. */
+class RedisPause extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+    this.name = 'RedisPause';
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One attempt at a job running in this process. */
 interface ActiveRun {
@@ -85,7 +102,7 @@ export class TrainingWorker {
     const stall = options.stall ?? { lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 5 };
     this.worker = new Worker<TrainingJobData, void, 'train'>(
       TRAINING_QUEUE,
-      (job, token, signal) => this.process(job, token, signal),
+      (job, token, signal) => this.processWithPauses(job, token, signal),
       {
         connection: options.connection,
         prefix: store.keys.bullPrefix,
@@ -124,11 +141,44 @@ export class TrainingWorker {
     await this.worker.waitUntilReady();
   }
 
-  private async process(
+  /**
+   * Runs attempts at `job` until one ends; an attempt that Redis stopped (RedisPause) is run again
+   * after a backoff, within REDIS_RETRY_MS of the first pause. It resumes from the last committed
+   * checkpoint, so the run ends as if nothing had happened.
+   */
+  private async processWithPauses(
     job: BullJob<TrainingJobData, void, 'train'>,
     token: string | undefined,
     bullSignal: AbortSignal | undefined,
   ): Promise<void> {
+    let firstPause: number | null = null;
+    let delay = 500;
+    for (;;) {
+      try {
+        return await this.process(job, token, bullSignal, firstPause);
+      } catch (err) {
+        if (!(err instanceof RedisPause)) throw err;
+        firstPause ??= Date.now();
+        this.options.logger.warn(
+          { job_id: job.data.job_id, err: err.message, retry_in_ms: delay },
+          'redis unavailable or refusing writes; the attempt starts over from its last checkpoint',
+        );
+        await pause(delay);
+        // Shutting down: no new attempt here, and no write Redis may refuse: the job is left
+        // active, its lock expires and another worker resumes it from the checkpoint.
+        if (this.closing) throw new WaitingError();
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private async process(
+    job: BullJob<TrainingJobData, void, 'train'>,
+    token: string | undefined,
+    bullSignal: AbortSignal | undefined,
+    firstPause: number | null,
+  ): Promise<void> {
+    const retryBudget = this.options.redisRetryMs ?? 300_000;
     const { store } = this.options;
     const { checkpoints } = this;
     const id = job.data.job_id;
@@ -183,7 +233,7 @@ export class TrainingWorker {
         { resume_after_epoch: claimed.epoch },
         claimed.epoch > 0 ? 'training resumed' : 'training started',
       );
-      await this.options.stats?.jobStarted(id);
+      await this.options.stats?.jobStarted(id).catch(() => {}); // figures for /metrics only
       let committed = claimed.epoch;
       share = this.options.cores?.join() ?? null;
       const outcome = await runTraining({
@@ -197,9 +247,22 @@ export class TrainingWorker {
         tables: loaded.tables,
         onProgress: (progress) => store.recordProgress(id, progress),
         onEpochs: async ({ metrics, checkpoint }) => {
-          await checkpoints.commit(id, owner, committed, metrics, checkpoint);
+          // Training goes on in its thread meanwhile; epochs finished during a pause are committed
+          // together once Redis takes writes again.
+          await retryWhileRedisUnavailable(
+            () => checkpoints.commit(id, owner, committed, metrics, checkpoint),
+            {
+              budgetMs: retryBudget,
+              signal: controller.signal,
+              onRetry: (err, delayMs) =>
+                log.warn(
+                  { err: err.message, retry_in_ms: delayMs },
+                  'epoch commit refused by redis; retrying',
+                ),
+            },
+          );
           committed = metrics[metrics.length - 1].epoch;
-          for (const m of metrics) await this.options.stats?.epoch(id, m);
+          for (const m of metrics) await this.options.stats?.epoch(id, m).catch(() => {});
         },
       });
       switch (outcome.type) {
@@ -242,6 +305,15 @@ export class TrainingWorker {
       }
     } catch (err) {
       if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
+      // Redis down or out of memory is no fault of the job: within REDIS_RETRY_MS it costs a pause.
+      if (
+        isRedisUnavailable(err) &&
+        !this.closing &&
+        !controller.signal.aborted &&
+        (firstPause === null || Date.now() - firstPause < retryBudget)
+      ) {
+        throw new RedisPause(err as Error);
+      }
       const message = err instanceof Error ? err.message : String(err);
       // Infrastructure errors are retried; the retry resumes from the last checkpoint.
       if (job.attemptsMade + 1 < attempts) {
@@ -255,7 +327,7 @@ export class TrainingWorker {
     } finally {
       if (share !== null) this.options.cores?.leave(share);
       this.active.delete(owner);
-      await this.options.stats?.jobEnded(id);
+      await this.options.stats?.jobEnded(id).catch(() => {});
     }
   }
 

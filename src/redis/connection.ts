@@ -85,6 +85,16 @@ export async function closeRedis(redis: Redis): Promise<void> {
 }
 
 /**
+ * Whether Redis answered but refused a write for now: out of memory (maxmemory reached, and a
+ * MULTI whose commands were refused for it: EXECABORT), a read-only replica, or a failed
+ * snapshot (MISCONF). These pass when the operator frees memory; they are not bugs.
+ */
+export function isRedisRefusingWrites(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return /^(OOM |EXECABORT |READONLY |MISCONF )/.test(err.message);
+}
+
+/**
  * Whether `err` means Redis cannot be reached right now (down, restarting, or too slow), as
  * opposed to a bad command: such errors become 503s and retries, not 500s.
  */
@@ -94,5 +104,6 @@ export function isRedisUnavailable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT')
     return true;
+  if (isRedisRefusingWrites(err)) return true;
   return /^(Command timed out|Connection is closed|Stream isn't writeable|LOADING )/.test(err.message);
 }

@@ -41,6 +41,8 @@ export interface RedisKeys {
   tokenSecret(): string;
   /** Prefix of @fastify/rate-limit's counters (`<prefix>:ratelimit:<route>-<key>`). */
   rateLimitPrefix(): string;
+  /** A short-lived key /ready writes to learn whether Redis takes writes. */
+  readyProbe(): string;
   /** Pub/sub channel: cancel requests, heard by every worker process. */
   cancelChannel(): string;
   /** Hash: a dataset's record (id, name, owner, created_at, summary JSON). */
@@ -78,6 +80,7 @@ export function redisKeys(prefix: string): RedisKeys {
     apiKeys: () => `${prefix}:apikeys`,
     tokenSecret: () => `${prefix}:token-secret`,
     rateLimitPrefix: () => `${prefix}:ratelimit:`,
+    readyProbe: () => `${prefix}:ready-probe`,
     cancelChannel: () => `${prefix}:cancel`,
     dataset: (id: string) => `${prefix}:dataset:${id}`,
     datasetX: (id: string) => `${prefix}:dataset:${id}:x`,

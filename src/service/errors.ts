@@ -75,6 +75,18 @@ export class IdempotencyError extends ServiceError {
 }
 
 /** No credentials, or credentials that are not valid (a 401 never says which). */
+/** A body in a character set the service does not read (everything is UTF-8). */
+export class UnsupportedCharsetError extends ServiceError {
+  readonly code = 'unsupported_charset';
+  readonly status = 415;
+  readonly title = 'Unsupported media type';
+
+  constructor(charset: string) {
+    super(`request bodies are read as UTF-8; send charset=utf-8 (or none), not charset=${charset}`);
+    this.name = 'UnsupportedCharsetError';
+  }
+}
+
 export class UnauthorizedError extends ServiceError {
   readonly code = 'unauthorized';
   readonly status = 401;

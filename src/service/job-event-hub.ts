@@ -4,7 +4,8 @@
  * SSE client. Events still come from the job's Redis Stream, so any API process serves any job.
  *
  * Every subscriber gets every event after its own `after`, once and in order: the first one
- * starts the job's reader at its `after`; a later one that is behind the reader catches up from
+ * starts the job's reader at its `after`, or at the stream's newest event when `after` is ahead of
+ * the stream (a reader past the end would starve everyone who joins behind it); a later one that is behind the reader catches up from
  * the stream (XRANGE) while the reader's new events wait in its buffer, and events at or before
  * what it already has are skipped.
  */
@@ -20,8 +21,11 @@ export interface JobEventSink {
   event(event: StoredJobEvent): void;
   /** Nothing happened for a heartbeat interval and the job is still live. */
   heartbeat(): void;
-  /** No more events: `done` was delivered, the job is finished or deleted, the read failed, or the hub closed. */
-  end(): void;
+  /**
+   * No more events: `done` was delivered, the job is finished or deleted, or the hub closed; with
+   * `error` when reading the stream failed.
+   */
+  end(error?: Error): void;
 }
 
 interface Subscriber {
@@ -112,13 +116,15 @@ export class JobEventHub {
       if (feed.stopped) this.remove(feed, sub, true);
     } catch (err) {
       this.options.logger?.warn({ err, job_id: feed.jobId }, 'event stream catch-up failed');
-      this.remove(feed, sub, true);
+      this.remove(feed, sub, true, asError(err));
     }
   }
 
   private async run(feed: Feed): Promise<void> {
     const { store } = this;
     try {
+      const newest = await store.lastEventId(feed.jobId);
+      if (compareStreamIds(feed.cursor, newest) > 0) feed.cursor = newest;
       while (!feed.stopped) {
         const events = await store.waitForEvents(
           feed.reader,
@@ -141,7 +147,10 @@ export class JobEventHub {
         }
       }
     } catch (err) {
-      if (!feed.stopped) this.options.logger?.warn({ err, job_id: feed.jobId }, 'event stream failed');
+      if (!feed.stopped) {
+        this.options.logger?.warn({ err, job_id: feed.jobId }, 'event stream failed');
+        return this.stop(feed, asError(err));
+      }
     }
     this.stop(feed);
   }
@@ -158,21 +167,25 @@ export class JobEventHub {
   }
 
   /** Drops a subscriber (and ends its sink unless it unsubscribed); the last one stops the reader. */
-  private remove(feed: Feed, sub: Subscriber, end: boolean): void {
+  private remove(feed: Feed, sub: Subscriber, end: boolean, error?: Error): void {
     if (sub.ended) return;
     sub.ended = true;
     feed.subscribers.delete(sub);
-    if (end) sub.sink.end();
+    if (end) sub.sink.end(error);
     if (feed.subscribers.size === 0) this.stop(feed);
   }
 
   /** Stops the reader and ends its live subscribers; ones still catching up end when they have. */
-  private stop(feed: Feed): void {
+  private stop(feed: Feed, error?: Error): void {
     if (this.feeds.get(feed.jobId) === feed) this.feeds.delete(feed.jobId);
     if (!feed.stopped) {
       feed.stopped = true;
       feed.reader.disconnect();
     }
-    for (const sub of [...feed.subscribers]) if (sub.pending === null) this.remove(feed, sub, true);
+    for (const sub of [...feed.subscribers]) if (sub.pending === null) this.remove(feed, sub, true, error);
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

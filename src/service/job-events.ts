@@ -71,6 +71,14 @@ export type StoredJobEvent = JobEvent & { id: string };
 /** Stream ids look like `1712345678901-0`; `0` means "from the beginning". */
 export const EVENT_ID_PATTERN = /^(0|\d{1,20}-\d{1,20})$/;
 
+const MAX_STREAM_ID_PART = 2n ** 64n - 1n;
+
+/** Whether `id` is a stream id Redis accepts: the pattern, each part an unsigned 64-bit integer. */
+export function isEventId(id: string): boolean {
+  if (!EVENT_ID_PATTERN.test(id)) return false;
+  return id.split('-').every((part) => BigInt(part) <= MAX_STREAM_ID_PART);
+}
+
 /** Parses a stream entry's field list (`['type', 'epoch', 'data', '{...}']`) into an event. */
 export function parseStreamEntry(id: string, fields: string[]): StoredJobEvent {
   const record: Record<string, string> = {};

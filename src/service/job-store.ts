@@ -283,6 +283,12 @@ export class JobStore {
     return entries.map(([entryId, fields]) => parseStreamEntry(entryId, fields));
   }
 
+  /** The id of the job's newest event (`0` when it has none). */
+  async lastEventId(id: string): Promise<string> {
+    const [newest] = await this.redis.xrevrange(this.keys.jobEvents(id), '+', '-', 'COUNT', 1);
+    return newest?.[0] ?? '0';
+  }
+
   /**
    * Waits up to `blockMs` for events after `after` on `connection` (a dedicated connection: a
    * blocking read occupies it). Returns [] on timeout.

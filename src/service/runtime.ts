@@ -91,6 +91,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     concurrency: config.WORKER_CONCURRENCY,
     cores: new CoreBudget(config.INTRA_OP_THREADS),
     trainingNice: config.TRAINING_NICE,
+    redisRetryMs: config.REDIS_RETRY_MS,
     logger,
     stats,
     stall: {

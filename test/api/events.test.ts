@@ -118,9 +118,32 @@ describe('job events over SSE', () => {
     const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 1 }) });
     const bad = await request(`${service.url}/v1/jobs/${body.id}/events?last_event_id=abc`);
     expect(bad.status).toBe(400);
-    expect(bad.body.errors[0].path).toBe('Last-Event-ID');
+    expect(bad.body.errors[0].path).toBe('last_event_id');
     const missing = await request(`${service.url}/v1/jobs/job_nope/events`);
     expect(missing.status).toBe(404);
+  });
+
+  // Issue 18, item 4: the id matched the pattern, Redis refused it after the hijack, and the
+  // stream stayed open with nothing on it.
+  it('rejects stream ids out of Redis range, naming the parameter', async () => {
+    const { body } = await request(`${service.url}/v1/jobs`, { body: simpleNNJob({ epochs: 1 }) });
+    const huge = '99999999999999999999-0';
+    const viaQuery = await request(`${service.url}/v1/jobs/${body.id}/events?last_event_id=${huge}`);
+    expect(viaQuery.status).toBe(400);
+    expect(viaQuery.body.errors[0].path).toBe('last_event_id');
+    const viaHeader = await request(`${service.url}/v1/jobs/${body.id}/events`, {
+      headers: { 'last-event-id': `1-${huge.split('-')[0]}` },
+    });
+    expect(viaHeader.status).toBe(400);
+    expect(viaHeader.body.errors[0].path).toBe('Last-Event-ID');
+    // The largest id Redis accepts is fine.
+    const max = await readSse(
+      `${service.url}/v1/jobs/${body.id}/events?last_event_id=18446744073709551615-0`,
+      {
+        timeoutMs: 1000,
+      },
+    );
+    expect(max.status).toBe(200);
   });
 
   it('is served by a second API process for a job the first accepted', async () => {

@@ -29,7 +29,7 @@ const cases: [string, (job: Job) => unknown, { path: string; message?: RegExp }[
   ],
   [
     'unknown layer type',
-    (j) => ({ ...j, model: { layers: [{ type: 'Conv2d' }] } }),
+    (j) => ({ ...j, model: { layers: [{ type: 'Conv4d' }] } }),
     [{ path: 'model.layers[0].type' }],
   ],
   [
@@ -131,6 +131,17 @@ const cases: [string, (job: Job) => unknown, { path: string; message?: RegExp }[
     (j) => ({ ...j, loss: { type: 'MSELoss' } }),
     [{ path: 'data.y' }],
   ],
+  // Issue 18, item 6: these were accepted and failed in the worker.
+  [
+    'Custom loss that does not reduce to a scalar',
+    (j) => ({ ...j, loss: { type: 'Custom', expression: 'cross_entropy(input, target, reduction="none")' } }),
+    [{ path: 'loss.expression', message: /scalar/ }],
+  ],
+  [
+    'Custom loss that is elementwise',
+    (j) => ({ ...j, loss: { type: 'Custom', expression: '(input - 1)^2 + 0.01 * l2(params)' } }),
+    [{ path: 'loss.expression', message: /scalar/ }],
+  ],
 ];
 
 describe('POST /v1/jobs validation', () => {
@@ -183,6 +194,47 @@ describe('POST /v1/jobs validation', () => {
     const list = await request(`${service.url}/v1/jobs`);
     expect(list.body.data).toEqual([]);
     expect(await service.api.api.queue.queue.count()).toBe(0);
+  });
+
+  // Issue 18, item 6: a UTF-16 body used to be decoded as UTF-8.
+  it('refuses JSON in a charset other than UTF-8 with 415', async () => {
+    const body = JSON.stringify(simpleNNJob({ epochs: 1 }));
+    for (const charset of ['utf-16', 'UTF-16LE', 'latin1']) {
+      const res = await fetch(`${service.url}/v1/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: Buffer.from(body, 'utf16le'),
+      });
+      expect(res.status, charset).toBe(415);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await res.text()).toContain('charset');
+    }
+    const utf8 = await fetch(`${service.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset="UTF-8"' },
+      body,
+    });
+    expect(utf8.status).toBe(201);
+  });
+
+  // Issue 18, item 6: a garbage cursor used to give an empty page (or a 500).
+  it('refuses a garbage cursor on list endpoints, naming cursor', async () => {
+    for (const path of ['/v1/jobs', '/v1/datasets']) {
+      for (const cursor of ['garbage', 'AAAA', '%00%01', '-1']) {
+        const res = await request(`${service.url}${path}?cursor=${cursor}`);
+        expect(res.status, `${path}?cursor=${cursor}`).toBe(400);
+        expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['cursor']);
+      }
+    }
+  });
+
+  it('accepts Custom losses that reduce to a scalar', async () => {
+    for (const expression of ['mean(softmax(input, 1)) + 0.01 * l2(params)', 'sum(input, dim=[0, 1])']) {
+      const job = { ...simpleNNJob({ epochs: 1 }), loss: { type: 'Custom', expression } };
+      const res = await request(`${service.url}/v1/jobs`, { body: job });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      await request(`${service.url}/v1/jobs/${res.body.id}/cancel`, { method: 'POST' });
+    }
   });
 
   it('validates query parameters', async () => {

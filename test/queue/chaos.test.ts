@@ -25,4 +25,25 @@ describe('chaos', () => {
     expect(report.kills + report.sigterms).toBeGreaterThan(0);
     expect(report.redisRestarts).toBeGreaterThan(0);
   }, 180_000);
+
+  // Issue 18: the reported shape (256-wide layers, Dropout, StepLR, batches of 4) after SIGKILLs.
+  it("a wide model with dropout and many small batches resumes to the calm run's weights", async () => {
+    const report = await runChaos({
+      jobs: 1,
+      workers: 2,
+      killEveryMs: 3000,
+      maxKills: 3,
+      sigtermShare: 0,
+      restartEveryMs: 0,
+      redisDownMs: 0,
+      epochs: 16,
+      seed: 18,
+      shape: 'wide',
+      timeoutMs: 150_000,
+    });
+    console.log(formatReport(report));
+    expect(report.problems).toEqual([]);
+    expect(report.mismatches).toBe(0);
+    expect(report.kills).toBeGreaterThan(0);
+  }, 180_000);
 });

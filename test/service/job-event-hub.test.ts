@@ -39,7 +39,7 @@ function collect(id: string, after: string) {
     unsubscribe = hub.subscribe(id, after, {
       event: (e) => events.push(e),
       heartbeat: () => heartbeats++,
-      end: resolve,
+      end: () => resolve(),
     });
   });
   return { events, ended, unsubscribe, heartbeats: () => heartbeats };
@@ -105,5 +105,46 @@ describe('JobEventHub', () => {
     await staying.ended;
     expect(staying.events.map((e) => e.type)).toEqual(['status', 'progress', 'progress', 'status', 'done']);
     expect(leaving.events.length).toBeLessThan(staying.events.length);
+  });
+
+  // Issue 18, item 3: the first subscriber's position used to become the shared reader's cursor.
+  it('gives every subscriber its events when the first one starts ahead of the stream', async () => {
+    const id = newJobId();
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
+    await store.transition(id, ['queued'], 'running');
+    const ahead = collect(id, '99999999999999-0');
+    await sleep(20);
+    const behind = collect(id, '0');
+    await sleep(20);
+    for (let step = 1; step <= 5; step++) await store.recordProgress(id, progress(step));
+    const later = collect(id, '0');
+    await store.transition(id, ['running'], 'succeeded');
+    const all = await store.events(id);
+    await behind.ended;
+    await later.ended;
+    expect(behind.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    expect(later.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    // Nothing in the stream is after its position: it ends with the job, having got nothing.
+    await ahead.ended;
+    expect(ahead.events).toEqual([]);
+  });
+
+  // Issue 18, item 4: a read Redis refuses ends the subscriber with the error (the SSE route then
+  // sends an `error` event), instead of a silent end or none at all.
+  it('ends subscribers with the error when the stream cannot be read', async () => {
+    const id = newJobId();
+    await store.create({ tenant: 'default', job: jobRecord(id), input: '{}', init: null });
+    let error: Error | undefined;
+    await new Promise<void>((resolve) => {
+      hub.subscribe(id, 'not-an-id', {
+        event: () => {},
+        heartbeat: () => {},
+        end: (e) => {
+          error = e;
+          resolve();
+        },
+      });
+    });
+    expect(error?.message).toMatch(/stream ID/i);
   });
 });

@@ -17,7 +17,8 @@ export interface AdminOptions {
   queue?: TrainingQueue;
 }
 
-function sameSecret(given: string, expected: string): boolean {
+/** Compares secrets in constant time. */
+export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isRedisUnavailable } from '../../redis/connection.js';
+import { isRedisRefusingWrites, isRedisUnavailable } from '../../redis/connection.js';
 import { issuePath, ServiceError } from '../../service/errors.js';
 import type { Problem } from '../schemas.js';
 
@@ -62,14 +62,18 @@ export default fp(
         });
       }
       if (isRedisUnavailable(err)) {
-        // Redis is down or restarting: a quick, retryable answer instead of a hanging request.
-        request.log.warn({ err: err.message }, 'redis unavailable');
-        reply.header('retry-after', '1');
+        // Redis is down, restarting or out of memory: a quick, retryable answer instead of a
+        // hanging request or a 500. Nothing was accepted.
+        const refusing = isRedisRefusingWrites(err);
+        request.log.warn({ err: err.message }, refusing ? 'redis refuses writes' : 'redis unavailable');
+        reply.header('retry-after', refusing ? '5' : '1');
         return sendProblem(request, reply, {
           title: 'Service Unavailable',
           status: 503,
           code: 'redis_unavailable',
-          detail: 'The job store is temporarily unreachable; retry shortly.',
+          detail: refusing
+            ? 'The job store refuses writes for now (out of memory); nothing was stored, retry shortly.'
+            : 'The job store is temporarily unreachable; retry shortly.',
         });
       }
       const status = err.statusCode ?? 500;

@@ -4,8 +4,12 @@
  * scrape time (job status indexes, BullMQ counts, and the counters workers add to, see
  * src/metrics/training-stats.ts), so every API process reports the whole deployment's state and
  * workers need no port of their own.
+ *
+ * The figures are the whole deployment's (every tenant's job counts), so they are for operators:
+ * with METRICS_TOKEN set a scrape must send `Authorization: Bearer <METRICS_TOKEN>`; without it
+ * /metrics is served only by a service that does not require API keys (AUTH_REQUIRED unset).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 import {
@@ -15,6 +19,8 @@ import {
 } from '../../metrics/training-stats.js';
 import type { TrainingQueue } from '../../queue/training-queue.js';
 import { JOB_STATUSES } from '../../service/job-status.js';
+import { sameSecret } from './admin.js';
+import { sendProblem } from './errors.js';
 
 export interface MetricsOptions {
   /** BullMQ queue for depth gauges; without it they are not reported. */
@@ -131,36 +137,55 @@ export default fp(
       );
     });
 
-    app.get('/metrics', { schema: { hide: true } as object }, async (_request, reply) => {
-      const [counts, queueCounts, read] = await Promise.all([
-        Promise.all(JOB_STATUSES.map((status) => redis.zcard(store.keys.jobStatusIndex(status)))),
-        options.queue?.queue.getJobCounts('wait', 'prioritized', 'active', 'delayed'),
-        readTrainingTotals(redis, store.keys),
-      ]);
-      JOB_STATUSES.forEach((status, i) => {
-        jobsByStatus.set({ status }, counts[i]);
+    const { METRICS_TOKEN: token, AUTH_REQUIRED: authRequired } = app.services.config;
+    if (token === undefined && authRequired) return; // no way to tell an operator: not served
+    const operatorOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (token === undefined) return;
+      const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(request.headers.authorization ?? '');
+      if (match !== null && sameSecret(match[1], token)) return;
+      reply.header('www-authenticate', 'Bearer realm="trainyard metrics"');
+      return sendProblem(request, reply, {
+        title: 'Unauthorized',
+        status: 401,
+        code: 'metrics_token_required',
+        detail: 'Metrics need the operator token: send `Authorization: Bearer <METRICS_TOKEN>`.',
       });
-      if (queueCounts !== undefined) {
-        queueDepth.set({ state: 'waiting' }, (queueCounts.wait ?? 0) + (queueCounts.prioritized ?? 0));
-        queueDepth.set({ state: 'active' }, queueCounts.active ?? 0);
-        queueDepth.set({ state: 'delayed' }, queueCounts.delayed ?? 0);
-      }
-      totals = read;
-      epochs.reset();
-      epochs.inc(read.epochs);
-      samples.reset();
-      samples.inc(read.samples);
-      threadsBusy.reset();
-      threads.reset();
-      let rate = 0;
-      for (const [worker, snapshot] of Object.entries(read.workers)) {
-        threadsBusy.set({ worker }, snapshot.busy);
-        threads.set({ worker }, snapshot.capacity);
-        rate += snapshot.samples_per_sec;
-      }
-      samplesPerSec.set(rate);
-      return reply.type(registry.contentType).send(await registry.metrics());
-    });
+    };
+
+    app.get(
+      '/metrics',
+      { schema: { hide: true } as object, onRequest: operatorOnly },
+      async (_request, reply) => {
+        const [counts, queueCounts, read] = await Promise.all([
+          Promise.all(JOB_STATUSES.map((status) => redis.zcard(store.keys.jobStatusIndex(status)))),
+          options.queue?.queue.getJobCounts('wait', 'prioritized', 'active', 'delayed'),
+          readTrainingTotals(redis, store.keys),
+        ]);
+        JOB_STATUSES.forEach((status, i) => {
+          jobsByStatus.set({ status }, counts[i]);
+        });
+        if (queueCounts !== undefined) {
+          queueDepth.set({ state: 'waiting' }, (queueCounts.wait ?? 0) + (queueCounts.prioritized ?? 0));
+          queueDepth.set({ state: 'active' }, queueCounts.active ?? 0);
+          queueDepth.set({ state: 'delayed' }, queueCounts.delayed ?? 0);
+        }
+        totals = read;
+        epochs.reset();
+        epochs.inc(read.epochs);
+        samples.reset();
+        samples.inc(read.samples);
+        threadsBusy.reset();
+        threads.reset();
+        let rate = 0;
+        for (const [worker, snapshot] of Object.entries(read.workers)) {
+          threadsBusy.set({ worker }, snapshot.busy);
+          threads.set({ worker }, snapshot.capacity);
+          rate += snapshot.samples_per_sec;
+        }
+        samplesPerSec.set(rate);
+        return reply.type(registry.contentType).send(await registry.metrics());
+      },
+    );
   },
   { name: 'metrics', dependencies: ['services'] },
 );

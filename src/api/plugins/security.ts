@@ -9,7 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet from 'helmet';
-import { TooManyRequestsError } from '../../service/errors.js';
+import { TooManyRequestsError, UnsupportedCharsetError } from '../../service/errors.js';
 import { parseJsonBody } from '../safe-json.js';
 import { needsTenant } from './auth.js';
 
@@ -21,6 +21,12 @@ export default fp(
     app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers);
       done();
+    });
+
+    // Every body is decoded as UTF-8: another declared charset would be read as mojibake.
+    app.addHook('preParsing', async (request) => {
+      const charset = declaredCharset(request.headers['content-type']);
+      if (charset !== null && !/^utf-?8$/i.test(charset)) throw new UnsupportedCharsetError(charset);
     });
 
     app.removeContentTypeParser('application/json');
@@ -53,6 +59,13 @@ export default fp(
   },
   { name: 'security', dependencies: ['services', 'errors', 'auth'] },
 );
+
+/** The `charset` parameter of a Content-Type header (unquoted), or null. */
+export function declaredCharset(contentType: string | undefined): string | null {
+  if (contentType === undefined) return null;
+  const match = /;\s*charset\s*=\s*("([^"]*)"|[^;\s]*)/i.exec(contentType);
+  return match === null ? null : (match[2] ?? match[1]);
+}
 
 /**
  * The headers helmet sets with its defaults. They do not depend on the request (no CSP nonces), so

@@ -13,6 +13,7 @@ import {
   datasetSchema,
   datasetUploadQuerySchema,
 } from '../../service/dataset-resource.js';
+import { DATASET_ID_PATTERN } from '../../service/ids.js';
 import { problemResponse } from '../schemas.js';
 
 const passBody: FastifySchemaCompiler<unknown> = (route) =>
@@ -22,7 +23,11 @@ const datasetIdParamsSchema = z.object({ id: z.string().min(1).max(64).describe(
 
 const datasetListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(64).optional().describe('`next_cursor` of the previous page.'),
+  cursor: z
+    .string()
+    .regex(DATASET_ID_PATTERN, 'expected the next_cursor of a previous page (a dataset id)')
+    .optional()
+    .describe('`next_cursor` of the previous page.'),
 });
 
 const datasetRoutes: FastifyPluginAsyncZod = async (app) => {

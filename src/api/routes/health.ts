@@ -1,5 +1,6 @@
 /** Liveness (the process answers) and readiness (Redis answers). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { isRedisRefusingWrites } from '../../redis/connection.js';
 import { sendProblem } from '../plugins/errors.js';
 import { healthSchema, problemResponse } from '../schemas.js';
 
@@ -22,26 +23,32 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['health'],
-        summary: 'Redis is reachable',
+        summary: 'Redis is reachable and takes writes',
         operationId: 'getReady',
-        response: { 200: healthSchema, 503: problemResponse('Redis unreachable') },
+        response: { 200: healthSchema, 503: problemResponse('Redis unreachable or refusing writes') },
       },
     },
     async (request, reply) => {
-      const { redis } = app.services;
-      const ok = await Promise.race([
-        redis.ping().then(
-          () => true,
-          () => false,
+      const { redis, store } = app.services;
+      // A write, not a ping: a Redis that answers but refuses writes (maxmemory reached,
+      // read-only) cannot take jobs, so this process is not ready either.
+      const state = await Promise.race([
+        redis.set(store.keys.readyProbe(), String(Date.now()), 'PX', 10_000).then(
+          () => 'ok' as const,
+          (err: Error) => (isRedisRefusingWrites(err) ? ('refusing' as const) : ('down' as const)),
         ),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
+        new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 1000).unref()),
       ]);
-      if (ok) return { status: 'ok' as const };
+      if (state === 'ok') return { status: 'ok' as const };
+      reply.header('retry-after', state === 'refusing' ? '5' : '1');
       return sendProblem(request, reply, {
         title: 'Service Unavailable',
         status: 503,
         code: 'redis_unavailable',
-        detail: 'Redis is not reachable',
+        detail:
+          state === 'refusing'
+            ? 'Redis refuses writes (out of memory or read-only)'
+            : 'Redis is not reachable',
       });
     },
   );

@@ -8,13 +8,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ValidationError } from '../../service/errors.js';
 import { JobEventHub } from '../../service/job-event-hub.js';
-import { EVENT_ID_PATTERN, jobEventSchema, type StoredJobEvent } from '../../service/job-events.js';
+import { isEventId, jobEventSchema, type StoredJobEvent } from '../../service/job-events.js';
 import { isTerminal } from '../../service/job-status.js';
 import { jobIdParamsSchema, problemResponse } from '../schemas.js';
 
 export function formatEvent(event: StoredJobEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
+
+/** The last event of a stream that could not be read to its end; the client may reconnect. */
+const STREAM_ERROR = `event: error\ndata: ${JSON.stringify({
+  code: 'internal_error',
+  message: 'reading the job events failed; reconnect with Last-Event-ID to resume',
+})}\n\n`;
 
 const eventRoutes: FastifyPluginAsyncZod = async (app) => {
   const { jobs, store, redis, config } = app.services;
@@ -70,10 +76,14 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { id } = request.params;
       const job = await jobs.get(request.tenant, id);
-      const after = request.headers['last-event-id'] ?? request.query.last_event_id ?? '0';
-      if (!EVENT_ID_PATTERN.test(after)) {
+      const header = request.headers['last-event-id'];
+      const after = header ?? request.query.last_event_id ?? '0';
+      if (!isEventId(after)) {
         throw new ValidationError([
-          { path: 'Last-Event-ID', message: 'expected an event id like 1712345678901-0' },
+          {
+            path: header === undefined ? 'last_event_id' : 'Last-Event-ID',
+            message: 'expected an event id like 1712345678901-0 (two parts of at most 2^64-1)',
+          },
         ]);
       }
 
@@ -88,10 +98,19 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       raw.write('retry: 2000\n\n'); // with the headers: whatever follows on the socket comes after them
 
+      // After the hijack no error handler answers: a failure ends the stream with an `error` event.
+      const fail = (err: Error) => {
+        request.log.warn({ err, job_id: id }, 'event stream failed');
+        raw.end(STREAM_ERROR);
+      };
       if (isTerminal(job.status)) {
         // Finished: the log is complete, so send what is left and close without waiting.
-        for (const event of await store.events(id, after)) raw.write(formatEvent(event));
-        raw.end();
+        try {
+          for (const event of await store.events(id, after)) raw.write(formatEvent(event));
+          raw.end();
+        } catch (err) {
+          fail(err instanceof Error ? err : new Error(String(err)));
+        }
         return;
       }
       const send = (event: StoredJobEvent) => {
@@ -106,8 +125,9 @@ const eventRoutes: FastifyPluginAsyncZod = async (app) => {
         const unsubscribe = hub.subscribe(id, after, {
           event: send,
           heartbeat: () => raw.write(': heartbeat\n\n'),
-          end: () => {
-            raw.end();
+          end: (error) => {
+            if (error === undefined) raw.end();
+            else fail(error);
             resolve();
           },
         });

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { analyzeCompiled, type ExpressionAnalysis } from './analyze.js';
+import { analyzeCompiled, type ExpressionAnalysis, scalarity } from './analyze.js';
 import { compileExpression } from './compile.js';
 import { CustomLossError } from './errors.js';
 import { evaluateExpression } from './evaluate.js';
@@ -25,7 +25,14 @@ export const customLossSpecSchema = z.strictObject({
     )
     .superRefine((expression, ctx) => {
       try {
-        compileExpression(expression);
+        if (scalarity(compileExpression(expression).root) === 'no') {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'the expression must reduce to a scalar (a loss is one number per batch): reduce it with mean() or sum(), or use a loss without reduction="none"',
+            input: expression,
+          });
+        }
       } catch (error) {
         if (!(error instanceof CustomLossError)) throw error;
         ctx.addIssue({ code: 'custom', message: error.issues[0].message, input: expression });

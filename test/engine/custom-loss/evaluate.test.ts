@@ -267,6 +267,7 @@ describe('analyzeExpression', () => {
       functions: ['cross_entropy', 'l2'],
       variables: ['input', 'target', 'params'],
       targetKind: 'class_index_or_probabilities',
+      scalar: 'yes',
     });
     expect(
       analyzeExpression('nll_loss(log_softmax(input, 1), target) + 0.5 * cross_entropy(input, target)')
@@ -277,6 +278,27 @@ describe('analyzeExpression', () => {
     );
     expect(regression.losses).toEqual(['mse_loss']);
     expect(regression.targetKind).toBe('float');
+  });
+
+  // Issue 18, item 6: the analysis tells a loss that keeps the batch dimension at submit time.
+  it('tells whether the expression reduces to a scalar', () => {
+    const cases: [string, 'yes' | 'no' | 'unknown'][] = [
+      ['mean((input - target)^2) + 0.01 * l2(params)', 'yes'],
+      ['-sum(log_softmax(input, 1) * target) / 4', 'yes'],
+      ['max(input) - min(target)', 'yes'],
+      ['(input - target)^2', 'no'],
+      ['mse_loss(input, target, reduction="none")', 'no'],
+      ['mean(input, dim=1)', 'unknown'],
+      ['mean(input, dim=1, keepdim=True) + 1', 'no'],
+      ['softmax(input, 1)', 'no'],
+      ['exp(mean(input)) + where(gt(mean(input), 0), 1, 2)', 'yes'],
+    ];
+    for (const [expression, scalar] of cases)
+      expect(analyzeExpression(expression).scalar, expression).toBe(scalar);
+    // Where it says no, evaluating the loss fails (in the worker, before this check at submit).
+    expect(() =>
+      custom('mse_loss(input, target, reduction="none")').forward(tensor([[1, 2]]), tensor([[0, 0]])),
+    ).toThrow(/single value/);
   });
 
   it('throws the positioned error for an invalid expression', () => {
