@@ -8,6 +8,7 @@
 import { convPadding } from '../../engine/nn/conv.js';
 import type { LayerSpec, LayerType } from '../../engine/nn/registry.js';
 import { attr, type OnnxGraph } from './graph.js';
+import { embedding, mean, recurrent, select } from './sequence-layers.js';
 
 export interface StateTensor {
   shape: readonly number[];
@@ -179,6 +180,12 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
   },
   Conv1d: (layer, ctx) => conv(layer, 1, ctx),
   Conv2d: (layer, ctx) => conv(layer, 2, ctx),
+  Embedding: embedding,
+  RNN: recurrent,
+  LSTM: recurrent,
+  GRU: recurrent,
+  Select: select,
+  Mean: mean,
 });
 
 /** ONNX Conv with PyTorch's geometry; its pads list all the begins, then all the ends. */
