@@ -8,7 +8,7 @@ import { request, startTestApi, testConfig, useTestService, waitForStatus } from
 
 const service = useTestService();
 
-const lstmParity = () => ({
+const lstmParity = (): { layers: Record<string, unknown>[] } => ({
   layers: [
     { type: 'Embedding', num_embeddings: 2, embedding_dim: 8 },
     { type: 'LSTM', input_size: 8, hidden_size: 16, batch_first: true },
@@ -52,7 +52,7 @@ describe('sequence jobs: checks before queueing', () => {
     expect(res.body.errors[0].message).toMatch(/Expected 5, got 8/);
 
     const maxNorm = lstmParity();
-    maxNorm.layers[0] = { ...maxNorm.layers[0], max_norm: 1 } as (typeof maxNorm.layers)[0];
+    maxNorm.layers[0] = { ...maxNorm.layers[0], max_norm: 1 };
     const refused = await request(`${service.url}/v1/jobs`, { body: tokenJob(x, maxNorm) });
     expect(refused.status).toBe(400);
     expect(refused.body.errors[0].path).toBe('model.layers[0].max_norm');
