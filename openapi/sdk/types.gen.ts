@@ -70,9 +70,99 @@ export type JobCreateInput = {
             p?: number;
             inplace?: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ];
+            padding?: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ];
+            padding?: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number,
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx?: number | null;
+            max_norm?: number | null;
+            norm_type?: number;
+            scale_grad_by_freq?: boolean;
+            sparse?: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+            nonlinearity?: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim?: boolean;
         }>;
     };
     loss: {
@@ -610,9 +700,99 @@ export type JobSpecInput = {
             p?: number;
             inplace?: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride?: number | [
+                number
+            ];
+            padding?: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride?: number | [
+                number,
+                number
+            ];
+            padding?: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation?: number | [
+                number,
+                number
+            ];
+            groups?: number;
+            bias?: boolean;
+            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx?: number | null;
+            max_norm?: number | null;
+            norm_type?: number;
+            scale_grad_by_freq?: boolean;
+            sparse?: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+            nonlinearity?: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim?: boolean;
         }>;
     };
     loss: {
@@ -1271,9 +1451,99 @@ export type JobCreate = {
             p: number;
             inplace: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ];
+            padding: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ];
+            padding: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number,
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx: number | null;
+            max_norm: number | null;
+            norm_type: number;
+            scale_grad_by_freq: boolean;
+            sparse: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+            nonlinearity: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim: boolean;
         }>;
     };
     loss: {
@@ -1811,9 +2081,99 @@ export type JobSpec = {
             p: number;
             inplace: boolean;
         } | {
+            type: 'Conv1d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number
+            ];
+            stride: number | [
+                number
+            ];
+            padding: number | [
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
+            type: 'Conv2d';
+            in_channels: number;
+            out_channels: number;
+            kernel_size: number | [
+                number,
+                number
+            ];
+            stride: number | [
+                number,
+                number
+            ];
+            padding: number | [
+                number,
+                number
+            ] | 'same' | 'valid';
+            dilation: number | [
+                number,
+                number
+            ];
+            groups: number;
+            bias: boolean;
+            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+        } | {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx: number | null;
+            max_norm: number | null;
+            norm_type: number;
+            scale_grad_by_freq: boolean;
+            sparse: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+            nonlinearity: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim: boolean;
         }>;
     };
     loss: {
