@@ -70,6 +70,22 @@ class ModuleSpecs(unittest.TestCase):
             ),
             (nn.Dropout2d(0.3), {"type": "Dropout2d", "p": 0.3, "inplace": False}),
             (nn.Unflatten(1, (2, 4, 4)), {"type": "Unflatten", "dim": 1, "unflattened_size": [2, 4, 4]}),
+            (
+                nn.Embedding(10, 4, padding_idx=0),
+                {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 4, "padding_idx": 0, "max_norm": None, "norm_type": 2.0, "scale_grad_by_freq": False, "sparse": False},
+            ),
+            (
+                nn.RNN(3, 5, nonlinearity="relu", bias=False),
+                {"type": "RNN", "input_size": 3, "hidden_size": 5, "num_layers": 1, "nonlinearity": "relu", "bias": False, "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0},
+            ),
+            (
+                nn.LSTM(3, 5, num_layers=2, dropout=0.1, batch_first=True),
+                {"type": "LSTM", "input_size": 3, "hidden_size": 5, "num_layers": 2, "bias": True, "batch_first": True, "dropout": 0.1, "bidirectional": False, "proj_size": 0},
+            ),
+            (
+                nn.GRU(3, 5, bidirectional=True),
+                {"type": "GRU", "input_size": 3, "hidden_size": 5, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": True, "proj_size": 0},
+            ),
         ]
         self.assertEqual({type(m) for m, _ in cases}, set(LAYERS), "a case per table entry")
         for module, expected in cases:
@@ -101,6 +117,50 @@ class ModuleSpecs(unittest.TestCase):
         )
         self.assertEqual(spec["layers"][0], {"type": "Flatten", "start_dim": 1, "end_dim": -1})
         self.assertEqual(list(state_dict_for_service(Functional())), ["1.weight", "1.bias", "3.weight", "3.bias"])
+
+    def test_recurrent_modules_and_their_selectors(self):
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(10, 4)
+                self.lstm = nn.LSTM(4, 8, batch_first=True, bidirectional=True)
+                self.fc = nn.Linear(16, 3)
+
+            def forward(self, x):
+                return self.fc(self.lstm(self.emb(x))[0][:, -1])
+
+        spec = spec_from_module(Classifier(), torch.zeros(2, 5, dtype=torch.long))
+        self.assertEqual([layer["type"] for layer in spec["layers"]], ["Embedding", "LSTM", "Select", "Linear"])
+        self.assertEqual(spec["layers"][2], {"type": "Select", "dim": 1, "index": -1})
+        self.assertEqual(
+            list(state_dict_for_service(Classifier()))[:6],
+            ["0.weight", "1.weight_ih_l0", "1.weight_hh_l0", "1.bias_ih_l0", "1.bias_hh_l0", "1.weight_ih_l0_reverse"],
+        )
+
+        class Regressor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.gru = nn.GRU(1, 6, batch_first=True)
+                self.fc = nn.Linear(6, 1)
+
+            def forward(self, x):
+                return self.fc(self.gru(x)[0].mean(1))
+
+        layers = spec_from_module(Regressor(), torch.zeros(2, 7, 1))["layers"]
+        self.assertEqual(layers[1], {"type": "Mean", "dim": 1, "keepdim": False})
+
+        class FinalState(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.RNN(1, 6)
+
+            def forward(self, x):
+                return self.rnn(x)[1]
+
+        with self.assertRaisesRegex(UnsupportedError, "takes h_n"):
+            spec_from_module(FinalState())
+        with self.assertRaisesRegex(UnsupportedError, "max_norm=1.0 is not supported"):
+            spec_from_module(nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)))
 
     def test_refuses_what_the_service_cannot_train(self):
         with self.assertRaisesRegex(UnsupportedError, r"layer 1 \(torch\.nn\.modules\.conv\.Conv1d\) is not supported"):
