@@ -231,6 +231,14 @@ export function tableToTensors(
     [table.rows],
     issues,
   );
+  // Stored tables are checked for token ids here, when the worker reads their values.
+  const { features } = table;
+  issues.push(
+    ...tokenIdIssues(spec.model.layers, table.rows, features, (i, j) => table.x[i * features + j], [
+      'data',
+      'x',
+    ]),
+  );
   if (issues.length > 0 || rule === null) throw new SpecError(issues);
   const x = new Tensor(table.x, [table.rows, table.features]);
   const y = new Tensor(Float32Array.from(table.y), rule.targetShape([table.rows]));

@@ -94,6 +94,30 @@ describe('sequence jobs: checks before queueing', () => {
   });
 });
 
+describe('token ids of stored and generated tables', () => {
+  it('fail the job naming the first bad value once the worker reads them', async () => {
+    const res = await request(`${service.url}/v1/jobs`, {
+      body: {
+        model: {
+          layers: [
+            { type: 'Embedding', num_embeddings: 4, embedding_dim: 2 },
+            { type: 'Flatten' },
+            { type: 'Linear', in_features: 12, out_features: 1 },
+          ],
+        },
+        loss: { type: 'MSELoss' },
+        optimizer: { type: 'Adam', lr: 0.01 },
+        data: { synthetic: { type: 'sine', n_samples: 16, seq_len: 6, seed: 1 } },
+        training: { epochs: 1, batch_size: 8 },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const job = await waitForStatus(service.url, res.body.id, ['succeeded', 'failed', 'cancelled'], 30_000);
+    expect(job.status).toBe('failed');
+    expect(JSON.stringify(job.error)).toMatch(/token ids, integers in \[0, 4\)/);
+  });
+});
+
 describe('an LSTM trained through the API', () => {
   it('learns the synthetic parity task, and predict checks token ids', async () => {
     const body = {
