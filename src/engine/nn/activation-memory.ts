@@ -193,7 +193,7 @@ function keptAndScratch(
     case 'RNN':
     case 'LSTM':
     case 'GRU':
-      return recurrentCost(spec, input, output, b);
+      return recurrentCost(spec, output, b);
     default:
       return { kept: outBytes + b * numel(input) * F32, scratch: 0 };
   }
@@ -214,12 +214,11 @@ function convColumnsPerSample(spec: Record<string, unknown>, output: readonly nu
  * A recurrent layer (ops/recurrent.ts), per layer and direction over steps × batch = B × L rows:
  * its output h (H per row), the activated gates (G·H: LSTM 4, GRU 3, none kept for RNN), the cells
  * of an LSTM and the hidden part of a GRU's n (H each); per layer the concatenated directions, and
- * Dropout's mask and output between layers; with batch_first the transposed input and output. The
+ * Dropout's mask and output between layers (batch_first needs no copies: the op keeps x's layout). The
  * backward's scratch is one direction's gate gradients (twice for GRU) and its previous states.
  */
 function recurrentCost(
   spec: Record<string, unknown>,
-  input: readonly number[],
   output: readonly number[],
   b: number,
 ): { kept: number; scratch: number } {
@@ -234,7 +233,6 @@ function recurrentCost(
   if (directions === 2) kept += layers * rows * 2 * hidden;
   if (typeof spec.dropout === 'number' && spec.dropout > 0)
     kept += (layers - 1) * 2 * rows * directions * hidden;
-  if (spec.batch_first === true) kept += b * numel(input) + rows * directions * hidden;
   const scratch = rows * (gates * hidden * (spec.type === 'GRU' ? 2 : 1) + hidden);
   return { kept: kept * F32, scratch: scratch * F32 };
 }

@@ -7,7 +7,7 @@
  * (ops/recurrent.ts).
  */
 import { GATES, type RecurrentMode, recurrentDirection } from '../ops/recurrent.js';
-import { cat, squeeze, transpose, unsqueeze } from '../ops/shape.js';
+import { cat, squeeze, unsqueeze } from '../ops/shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { Dropout } from './dropout.js';
@@ -82,14 +82,16 @@ abstract class RecurrentBase extends Module {
     if (input.ndim !== 2 && input.ndim !== 3)
       throw new RangeError(`${this.mode}: Expected input to be 2D or 3D, got ${input.ndim}D instead`);
     const unbatched = input.ndim === 2;
-    let x = unbatched ? unsqueeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
+    // batch_first is handled inside the op (no transposes); an unbatched input is one sequence.
+    const batchFirst = this.batchFirst && !unbatched;
+    let x = unbatched ? unsqueeze(input, 1) : input;
     if (x.shape[2] !== this.inputSize)
       throw new RangeError(
         `${this.mode}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]}`,
       );
     this.weights.forEach((dirs, layer) => {
       const outs = dirs.map((w, d) =>
-        recurrentDirection(x, w.weightIh, w.weightHh, w.biasIh, w.biasHh, this.mode, d === 1),
+        recurrentDirection(x, w.weightIh, w.weightHh, w.biasIh, w.biasHh, this.mode, d === 1, batchFirst),
       );
       x = outs.length === 1 ? outs[0] : cat(outs, 2);
       if (this.dropoutLayer !== null && layer < this.numLayers - 1) {
@@ -97,8 +99,7 @@ abstract class RecurrentBase extends Module {
         x = this.dropoutLayer.forward(x);
       }
     });
-    if (unbatched) return squeeze(x, 1);
-    return this.batchFirst ? transpose(x, 0, 1) : x;
+    return unbatched ? squeeze(x, 1) : x;
   }
 }
 

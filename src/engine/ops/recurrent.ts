@@ -35,8 +35,11 @@ function sigmoid(x: number): number {
 }
 
 /**
- * Runs one direction over x (T, B, I); `reverse` walks t = T-1 … 0 (the `_reverse` weights of a
- * bidirectional layer). Returns h for every step, (T, B, H), in input time order.
+ * Runs one direction over x (T, B, I), or (B, T, I) with `batchFirst`; `reverse` walks t = T-1 … 0
+ * (the `_reverse` weights of a bidirectional layer). Returns h for every step in x's layout,
+ * (T, B, H) or (B, T, H), in input time order. Every row-indexed buffer (projections, gates, cells,
+ * output, their gradients) keeps x's row order, so batch_first needs no transposes; the per-step
+ * products read and write contiguous (B, ·) scratch rows.
  */
 export function recurrentDirection(
   x: Tensor,
@@ -46,13 +49,15 @@ export function recurrentDirection(
   biasHh: Tensor | null,
   mode: RecurrentMode,
   reverse = false,
+  batchFirst = false,
 ): Tensor {
   const g = GATES[mode];
   if (x.ndim !== 3 || weightIh.ndim !== 2 || weightHh.ndim !== 2)
     throw new RangeError(
       `${mode}: expected input (L, N, H_in) and 2-d weights, got ${shapeToString(x.shape)}, ${shapeToString(weightIh.shape)} and ${shapeToString(weightHh.shape)}`,
     );
-  const [steps, batch, inSize] = x.shape;
+  const [steps, batch] = batchFirst ? [x.shape[1], x.shape[0]] : [x.shape[0], x.shape[1]];
+  const inSize = x.shape[2];
   const hidden = weightHh.shape[1];
   const gh = g * hidden;
   if (weightIh.shape[0] !== gh || weightIh.shape[1] !== inSize || weightHh.shape[0] !== gh)
@@ -61,10 +66,13 @@ export function recurrentDirection(
     );
   const rows = steps * batch;
   const bh = batch * hidden;
+  /** The row of step t, sample b, in x's layout. */
+  const row = batchFirst ? (t: number, b: number) => b * steps + t : (t: number, b: number) => t * batch + b;
 
   const xp = outputBuffer(rows * gh);
   gemmInto(x.data, weightIh.data, xp, rows, inSize, gh, { transB: true, bias: biasIh?.data ?? null });
   const hp = outputBuffer(batch * gh);
+  const hStep = outputBuffer(bh); // h of the previous step, (B, H) contiguous for its product
   const out = outputBuffer(rows * hidden);
   // Saved for backward: activated gates (LSTM, GRU), cells (LSTM), the hidden part of n (GRU).
   const gates = mode === 'LSTM' || mode === 'GRU' ? outputBuffer(rows * gh) : null;
@@ -80,22 +88,22 @@ export function recurrentDirection(
       // h_{-1} = 0: the hidden projection is the bias alone.
       for (let b = 0; b < batch; b++) for (let j = 0; j < gh; j++) hp[b * gh + j] = bhh === null ? 0 : bhh[j];
     } else {
-      whh.product(out.subarray(prev * bh, (prev + 1) * bh), hp, batch, { bias: bhh });
+      whh.product(hStep, hp, batch, { bias: bhh });
     }
-    const xt = t * batch * gh;
-    const ht = t * bh;
     for (let b = 0; b < batch; b++) {
-      const xr = xt + b * gh;
+      const xr = row(t, b) * gh;
       const hr = b * gh;
+      const ob = row(t, b) * hidden;
+      const pb = s === 0 ? 0 : row(prev, b) * hidden;
       for (let u = 0; u < hidden; u++) {
-        const o = ht + b * hidden + u;
-        const hPrev = s === 0 ? 0 : out[prev * bh + b * hidden + u];
+        const o = ob + u;
+        const hPrev = s === 0 ? 0 : out[pb + u];
         if (mode === 'LSTM') {
           const ig = sigmoid(Math.fround(xp[xr + u] + hp[hr + u]));
           const fg = sigmoid(Math.fround(xp[xr + hidden + u] + hp[hr + hidden + u]));
           const gg = Math.tanh(Math.fround(xp[xr + 2 * hidden + u] + hp[hr + 2 * hidden + u]));
           const og = sigmoid(Math.fround(xp[xr + 3 * hidden + u] + hp[hr + 3 * hidden + u]));
-          const cPrev = s === 0 ? 0 : cells![prev * bh + b * hidden + u];
+          const cPrev = s === 0 ? 0 : cells![pb + u];
           const gr = xr; // the saved gates share XP's layout
           gates![gr + u] = ig;
           gates![gr + hidden + u] = fg;
@@ -120,10 +128,12 @@ export function recurrentDirection(
           out[o] = mode === 'RNN_TANH' ? Math.tanh(a) : a > 0 || Number.isNaN(a) ? a : 0;
         }
       }
+      hStep.set(out.subarray(ob, ob + hidden), b * hidden);
     }
   }
   releaseGradBuffer(xp);
   releaseGradBuffer(hp);
+  releaseGradBuffer(hStep);
 
   const parents = [x, weightIh, weightHh];
   if (biasIh !== null) parents.push(biasIh);
@@ -131,7 +141,7 @@ export function recurrentDirection(
   const saved = [gates, cells, hn].filter((buf): buf is Float32Array => buf !== null);
   return Tensor.fromOp(
     out,
-    [steps, batch, hidden],
+    batchFirst ? [batch, steps, hidden] : [steps, batch, hidden],
     parents,
     (gOut) => {
       const dgx = gradBuffer(rows * gh);
@@ -139,17 +149,20 @@ export function recurrentDirection(
       const dh = gradBuffer(bh); // gradient reaching h_{t} from step t+1
       const dc = mode === 'LSTM' ? gradBuffer(bh) : null;
       const whhT = new FixedBGemm(weightHh.data, hidden, gh, false, batch);
+      // Step t's hidden-side gate gradients, (B, G·H) contiguous for its product.
+      const dgStep = batchFirst ? gradBuffer(batch * gh) : null;
       for (let s = steps - 1; s >= 0; s--) {
         const t = reverse ? steps - 1 - s : s;
         const prev = reverse ? t + 1 : t - 1;
-        const ht = t * bh;
         for (let b = 0; b < batch; b++) {
-          const gr = (t * batch + b) * gh;
+          const gr = row(t, b) * gh;
+          const ob = row(t, b) * hidden;
+          const pb = s === 0 ? 0 : row(prev, b) * hidden;
           for (let u = 0; u < hidden; u++) {
             const j = b * hidden + u;
-            const o = ht + j;
+            const o = ob + u;
             const dht = gOut[o] + dh[j];
-            const hPrev = s === 0 ? 0 : out[prev * bh + j];
+            const hPrev = s === 0 ? 0 : out[pb + u];
             if (mode === 'LSTM') {
               const ig = gates![gr + u];
               const fg = gates![gr + hidden + u];
@@ -157,7 +170,7 @@ export function recurrentDirection(
               const og = gates![gr + 3 * hidden + u];
               const tc = Math.tanh(cells![o]);
               const dct = dht * og * (1 - tc * tc) + dc![j];
-              const cPrev = s === 0 ? 0 : cells![prev * bh + j];
+              const cPrev = s === 0 ? 0 : cells![pb + u];
               dgx[gr + u] = dct * gg * ig * (1 - ig);
               dgx[gr + hidden + u] = dct * cPrev * fg * (1 - fg);
               dgx[gr + 2 * hidden + u] = dct * ig * (1 - gg * gg);
@@ -186,11 +199,18 @@ export function recurrentDirection(
           }
         }
         if (s > 0) {
-          const block = dgh.subarray(t * batch * gh, (t + 1) * batch * gh);
+          let block: Float32Array;
+          if (dgStep === null) block = dgh.subarray(t * batch * gh, (t + 1) * batch * gh);
+          else {
+            for (let b = 0; b < batch; b++)
+              dgStep.set(dgh.subarray(row(t, b) * gh, (row(t, b) + 1) * gh), b * gh);
+            block = dgStep;
+          }
           whhT.product(block, dh, batch, { accumulate: mode === 'GRU' });
         }
       }
       releaseGradBuffer(dh);
+      if (dgStep !== null) releaseGradBuffer(dgStep);
       if (dc !== null) releaseGradBuffer(dc);
 
       const result: (Float32Array | null)[] = [null, null, null];
@@ -204,21 +224,19 @@ export function recurrentDirection(
         gemmInto(dgx, x.data, gw, gh, rows, inSize, { transA: true }); // dW_ih = dG_xᵀ · X
         result[1] = gw;
       }
-      if (weightHh.requiresGrad && steps > 1) {
-        // H_prev: the state each step started from; the first step's is zero and adds nothing.
-        const first = reverse ? 0 : 1;
-        const hPrev = outputBuffer((steps - 1) * bh);
-        for (let t = first; t < first + steps - 1; t++) {
+      if (weightHh.requiresGrad) {
+        // H_prev in x's row order: the state each step started from (zero for the first step).
+        const hPrev = gradBuffer(rows * hidden);
+        for (let s = 1; s < steps; s++) {
+          const t = reverse ? steps - 1 - s : s;
           const prev = reverse ? t + 1 : t - 1;
-          hPrev.set(out.subarray(prev * bh, (prev + 1) * bh), (t - first) * bh);
+          for (let b = 0; b < batch; b++)
+            hPrev.set(out.subarray(row(prev, b) * hidden, (row(prev, b) + 1) * hidden), row(t, b) * hidden);
         }
         const gw = gradBuffer(gh * hidden);
-        const dgBlock = dgh.subarray(first * batch * gh, (first + steps - 1) * batch * gh);
-        gemmInto(dgBlock, hPrev, gw, gh, (steps - 1) * batch, hidden, { transA: true });
+        gemmInto(dgh, hPrev, gw, gh, rows, hidden, { transA: true }); // dW_hh = dG_hᵀ · H_prev
         releaseGradBuffer(hPrev);
         result[2] = gw;
-      } else if (weightHh.requiresGrad) {
-        result[2] = gradBuffer(gh * hidden);
       }
       if (biasIh !== null) result.push(biasIh.requiresGrad ? columnSums(dgx, rows, gh) : null);
       if (biasHh !== null) result.push(biasHh.requiresGrad ? columnSums(dgh, rows, gh) : null);
