@@ -47,6 +47,16 @@ function runTorch(workload: string, metric: string): number | null {
   return anchorValue(out, metric);
 }
 
+/** W5 lstm-seq in PyTorch: bench/torch_w5.py (not one of the shared anchors). */
+function runTorchW5(): number | null {
+  const script = fileURLToPath(new URL('../bench/torch_w5.py', import.meta.url));
+  const out = execFileSync(PYTHON, [script, '--runs', '3'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return anchorValue(out, 'samples_per_s');
+}
+
 function runTfjs(workload: string, metric: string, extra: string[] = []): number | null {
   const out = execFileSync(
     process.execPath,
@@ -79,7 +89,12 @@ const keep = (f: Figure) => {
   const seen = ours.get(key);
   if (seen === undefined || f.value > seen.value) ours.set(key, f);
 };
-const torchMetric: Record<string, string> = { W1: 'samples_per_s', W2: 'steps_per_s', W3: 'gflops_6PS' };
+const torchMetric: Record<string, string> = {
+  W1: 'samples_per_s',
+  W2: 'steps_per_s',
+  W3: 'gflops_6PS',
+  W5: 'samples_per_s',
+};
 for (let round = 0; round < ROUNDS; round++) {
   for (const id of WORKLOADS) {
     for (const f of runWorkload(id)) keep(f);
@@ -87,7 +102,7 @@ for (let round = 0; round < ROUNDS; round++) {
       for (const f of await withThreads(2, () => runWorkload('W1')))
         keep({ ...f, metric: `${f.metric}_2threads` });
     }
-    const value = torch ? runTorch(id, torchMetric[id]) : null;
+    const value = !torch ? null : id === 'W5' ? runTorchW5() : runTorch(id, torchMetric[id]);
     if (value !== null) torchBest.set(id, Math.max(value, torchBest.get(id) ?? 0));
   }
 }
@@ -116,6 +131,13 @@ const rows = [
     label: 'W3 wide-mlp, GFLOP/s',
     ours: get('W3', 'gflops'),
     torch: pt('W3'),
+    tfjs: null,
+    tfjsBest: null,
+  },
+  {
+    label: 'W5 lstm-seq, samples/s',
+    ours: get('W5', 'samples_per_s'),
+    torch: pt('W5'),
     tfjs: null,
     tfjsBest: null,
   },

@@ -10,7 +10,10 @@ import { GemmThreadPool } from '../src/engine/kernels/gemm-threads.js';
 // not load the JSON-spec registries (and zod, about 12 MB).
 import { CrossEntropyLoss } from '../src/engine/losses/cross-entropy-loss.js';
 import { ReLU } from '../src/engine/nn/activation-layers.js';
+import { Embedding } from '../src/engine/nn/embedding.js';
 import { Linear } from '../src/engine/nn/linear.js';
+import { LSTM } from '../src/engine/nn/recurrent.js';
+import { Select } from '../src/engine/nn/selectors.js';
 import { Sequential } from '../src/engine/nn/sequential.js';
 import { Adam } from '../src/engine/optim/adam.js';
 import type { Optimizer } from '../src/engine/optim/optimizer.js';
@@ -18,8 +21,8 @@ import { SGD } from '../src/engine/optim/sgd.js';
 import { Generator } from '../src/engine/random.js';
 import { Tensor } from '../src/engine/tensor.js';
 
-export type WorkloadId = 'W1' | 'W2' | 'W3';
-export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3'];
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W5';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W5'];
 
 /** One figure: `<workload> <metric> <value>`. */
 export interface Figure {
@@ -113,6 +116,7 @@ export function runWorkload(id: WorkloadId, runs = 3): Figure[] {
     // A run is about 50 ms: the median of 15 rides out the machine's brief slow spells.
     return [{ workload: id, metric: 'steps_per_s', value: steps / timed(epoch, Math.max(runs, 15)) }];
   }
+  if (id === 'W5') return [{ workload: id, metric: 'samples_per_s', value: lstmSeq(g, runs) }];
   const sizes = [1024, 1024, 1024, 10];
   const n = 20_480;
   const model = mlp(sizes, g);
@@ -122,6 +126,30 @@ export function runWorkload(id: WorkloadId, runs = 3): Figure[] {
     { workload: id, metric: 'samples_per_s', value: n / seconds },
     { workload: id, metric: 'gflops', value: (6 * parameterCount(sizes) * n) / seconds / 1e9 },
   ];
+}
+
+/**
+ * W5 lstm-seq: Embedding(1000, 64) - LSTM(64, 128, batch_first) - Select(1, -1) (the last step) -
+ * Linear(128, 10), CrossEntropyLoss, Adam lr 1e-3, batch 64, sequence length 50, 6,400 samples of
+ * uniform token ids and labels (bench/torch_w5.py is the PyTorch side). Samples per second.
+ */
+function lstmSeq(g: Generator, runs: number): number {
+  const [vocab, length, batch, n] = [1000, 50, 64, 6400];
+  const model = new Sequential(
+    new Embedding(vocab, 64, { generator: g }),
+    new LSTM(64, 128, { batchFirst: true, generator: g }),
+    new Select(1, -1),
+    new Linear(128, 10, { generator: g }),
+  );
+  const batches: Batch[] = [];
+  for (let start = 0; start < n; start += batch) {
+    const x = new Float32Array(batch * length);
+    for (let i = 0; i < x.length; i++) x[i] = Math.min(vocab - 1, Math.floor(g.uniform(0, vocab)));
+    const y = new Float32Array(batch);
+    for (let i = 0; i < batch; i++) y[i] = Math.min(9, Math.floor(g.uniform(0, 10)));
+    batches.push([new Tensor(x, [batch, length]), new Tensor(y, [batch])]);
+  }
+  return n / timed(epochRunner(model, new Adam(model.parameters(), { lr: 1e-3 }), batches), runs);
 }
 
 /**

@@ -199,6 +199,54 @@ export type JobCreateInput = {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx?: number | null;
+            max_norm?: number | null;
+            norm_type?: number;
+            scale_grad_by_freq?: boolean;
+            sparse?: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+            nonlinearity?: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim?: boolean;
         }>;
     };
     loss: {
@@ -865,6 +913,54 @@ export type JobSpecInput = {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx?: number | null;
+            max_norm?: number | null;
+            norm_type?: number;
+            scale_grad_by_freq?: boolean;
+            sparse?: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+            nonlinearity?: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers?: number;
+            bias?: boolean;
+            batch_first?: boolean;
+            dropout?: number;
+            bidirectional?: boolean;
+            proj_size?: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim?: boolean;
         }>;
     };
     loss: {
@@ -1652,6 +1748,54 @@ export type JobCreate = {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx: number | null;
+            max_norm: number | null;
+            norm_type: number;
+            scale_grad_by_freq: boolean;
+            sparse: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+            nonlinearity: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim: boolean;
         }>;
     };
     loss: {
@@ -2318,6 +2462,54 @@ export type JobSpec = {
             type: 'Unflatten';
             dim: number;
             unflattened_size: Array<number>;
+        } | {
+            type: 'Embedding';
+            num_embeddings: number;
+            embedding_dim: number;
+            padding_idx: number | null;
+            max_norm: number | null;
+            norm_type: number;
+            scale_grad_by_freq: boolean;
+            sparse: boolean;
+        } | {
+            type: 'RNN';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+            nonlinearity: 'tanh' | 'relu';
+        } | {
+            type: 'LSTM';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'GRU';
+            input_size: number;
+            hidden_size: number;
+            num_layers: number;
+            bias: boolean;
+            batch_first: boolean;
+            dropout: number;
+            bidirectional: boolean;
+            proj_size: number;
+        } | {
+            type: 'Select';
+            dim: number;
+            index: number;
+        } | {
+            type: 'Mean';
+            dim: number;
+            keepdim: boolean;
         }>;
     };
     loss: {

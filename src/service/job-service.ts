@@ -13,6 +13,7 @@ import type { TrainingQueue } from '../queue/training-queue.js';
 import { packData } from '../training/data.js';
 import type { Normalization } from '../training/normalize.js';
 import { predict } from '../training/predict.js';
+import { tokenIdIssues } from '../training/token-ids.js';
 import { checkTable, type TableShape } from './data-sources.js';
 import type { DatasetStore } from './dataset-store.js';
 import {
@@ -301,6 +302,8 @@ export class JobService {
         ? []
         : [{ path: ['x', i], message: `expected ${features} features, got ${row.length}` }],
     );
+    if (issues.length === 0)
+      issues.push(...tokenIdIssues(job.spec.model.layers, x.length, features, (i, j) => x[i][j], ['x']));
     if (x.length > this.limits.maxPredictRows)
       issues.unshift({ path: ['x'], message: `at most ${this.limits.maxPredictRows} rows per request` });
     if (issues.length > 0) throw ValidationError.fromSpecIssues(issues.slice(0, 20));

@@ -20,6 +20,7 @@ import { applyNormalization, fitStandard, type Normalization } from './normalize
 import type { RunSpec } from './spec.js';
 import { splitIndices } from './split.js';
 import { lossTargets, type TargetRule } from './targets.js';
+import { tokenIdIssues } from './token-ids.js';
 
 export interface RawData {
   x: unknown;
@@ -138,6 +139,18 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
     });
   }
   if (issues.length > 0) return result;
+  const [rows, features] = xShape;
+  const at =
+    packed === null
+      ? (i: number, j: number) => ((data as RawData).x as number[][])[i][j]
+      : (i: number, j: number) => packed.values[i * features + j];
+  if (xShape.length === 2)
+    issues.push(...tokenIdIssues(spec.model.layers, rows, features, at, ['data', 'x']));
+  if (spec.model.layers[0]?.type === 'Embedding' && spec.training.normalize === 'standard')
+    issues.push({
+      path: ['training', 'normalize'],
+      message: "normalize 'standard' would change the token ids the Embedding (layer 0) reads; leave it off",
+    });
   result.rule = checkAgainstSpec(spec, xShape, data.y as NestedArray, yShape, issues);
   return result;
 }
@@ -217,6 +230,14 @@ export function tableToTensors(
     Array.from(table.y),
     [table.rows],
     issues,
+  );
+  // Stored tables are checked for token ids here, when the worker reads their values.
+  const { features } = table;
+  issues.push(
+    ...tokenIdIssues(spec.model.layers, table.rows, features, (i, j) => table.x[i * features + j], [
+      'data',
+      'x',
+    ]),
   );
   if (issues.length > 0 || rule === null) throw new SpecError(issues);
   const x = new Tensor(table.x, [table.rows, table.features]);

@@ -89,6 +89,22 @@ class ModuleSpecs(unittest.TestCase):
             (nn.AdaptiveAvgPool1d(5), {"type": "AdaptiveAvgPool1d", "output_size": 5}),
             (nn.AdaptiveAvgPool2d((None, 3)), {"type": "AdaptiveAvgPool2d", "output_size": [None, 3]}),
             (nn.AdaptiveMaxPool2d(1), {"type": "AdaptiveMaxPool2d", "output_size": 1, "return_indices": False}),
+            (
+                nn.Embedding(10, 4, padding_idx=0),
+                {"type": "Embedding", "num_embeddings": 10, "embedding_dim": 4, "padding_idx": 0, "max_norm": None, "norm_type": 2.0, "scale_grad_by_freq": False, "sparse": False},
+            ),
+            (
+                nn.RNN(3, 5, nonlinearity="relu", bias=False),
+                {"type": "RNN", "input_size": 3, "hidden_size": 5, "num_layers": 1, "nonlinearity": "relu", "bias": False, "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0},
+            ),
+            (
+                nn.LSTM(3, 5, num_layers=2, dropout=0.1, batch_first=True),
+                {"type": "LSTM", "input_size": 3, "hidden_size": 5, "num_layers": 2, "bias": True, "batch_first": True, "dropout": 0.1, "bidirectional": False, "proj_size": 0},
+            ),
+            (
+                nn.GRU(3, 5, bidirectional=True),
+                {"type": "GRU", "input_size": 3, "hidden_size": 5, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": True, "proj_size": 0},
+            ),
         ]
         self.assertEqual({type(m) for m, _ in cases}, set(LAYERS), "a case per table entry")
         for module, expected in cases:
@@ -125,6 +141,50 @@ class ModuleSpecs(unittest.TestCase):
         for pool in (nn.MaxPool2d(2, return_indices=True), nn.AdaptiveMaxPool2d(2, return_indices=True)):
             with self.subTest(layer=type(pool).__name__), self.assertRaisesRegex(UnsupportedError, "return_indices"):
                 spec_from_module(nn.Sequential(pool))
+
+    def test_recurrent_modules_and_their_selectors(self):
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(10, 4)
+                self.lstm = nn.LSTM(4, 8, batch_first=True, bidirectional=True)
+                self.fc = nn.Linear(16, 3)
+
+            def forward(self, x):
+                return self.fc(self.lstm(self.emb(x))[0][:, -1])
+
+        spec = spec_from_module(Classifier(), torch.zeros(2, 5, dtype=torch.long))
+        self.assertEqual([layer["type"] for layer in spec["layers"]], ["Embedding", "LSTM", "Select", "Linear"])
+        self.assertEqual(spec["layers"][2], {"type": "Select", "dim": 1, "index": -1})
+        self.assertEqual(
+            list(state_dict_for_service(Classifier()))[:6],
+            ["0.weight", "1.weight_ih_l0", "1.weight_hh_l0", "1.bias_ih_l0", "1.bias_hh_l0", "1.weight_ih_l0_reverse"],
+        )
+
+        class Regressor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.gru = nn.GRU(1, 6, batch_first=True)
+                self.fc = nn.Linear(6, 1)
+
+            def forward(self, x):
+                return self.fc(self.gru(x)[0].mean(1))
+
+        layers = spec_from_module(Regressor(), torch.zeros(2, 7, 1))["layers"]
+        self.assertEqual(layers[1], {"type": "Mean", "dim": 1, "keepdim": False})
+
+        class FinalState(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.RNN(1, 6)
+
+            def forward(self, x):
+                return self.rnn(x)[1]
+
+        with self.assertRaisesRegex(UnsupportedError, "takes h_n"):
+            spec_from_module(FinalState())
+        with self.assertRaisesRegex(UnsupportedError, "max_norm=1.0 is not supported"):
+            spec_from_module(nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)))
 
     def test_refuses_what_the_service_cannot_train(self):
         with self.assertRaisesRegex(UnsupportedError, r"layer 1 \(torch\.nn\.modules\.conv\.Conv1d\) is not supported"):

@@ -254,8 +254,83 @@ class UnflattenLayerInput(TypedDict):
     unflattened_size: List[int]
 
 
+class _EmbeddingLayerInputBase(TypedDict):
+    type: Literal['Embedding']
+    num_embeddings: int
+    embedding_dim: int
+
+
+class EmbeddingLayerInput(_EmbeddingLayerInputBase, total=False):
+    padding_idx: Union[int, None]
+    max_norm: Union[float, None]
+    norm_type: float
+    scale_grad_by_freq: bool
+    sparse: bool
+
+
+class _RNNLayerInputBase(TypedDict):
+    type: Literal['RNN']
+    input_size: int
+    hidden_size: int
+
+
+class RNNLayerInput(_RNNLayerInputBase, total=False):
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+    nonlinearity: Literal['tanh', 'relu']
+
+
+class _LSTMLayerInputBase(TypedDict):
+    type: Literal['LSTM']
+    input_size: int
+    hidden_size: int
+
+
+class LSTMLayerInput(_LSTMLayerInputBase, total=False):
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class _GRULayerInputBase(TypedDict):
+    type: Literal['GRU']
+    input_size: int
+    hidden_size: int
+
+
+class GRULayerInput(_GRULayerInputBase, total=False):
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class SelectLayerInput(TypedDict):
+    type: Literal['Select']
+    dim: int
+    index: int
+
+
+class _MeanLayerInputBase(TypedDict):
+    type: Literal['Mean']
+    dim: int
+
+
+class MeanLayerInput(_MeanLayerInputBase, total=False):
+    keepdim: bool
+
+
 class JobCreateModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, SelectLayerInput, MeanLayerInput]]
 
 
 class _MSELossInputBase(TypedDict):
@@ -836,7 +911,7 @@ class JobInput(_JobInputBase, total=False):
 
 
 class JobSpecModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, SelectLayerInput, MeanLayerInput]]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1286,8 +1361,68 @@ class UnflattenLayer(TypedDict):
     unflattened_size: List[int]
 
 
+class EmbeddingLayer(TypedDict):
+    type: Literal['Embedding']
+    num_embeddings: int
+    embedding_dim: int
+    padding_idx: Union[int, None]
+    max_norm: Union[float, None]
+    norm_type: float
+    scale_grad_by_freq: bool
+    sparse: bool
+
+
+class RNNLayer(TypedDict):
+    type: Literal['RNN']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+    nonlinearity: Literal['tanh', 'relu']
+
+
+class LSTMLayer(TypedDict):
+    type: Literal['LSTM']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class GRULayer(TypedDict):
+    type: Literal['GRU']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class SelectLayer(TypedDict):
+    type: Literal['Select']
+    dim: int
+    index: int
+
+
+class MeanLayer(TypedDict):
+    type: Literal['Mean']
+    dim: int
+    keepdim: bool
+
+
 class JobCreateModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, SelectLayer, MeanLayer]]
 
 
 class MSELoss(TypedDict):
@@ -1760,7 +1895,7 @@ class Job(_JobBase, total=False):
 
 
 class JobSpecModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, SelectLayer, MeanLayer]]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -2072,6 +2207,12 @@ LAYERS: Dict[str, Dict[str, Any]] = {
     'AdaptiveAvgPool2d': {'output_size': REQUIRED},
     'AdaptiveMaxPool2d': {'output_size': REQUIRED, 'return_indices': False},
     'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
+    'Embedding': {'num_embeddings': REQUIRED, 'embedding_dim': REQUIRED, 'padding_idx': None, 'max_norm': None, 'norm_type': 2, 'scale_grad_by_freq': False, 'sparse': False},
+    'RNN': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0, 'nonlinearity': 'tanh'},
+    'LSTM': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
+    'GRU': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
+    'Select': {'dim': REQUIRED, 'index': REQUIRED},
+    'Mean': {'dim': REQUIRED, 'keepdim': False},
 }
 
 #: The service's optimizer types: keyword arguments and their defaults.

@@ -111,7 +111,43 @@ LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
     nn.AdaptiveAvgPool1d: _layer("AdaptiveAvgPool1d"),
     nn.AdaptiveAvgPool2d: _layer("AdaptiveAvgPool2d"),
     nn.AdaptiveMaxPool2d: _layer("AdaptiveMaxPool2d", return_indices=_no_indices),
+    # Sequence layers. The recurrent layers' forward returns (output, h_n): a traced forward takes
+    # `output` (`self.lstm(x)[0]`), as the service's layer gives it; selectors follow as
+    # `x[:, -1]`, `x.select(1, -1)` or `x.mean(1)` (the service's Select and Mean layers).
+    nn.Embedding: _layer("Embedding", max_norm=lambda m: _refuse_set(m, "max_norm")),
+    nn.RNN: _layer("RNN"),
+    nn.LSTM: _layer("LSTM", proj_size=lambda m: _refuse_set(m, "proj_size", 0)),
+    nn.GRU: _layer("GRU"),
 }
+
+_RECURRENT = (nn.RNN, nn.LSTM, nn.GRU)
+
+
+def _refuse_set(module: nn.Module, name: str, unset: Any = None) -> Any:
+    value = getattr(module, name, unset)
+    if value != unset:
+        raise UnsupportedError("%s: %s=%r is not supported" % (type(module).__name__, name, value))
+    return value
+
+
+def _selector(node: Any) -> Optional[Dict[str, Any]]:
+    """The service's Select or Mean layer a traced `x[:, -1]`, `x.select(d, i)` or `x.mean(d)` equals."""
+    import operator
+
+    args = node.args[1:]
+    if node.op == "call_function" and node.target is operator.getitem and len(args) == 1:
+        key = args[0]
+        if isinstance(key, tuple) and len(key) >= 2 and isinstance(key[-1], int):
+            if all(k == slice(None) for k in key[:-1]):
+                return {"type": "Select", "dim": len(key) - 1, "index": key[-1]}
+    if node.op == "call_method" and node.target == "select" and len(args) == 2:
+        return {"type": "Select", "dim": args[0], "index": args[1]}
+    if node.op == "call_method" and node.target == "mean":
+        dim = args[0] if args else node.kwargs.get("dim")
+        keepdim = args[1] if len(args) > 1 else node.kwargs.get("keepdim", False)
+        if isinstance(dim, int):
+            return {"type": "Mean", "dim": dim, "keepdim": keepdim}
+    return None
 
 #: Functions a traced forward may call between its layers, as the layers they equal.
 _FUNCTIONS: Dict[Any, Dict[str, Any]] = {
@@ -159,6 +195,12 @@ def _layer_spec(name: str, module: nn.Module) -> Dict[str, Any]:
         raise UnsupportedError("layer %s: %s" % (name, err)) from None
 
 
+def _is_getitem(node: Any) -> bool:
+    import operator
+
+    return node.op == "call_function" and node.target is operator.getitem and len(node.args) == 2
+
+
 def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
     import torch.fx
 
@@ -195,6 +237,13 @@ def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Di
             out.append(("", None, {"type": "Flatten", "start_dim": start, "end_dim": end}))
         elif node.op == "call_method" and node.target in _METHODS and len(node.args) == 1:
             out.append(("", None, dict(_METHODS[node.target])))
+        elif previous.op == "call_module" and out and isinstance(out[-1][1], _RECURRENT) and _is_getitem(node):
+            if node.args[1] != 0:
+                raise UnsupportedError("%s: %s takes h_n; the service's recurrent layers give only their output" % (what, node.format_node()))
+            previous = node  # `output` of (output, h_n): the service's layer gives it as is
+            continue
+        elif _selector(node) is not None:
+            out.append(("", None, _selector(node)))
         else:
             raise UnsupportedError("%s: %s is not a supported layer" % (what, node.format_node()))
         previous = node

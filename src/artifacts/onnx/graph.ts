@@ -7,20 +7,22 @@
 export const DataType = Object.freeze({ FLOAT: 1, INT64: 7 });
 
 /** AttributeProto.AttributeType values used here. */
-const AttributeType = Object.freeze({ FLOAT: 1, INT: 2, STRING: 3, INTS: 7 });
+const AttributeType = Object.freeze({ FLOAT: 1, INT: 2, STRING: 3, INTS: 7, STRINGS: 8 });
 
 /** A node attribute: a float, an int, a list of ints or a string, tagged by kind. */
 export type Attribute =
   | { kind: 'float'; value: number }
   | { kind: 'int'; value: number }
   | { kind: 'ints'; value: readonly number[] }
-  | { kind: 'string'; value: string };
+  | { kind: 'string'; value: string }
+  | { kind: 'strings'; value: readonly string[] };
 
 export const attr = Object.freeze({
   float: (value: number): Attribute => ({ kind: 'float', value }),
   int: (value: number): Attribute => ({ kind: 'int', value }),
   ints: (value: readonly number[]): Attribute => ({ kind: 'ints', value }),
   string: (value: string): Attribute => ({ kind: 'string', value }),
+  strings: (value: readonly string[]): Attribute => ({ kind: 'strings', value }),
 });
 
 function attributeProto(name: string, a: Attribute): Record<string, unknown> {
@@ -33,6 +35,8 @@ function attributeProto(name: string, a: Attribute): Record<string, unknown> {
       return { name, type: AttributeType.INTS, ints: [...a.value] };
     case 'string':
       return { name, type: AttributeType.STRING, s: Buffer.from(a.value, 'utf8') };
+    case 'strings':
+      return { name, type: AttributeType.STRINGS, strings: a.value.map((v) => Buffer.from(v, 'utf8')) };
   }
 }
 

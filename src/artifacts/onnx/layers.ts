@@ -9,6 +9,7 @@ import { convPadding } from '../../engine/nn/conv.js';
 import type { LayerSpec, LayerType } from '../../engine/nn/registry.js';
 import { attr, type OnnxGraph } from './graph.js';
 import { adaptivePool, avgPool, maxPool } from './pool-layers.js';
+import { embedding, mean, recurrent, select } from './sequence-layers.js';
 
 export interface StateTensor {
   shape: readonly number[];
@@ -187,6 +188,12 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
   AdaptiveAvgPool1d: adaptivePool,
   AdaptiveAvgPool2d: adaptivePool,
   AdaptiveMaxPool2d: adaptivePool,
+  Embedding: embedding,
+  RNN: recurrent,
+  LSTM: recurrent,
+  GRU: recurrent,
+  Select: select,
+  Mean: mean,
 });
 
 /** ONNX Conv with PyTorch's geometry; its pads list all the begins, then all the ends. */

@@ -54,6 +54,16 @@ const PLAIN: Epilogue = { bias: null, accumulate: false, relu: false };
 
 export class SimdGemm {
   private view: Float32Array;
+  /** Where `fixB` left its packed B, while no other product has overwritten it. */
+  private fixed: {
+    n: number;
+    k: number;
+    maxM: number;
+    bOff: number;
+    cOff: number;
+    biasOff: number;
+    stageOff: number;
+  } | null = null;
 
   private constructor(
     readonly module: WasmModule,
@@ -128,6 +138,7 @@ export class SimdGemm {
     epilogue: Epilogue,
     runner: RangeRunner | null,
   ): boolean {
+    this.fixed = null; // the memory is about to be overwritten
     const mpad = roundUp(m, MR);
     const npad = roundUp(n, NR);
     const aOff = 0;
@@ -140,6 +151,69 @@ export class SimdGemm {
     if (mem === null) return false;
     this.place(a, PACK_A, transA, m, k, mem, aOff, stageOff, runner);
     this.place(b, PACK_B, !transB, n, k, mem, bOff, stageOff, runner);
+    return this.finish(out, m, k, n, mpad, npad, bOff, cOff, biasOff, epilogue, runner);
+  }
+
+  /**
+   * Packs B (n×k stored transposed, or k×n) once for a run of products with the same B and up to
+   * `maxM` rows of A (a recurrent layer's time steps). Returns false when it does not fit; any
+   * other product on this instance drops it.
+   */
+  fixB(b: Float32Array, n: number, k: number, transB: boolean, maxM: number): boolean {
+    const mpad = roundUp(maxM, MR);
+    const npad = roundUp(n, NR);
+    const bOff = mpad * k;
+    const cOff = bOff + k * npad;
+    const biasOff = cOff + mpad * npad;
+    const stageOff = biasOff + npad;
+    const mem = this.ensure(stageOff + Math.max(maxM, n) * k);
+    this.fixed = null;
+    if (mem === null) return false;
+    this.place(b, PACK_B, !transB, n, k, mem, bOff, stageOff, null);
+    this.fixed = { n, k, maxM, bOff, cOff, biasOff, stageOff };
+    return true;
+  }
+
+  /** out[m×n] = op(a)·B through the epilogue, with the B of the last `fixB`; false when it is gone. */
+  gemmFixed(a: Float32Array, out: Float32Array, m: number, transA: boolean, epilogue: Epilogue): boolean {
+    const f = this.fixed;
+    if (f === null || m > f.maxM) return false;
+    const mem = this.ensure(f.stageOff + Math.max(f.maxM, f.n) * f.k);
+    if (mem === null) return false;
+    this.place(a, PACK_A, transA, m, f.k, mem, 0, f.stageOff, null);
+    const ok = this.finish(
+      out,
+      m,
+      f.k,
+      f.n,
+      roundUp(m, MR),
+      roundUp(f.n, NR),
+      f.bOff,
+      f.cOff,
+      f.biasOff,
+      epilogue,
+      null,
+    );
+    this.fixed = f; // finish leaves B in place
+    return ok;
+  }
+
+  /** The kernel over packed A (at 0) and B (at bOff), then C copied out through the epilogue. */
+  private finish(
+    out: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    mpad: number,
+    npad: number,
+    bOff: number,
+    cOff: number,
+    biasOff: number,
+    epilogue: Epilogue,
+    runner: RangeRunner | null,
+  ): boolean {
+    const aOff = 0;
+    const mem = this.view;
     // Bias and ReLU are applied by the kernel, except when accumulating into `out`, which it cannot see.
     const inKernel = !epilogue.accumulate;
     const { bias, relu = false } = epilogue;

@@ -82,3 +82,36 @@ export function gemmInto(
   if (kernel === null || !kernel.gemm(a, b, out, m, k, n, transA, transB, epilogue, split ? runner : null))
     gemmScalar(a, b, out, m, k, n, transA, transB, epilogue);
 }
+
+/**
+ * Products against one fixed B (a recurrent layer's hidden-to-hidden weight, one product per time
+ * step): B is packed into the kernel's memory once, at construction, and each `product` packs only
+ * A. Same results as `gemmInto` (the scalar loop where the kernel is missing or B does not fit).
+ * Valid until the next other product on this thread, so a step loop must not interleave others.
+ */
+export class FixedBGemm {
+  private readonly kernel: SimdGemm | null;
+
+  constructor(
+    private readonly b: Float32Array,
+    private readonly n: number,
+    private readonly k: number,
+    private readonly transB: boolean,
+    maxM: number,
+  ) {
+    const kernel = maxM * k * n >= SIMD_MIN_WORK && k > 0 ? simdGemm() : null;
+    this.kernel = kernel?.fixB(b, n, k, transB, maxM) ? kernel : null;
+  }
+
+  /** out[m×n] = [out +] op(a)·op(B) [+ bias]. */
+  product(
+    a: Float32Array,
+    out: Float32Array,
+    m: number,
+    { transA = false, accumulate = false, bias = null }: Omit<GemmOptions, 'transB' | 'relu'> = {},
+  ): void {
+    const epilogue: Epilogue = { bias, accumulate, relu: false };
+    if (this.kernel === null || !this.kernel.gemmFixed(a, out, m, transA, epilogue))
+      gemmScalar(a, this.b, out, m, this.k, this.n, transA, this.transB, epilogue);
+  }
+}

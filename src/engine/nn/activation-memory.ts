@@ -186,6 +186,14 @@ function keptAndScratch(
       const columns = b * convColumnsPerSample(spec, output) * F32;
       return { kept: outBytes + columns, scratch: columns };
     }
+    case 'Embedding':
+    case 'Select':
+    case 'Mean':
+      return { kept: outBytes, scratch: 0 };
+    case 'RNN':
+    case 'LSTM':
+    case 'GRU':
+      return recurrentCost(spec, output, b);
     default:
       return { kept: outBytes + b * numel(input) * F32, scratch: 0 };
   }
@@ -200,4 +208,31 @@ function convColumnsPerSample(spec: Record<string, unknown>, output: readonly nu
     : positive(spec.kernel_size, 1) ** spatial.length;
   const rows = (positive(spec.in_channels, 1) / positive(spec.groups, 1)) * kernel;
   return rows * numel(spatial);
+}
+
+/**
+ * A recurrent layer (ops/recurrent.ts), per layer and direction over steps × batch = B × L rows:
+ * its output h (H per row), the activated gates (G·H: LSTM 4, GRU 3, none kept for RNN), the cells
+ * of an LSTM and the hidden part of a GRU's n (H each); per layer the concatenated directions, and
+ * Dropout's mask and output between layers (batch_first needs no copies: the op keeps x's layout). The
+ * backward's scratch is one direction's gate gradients (twice for GRU) and its previous states.
+ */
+function recurrentCost(
+  spec: Record<string, unknown>,
+  output: readonly number[],
+  b: number,
+): { kept: number; scratch: number } {
+  const rows = b * output[0];
+  const hidden = typeof spec.hidden_size === 'number' ? spec.hidden_size : 1;
+  const layers = typeof spec.num_layers === 'number' ? spec.num_layers : 1;
+  const directions = spec.bidirectional === true ? 2 : 1;
+  const gates = spec.type === 'LSTM' ? 4 : spec.type === 'GRU' ? 3 : 1;
+  const savedGates = spec.type === 'RNN' ? 0 : gates * hidden;
+  const extra = spec.type === 'RNN' ? 0 : hidden; // cells, or GRU's hn
+  let kept = layers * directions * rows * (hidden + savedGates + extra);
+  if (directions === 2) kept += layers * rows * 2 * hidden;
+  if (typeof spec.dropout === 'number' && spec.dropout > 0)
+    kept += (layers - 1) * 2 * rows * directions * hidden;
+  const scratch = rows * (gates * hidden * (spec.type === 'GRU' ? 2 : 1) + hidden);
+  return { kept: kept * F32, scratch: scratch * F32 };
 }

@@ -22,6 +22,7 @@ import {
 import { BatchNorm1d, BatchNorm2d } from './batch-norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { Dropout, Dropout2d } from './dropout.js';
+import { Embedding } from './embedding.js';
 import { LayerNorm } from './layer-norm.js';
 import { Linear } from './linear.js';
 import type { Module } from './module.js';
@@ -34,6 +35,8 @@ import {
   MaxPool1d,
   MaxPool2d,
 } from './pool.js';
+import { GRU, LSTM, RNN } from './recurrent.js';
+import { Mean, Select } from './selectors.js';
 import { Sequential } from './sequential.js';
 
 const positiveInt = z.number().int().positive();
@@ -130,6 +133,30 @@ function adaptiveSize(dims: number) {
   const size = positiveInt.nullable();
   return z.union([positiveInt, z.array(size).length(dims, `give one size, or a list of ${dims}`)]);
 }
+/** The keyword arguments of PyTorch's `RNNBase` (RNN adds `nonlinearity`). */
+const recurrentArgs = {
+  input_size: positiveInt,
+  hidden_size: positiveInt,
+  num_layers: positiveInt.default(1),
+  bias: z.boolean().default(true),
+  batch_first: z.boolean().default(false),
+  dropout: finite
+    .min(
+      0,
+      'dropout should be a number in range [0, 1] representing the probability of an element being zeroed',
+    )
+    .max(
+      1,
+      'dropout should be a number in range [0, 1] representing the probability of an element being zeroed',
+    )
+    .default(0),
+  bidirectional: z.boolean().default(false),
+  proj_size: z
+    .number()
+    .int()
+    .default(0)
+    .refine((p) => p === 0, 'proj_size is not supported'),
+};
 
 export const layerRegistry = Object.freeze({
   Linear: z.strictObject({
@@ -215,6 +242,55 @@ export const layerRegistry = Object.freeze({
         (sizes) => sizes.filter((d) => d === -1).length <= 1,
         'only one dimension can be inferred (-1)',
       ),
+  }),
+  // Sequence models: token embeddings, recurrent layers, and the service's selector layers.
+  Embedding: z
+    .strictObject({
+      type: z.literal('Embedding'),
+      num_embeddings: positiveInt,
+      embedding_dim: positiveInt,
+      padding_idx: z.number().int().nullable().default(null),
+      max_norm: z
+        .number()
+        .nullable()
+        .default(null)
+        .refine(
+          (m) => m === null,
+          'max_norm is not supported (it renormalises the weight in place during the forward)',
+        ),
+      norm_type: finite.default(2),
+      scale_grad_by_freq: z
+        .boolean()
+        .default(false)
+        .refine((v) => !v, 'scale_grad_by_freq is not supported'),
+      sparse: z
+        .boolean()
+        .default(false)
+        .refine((v) => !v, 'sparse gradients are not supported'),
+    })
+    .superRefine((spec, ctx) => {
+      const p = spec.padding_idx;
+      if (p !== null && (p >= spec.num_embeddings || p < -spec.num_embeddings))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['padding_idx'],
+          message: 'Padding_idx must be within num_embeddings',
+        });
+    }),
+  RNN: z.strictObject({
+    type: z.literal('RNN'),
+    ...recurrentArgs,
+    nonlinearity: z.enum(['tanh', 'relu']).default('tanh'),
+  }),
+  LSTM: z.strictObject({ type: z.literal('LSTM'), ...recurrentArgs }),
+  GRU: z.strictObject({ type: z.literal('GRU'), ...recurrentArgs }),
+  /** The service's own: `x.select(dim, index)`, e.g. `x[:, -1]` for dim 1, index -1. */
+  Select: z.strictObject({ type: z.literal('Select'), dim: z.number().int(), index: z.number().int() }),
+  /** The service's own: `x.mean(dim, keepdim)`. */
+  Mean: z.strictObject({
+    type: z.literal('Mean'),
+    dim: z.number().int(),
+    keepdim: z.boolean().default(false),
   }),
 });
 
@@ -302,7 +378,33 @@ export function buildLayer(spec: LayerSpec, generator: Generator): Module {
       return new AdaptiveAvgPool2d(spec.output_size);
     case 'AdaptiveMaxPool2d':
       return new AdaptiveMaxPool2d(spec.output_size);
+    case 'Embedding':
+      return new Embedding(spec.num_embeddings, spec.embedding_dim, {
+        paddingIdx: spec.padding_idx,
+        generator,
+      });
+    case 'RNN':
+      return new RNN(spec.input_size, spec.hidden_size, spec.nonlinearity, recurrentOptions(spec, generator));
+    case 'LSTM':
+      return new LSTM(spec.input_size, spec.hidden_size, recurrentOptions(spec, generator));
+    case 'GRU':
+      return new GRU(spec.input_size, spec.hidden_size, recurrentOptions(spec, generator));
+    case 'Select':
+      return new Select(spec.dim, spec.index);
+    case 'Mean':
+      return new Mean(spec.dim, spec.keepdim);
   }
+}
+
+function recurrentOptions(spec: Extract<LayerSpec, { type: 'RNN' | 'LSTM' | 'GRU' }>, generator: Generator) {
+  return {
+    numLayers: spec.num_layers,
+    bias: spec.bias,
+    batchFirst: spec.batch_first,
+    dropout: spec.dropout,
+    bidirectional: spec.bidirectional,
+    generator,
+  };
 }
 
 function convOptions(spec: Extract<LayerSpec, { type: 'Conv1d' | 'Conv2d' }>, generator: Generator) {

@@ -229,6 +229,54 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
         shape = [shape[0], ...out];
         break;
       }
+      case 'Embedding':
+        shape = [...shape, layer.embedding_dim]; // token ids in, one vector per id out
+        break;
+      case 'RNN':
+      case 'LSTM':
+      case 'GRU': {
+        if (full.length !== 3) {
+          const form = layer.batch_first ? '(N, L, H_in)' : '(L, N, H_in)';
+          return fail(
+            null,
+            `${layer.type} expects 3D input ${form}, got shape ${shapeToString(full)}${shape.length === 1 ? ' (one feature vector per sample: an Unflatten layer, e.g. {"type": "Unflatten", "dim": 1, "unflattened_size": [L, H_in]}, makes it a sequence)' : ''}`,
+          );
+        }
+        if (shape[1] !== layer.input_size) {
+          const what = i === 0 ? 'the data has' : 'the previous layer gives';
+          return fail(
+            'input_size',
+            `input.size(-1) must be equal to input_size. Expected ${layer.input_size}, got ${shape[1]}: ${what} ${shape[1]} features per step (input shape ${shapeToString(full)})`,
+          );
+        }
+        shape = [shape[0], (layer.bidirectional ? 2 : 1) * layer.hidden_size];
+        break;
+      }
+      case 'Select':
+      case 'Mean': {
+        const rank = full.length;
+        const d = layer.dim < 0 ? layer.dim + rank : layer.dim;
+        if (d < 0 || d >= rank)
+          return fail(
+            'dim',
+            `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${layer.dim}) for input shape ${shapeToString(full)}`,
+          );
+        if (d === 0)
+          return fail('dim', `${layer.type} over dim 0 would reduce the batch dimension; use dim >= 1`);
+        if (layer.type === 'Select') {
+          const size = full[d];
+          if (layer.index < -size || layer.index >= size)
+            return fail(
+              'index',
+              `select(): index ${layer.index} out of range for tensor of size ${shapeToString(full)} at dimension ${d}`,
+            );
+          shape = full.slice(1).filter((_, k) => k !== d - 1);
+        } else {
+          shape = full.slice(1).map((n, k) => (k === d - 1 ? 1 : n));
+          if (!layer.keepdim) shape.splice(d - 1, 1);
+        }
+        break;
+      }
       case 'ReLU':
       case 'LeakyReLU':
       case 'Sigmoid':
