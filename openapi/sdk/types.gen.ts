@@ -631,7 +631,7 @@ export type JobCreateInput = {
         [key: string]: string;
     };
     data: {
-        x: Array<Array<number>>;
+        x: Array<number | Array<unknown>>;
         y: Array<number | Array<number>>;
     } | {
         dataset_id: string;
@@ -1343,6 +1343,7 @@ export type JobSpecInput = {
     data: {
         samples: number;
         features: number;
+        sample_shape?: Array<number>;
         source?: 'inline' | 'dataset' | 'builtin' | 'synthetic';
         dataset_id?: string;
         builtin?: string;
@@ -1472,7 +1473,7 @@ export type ModelJsonInput = {
 };
 
 export type PredictRequestInput = {
-    x: Array<Array<number>>;
+    x: Array<number | Array<unknown>>;
 };
 
 export type PredictResponseInput = {
@@ -1501,6 +1502,7 @@ export type DatasetInput = {
     created_at: string;
     rows: number;
     features: number;
+    sample_shape: Array<number>;
     target: {
         name: string;
         kind: 'class' | 'float';
@@ -2180,7 +2182,7 @@ export type JobCreate = {
         [key: string]: string;
     };
     data: {
-        x: Array<Array<number>>;
+        x: Array<number | Array<unknown>>;
         y: Array<number | Array<number>>;
     } | {
         dataset_id: string;
@@ -2892,6 +2894,7 @@ export type JobSpec = {
     data: {
         samples: number;
         features: number;
+        sample_shape?: Array<number>;
         source?: 'inline' | 'dataset' | 'builtin' | 'synthetic';
         dataset_id?: string;
         builtin?: string;
@@ -3021,7 +3024,7 @@ export type ModelJson = {
 };
 
 export type PredictRequest = {
-    x: Array<Array<number>>;
+    x: Array<number | Array<unknown>>;
 };
 
 export type PredictResponse = {
@@ -3050,6 +3053,7 @@ export type Dataset = {
     created_at: string;
     rows: number;
     features: number;
+    sample_shape: Array<number>;
     target: {
         name: string;
         kind: 'class' | 'float';

@@ -17,6 +17,7 @@ import {
 import { evaluationSchema, jobSchema, jobSpecSummarySchema } from '../service/job-resource.js';
 import { jobCreateSchema } from '../service/job-spec.js';
 import { jobStatusSchema } from '../service/job-status.js';
+import { checkNested } from '../training/sample-shape.js';
 
 /** Metadata of a named schema (the shape fastify-type-provider-zod reads). */
 type SchemaMeta = { id?: string; [key: string]: unknown };
@@ -70,7 +71,20 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 const float32 = z.number().min(-FLOAT32_MAX).max(FLOAT32_MAX);
 
 export const predictRequestSchema = z
-  .strictObject({ x: z.array(z.array(float32)).min(1).describe('Inputs, rows × features (finite float32).') })
+  .strictObject({
+    x: z
+      .array(z.union([float32, z.array(z.unknown())]))
+      .min(1)
+      .superRefine((x, ctx) => {
+        // Nested to any depth: one consistent shape of finite float32 numbers, the first bad place named.
+        const { issue } = checkNested(x, ['x']);
+        if (issue !== null)
+          ctx.addIssue({ code: 'custom', path: issue.path.slice(1), message: issue.message });
+      })
+      .describe(
+        'Inputs (rows, ...): each row shaped like one training sample (features, or (C, H, W) for images); finite float32.',
+      ),
+  })
   .describe('Inputs to run through the trained model (eval mode).');
 
 export const predictResponseSchema = z

@@ -28,6 +28,8 @@ export interface FeatureStats {
 export interface DatasetSummary {
   rows: number;
   features: number;
+  /** Absent in records written before samples could have a shape: `[features]`. */
+  sample_shape?: number[];
   target: { name: string; kind: 'class' | 'float'; classes?: number; labels?: string[] };
   feature_stats: FeatureStats[];
   size_bytes: number;

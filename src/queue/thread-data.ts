@@ -29,10 +29,12 @@ export function threadTrainingData(
   return prepareData(spec, train, validation);
 }
 
-/** The buffers of `tables`, to transfer (not copy) to the thread. */
+/** The buffers of `tables`, to transfer (not copy) to the thread; shared ones are shared as they are. */
 export function tableBuffers(tables: ThreadTables | null): ArrayBuffer[] {
   if (tables === null) return [];
   return [tables.train, tables.validation].flatMap((t) =>
-    t == null ? [] : [t.x.buffer as ArrayBuffer, t.y.buffer as ArrayBuffer],
+    t == null
+      ? []
+      : [t.x.buffer, t.y.buffer].filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer)),
   );
 }

@@ -12,11 +12,16 @@ export interface ThreadTensor {
   data: Float32Array;
 }
 
-/** A dataset as binary arrays (row-major Float32 features; one target per row). */
+/**
+ * A dataset as binary arrays (row-major values; one target per row). Uint8 values (images) are
+ * scaled to [0, 1] in the thread; they may sit in a SharedArrayBuffer that every thread reads.
+ */
 export interface ThreadTable {
   rows: number;
   features: number;
-  x: Float32Array;
+  /** Per sample; absent means `[features]`. */
+  sampleShape?: number[];
+  x: Float32Array | Uint8Array;
   y: Int32Array | Float32Array;
 }
 

@@ -56,6 +56,8 @@ export interface TableShape {
   label: string;
   rows: number;
   features: number;
+  /** One sample's shape (`[1, 28, 28]`); absent means `[features]`. */
+  sampleShape?: number[];
   kind: 'class' | 'float';
   /** The targets, or a stand-in with every class (synthetic data before it is generated). */
   y: ArrayLike<number>;
@@ -121,7 +123,7 @@ export function checkTable(spec: RunSpec, table: TableShape, root: (string | num
   }
   const issues: SpecIssue[] = [];
   let targetIssue: SpecIssue | null = null;
-  for (const issue of checkTableData(spec, table.rows, table.features, table.y)) {
+  for (const issue of checkTableData(spec, table.rows, table.sampleShape ?? [table.features], table.y)) {
     if (issue.path[0] === 'data' && issue.path[1] === 'y') targetIssue ??= issue;
     else issues.push(issue);
   }

@@ -34,7 +34,10 @@ export const datasetSchema = z
     format: z.enum(['csv', 'json']).describe('How it was uploaded.'),
     created_at: z.iso.datetime(),
     rows: z.number().int(),
-    features: z.number().int(),
+    features: z.number().int().describe('Values per sample (the product of sample_shape).'),
+    sample_shape: z
+      .array(z.number().int())
+      .describe('One sample’s shape: [features] for tables, e.g. [1, 28, 28] for grayscale images.'),
     target: datasetTargetSchema,
     feature_stats: z.array(featureStatsSchema).describe('Per-feature statistics, in column order.'),
     size_bytes: z.number().int().describe('Bytes stored: Float32 features plus Int32/Float32 targets.'),
@@ -89,6 +92,7 @@ export function datasetFromFields(fields: Record<string, string>): DatasetResour
     created_at: fields.created_at,
     rows: summary.rows,
     features: summary.features,
+    sample_shape: summary.sample_shape ?? [summary.features],
     target: summary.target,
     feature_stats: summary.feature_stats,
     size_bytes: summary.size_bytes,

@@ -32,6 +32,7 @@ return {1}
 export interface DatasetTable {
   rows: number;
   features: number;
+  sampleShape: number[];
   x: Float32Array;
   y: Int32Array | Float32Array;
   /** Class names by index, when the target column held strings. */
@@ -96,6 +97,7 @@ export class DatasetStore {
     return {
       rows: meta.rows,
       features: meta.features,
+      sampleShape: meta.sample_shape,
       x: new Float32Array(aligned(x)),
       y: meta.target.kind === 'class' ? new Int32Array(aligned(y)) : new Float32Array(aligned(y)),
       labels: meta.target.labels ?? null,

@@ -13,7 +13,11 @@ export const jobSpecSummarySchema = runSpecSchema
   .extend({
     data: z.object({
       samples: z.number().int().describe('Samples (before any validation split).'),
-      features: z.number().int().describe('Width of x.'),
+      features: z.number().int().describe('Values per sample (the product of sample_shape).'),
+      sample_shape: z
+        .array(z.number().int())
+        .optional()
+        .describe('One sample’s shape: [features] for rows, [1, 28, 28] for images.'),
       source: z
         .enum(['inline', 'dataset', 'builtin', 'synthetic'])
         .optional()

@@ -8,11 +8,12 @@ import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
 import { buildModel } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
-import { inferShape, type NestedArray, type Tensor, tensor } from '../engine/tensor.js';
+import { type NestedArray, numel, shapeToString, type Tensor, tensor } from '../engine/tensor.js';
 import type { TrainingQueue } from '../queue/training-queue.js';
 import { packData } from '../training/data.js';
 import type { Normalization } from '../training/normalize.js';
 import { predict } from '../training/predict.js';
+import { checkNested, flattenNested } from '../training/sample-shape.js';
 import { tokenIdIssues } from '../training/token-ids.js';
 import { checkTable, type TableShape } from './data-sources.js';
 import type { DatasetStore } from './dataset-store.js';
@@ -107,6 +108,7 @@ export class JobService {
         label: `dataset ${id}`,
         rows: meta.rows,
         features: meta.features,
+        ...(meta.sample_shape === undefined ? {} : { sampleShape: meta.sample_shape }),
         kind: meta.target.kind,
         y,
         classes: meta.target.classes,
@@ -117,6 +119,7 @@ export class JobService {
       if (table !== null) {
         valid.samples = table.rows;
         valid.features = table.features;
+        valid.sampleShape = table.sampleShape ?? [table.features];
         issues.push(...checkTable(valid.spec, table, ['data', 'dataset_id']));
       }
     }
@@ -124,10 +127,14 @@ export class JobService {
       const root = ['validation', 'dataset_id'];
       const table = await load(valid.validation.dataset_id, root);
       if (table !== null && issues.length === 0) {
-        if (table.features !== valid.features)
+        const shape = table.sampleShape ?? [table.features];
+        if (shapeToString(shape) !== shapeToString(valid.sampleShape))
           issues.push({
             path: root,
-            message: `${table.label} has ${table.features} features; the training data has ${valid.features}`,
+            message:
+              shape.length === 1 && valid.sampleShape.length === 1
+                ? `${table.label} has ${table.features} features; the training data has ${valid.features}`
+                : `${table.label} has samples of shape ${shapeToString(shape)}; the training data's are ${shapeToString(valid.sampleShape)}`,
           });
         else issues.push(...checkTable(valid.spec, table, root).filter((i) => i.path[0] === 'validation'));
         valid.validationSamples = table.rows;
@@ -141,7 +148,7 @@ export class JobService {
     const max = this.limits.maxActivationBytes;
     if (max === undefined) return;
     const batch = Math.min(valid.spec.training.batch_size, Math.max(valid.samples, 1));
-    const over = checkActivationLimit(valid.spec.model.layers, sampleShapeOf(valid), batch, max);
+    const over = checkActivationLimit(valid.spec.model.layers, valid.sampleShape, batch, max);
     if (over.length > 0) throw new LimitExceededError(over);
   }
 
@@ -164,7 +171,12 @@ export class JobService {
       metadata: valid.metadata,
       spec: {
         ...valid.spec,
-        data: { samples: valid.samples, features: valid.features, ...sourceSummary(valid) },
+        data: {
+          samples: valid.samples,
+          features: valid.features,
+          sample_shape: valid.sampleShape,
+          ...sourceSummary(valid),
+        },
         ...(valid.validation === null
           ? {}
           : {
@@ -291,19 +303,12 @@ export class JobService {
   async modelOnnx(tenant: string, id: string): Promise<Uint8Array> {
     const weights = await this.model(tenant, id);
     const job = await this.get(tenant, id);
-    return onnxFromSafetensors(weights, job.spec, { sampleShape: [job.spec.data.features], name: id });
+    return onnxFromSafetensors(weights, job.spec, { sampleShape: trainedSampleShape(job), name: id });
   }
 
-  async predict(tenant: string, id: string, x: number[][]): Promise<PredictResult> {
+  async predict(tenant: string, id: string, x: unknown[]): Promise<PredictResult> {
     const job = await this.get(tenant, id);
-    const features = job.spec.data.features;
-    const issues = x.flatMap((row, i) =>
-      row.length === features
-        ? []
-        : [{ path: ['x', i], message: `expected ${features} features, got ${row.length}` }],
-    );
-    if (issues.length === 0)
-      issues.push(...tokenIdIssues(job.spec.model.layers, x.length, features, (i, j) => x[i][j], ['x']));
+    const issues = predictInputIssues(job, x);
     if (x.length > this.limits.maxPredictRows)
       issues.unshift({ path: ['x'], message: `at most ${this.limits.maxPredictRows} rows per request` });
     if (issues.length > 0) throw ValidationError.fromSpecIssues(issues.slice(0, 20));
@@ -312,14 +317,34 @@ export class JobService {
     for (const [name, t] of Object.entries(tensors)) state[name] = tensor(t.data, { shape: t.shape });
     const normalization =
       metadata.normalization === undefined ? null : (JSON.parse(metadata.normalization) as Normalization);
-    return predict(job.spec, state, x, { normalization });
+    return predict(job.spec, state, x as NestedArray, { normalization });
   }
 }
 
-/** One sample's shape: inline x's shape without the first dimension, else the table's width. */
-function sampleShapeOf(valid: ValidJob): number[] {
-  if ('x' in valid.data) return inferShape(valid.data.x as NestedArray).slice(1);
-  return [valid.features];
+/** One sample's shape as the job was trained on (older jobs recorded only the width). */
+function trainedSampleShape(job: Job): number[] {
+  return job.spec.data.sample_shape ?? [job.spec.data.features];
+}
+
+/** Predict inputs must be (rows, ...the training samples' shape), token ids for an Embedding. */
+function predictInputIssues(job: Job, x: unknown[]): SpecIssue[] {
+  const expected = trainedSampleShape(job);
+  const nested = checkNested(x, ['x']);
+  if (nested.issue !== null) return [nested.issue];
+  const sample = nested.shape.slice(1);
+  if (shapeToString(sample) !== shapeToString(expected))
+    return [
+      {
+        path: ['x'],
+        message:
+          expected.length === 1 && sample.length === 1
+            ? `expected ${expected[0]} features per row, got ${sample[0]}`
+            : `expected samples of shape ${shapeToString(expected)} (as trained), got ${shapeToString(sample)}`,
+      },
+    ];
+  const size = numel(sample);
+  const flat = job.spec.model.layers[0]?.type === 'Embedding' ? flattenNested(x, x.length * size) : null;
+  return tokenIdIssues(job.spec.model.layers, x.length, sample, (i, k) => flat![i * size + k], ['x']);
 }
 
 /** How the job summary names its data source. */

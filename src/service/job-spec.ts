@@ -15,6 +15,7 @@ import { Generator } from '../engine/random.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
 import { tensor } from '../engine/tensor.js';
 import { checkRunData, type PackedData, type RawData } from '../training/data.js';
+import { probeShape } from '../training/sample-shape.js';
 import { parseRunSpec, type RunSpec, runSpecSchema, trainingOptionsSchema } from '../training/spec.js';
 import {
   builtinShape,
@@ -43,7 +44,12 @@ export const jobMetadataSchema = z
 
 export const inlineDataSchema = z
   .strictObject({
-    x: z.array(z.array(z.number())).min(1).describe('Inputs, samples × features.'),
+    x: z
+      .array(nestedNumbers)
+      .min(1)
+      .describe(
+        'Inputs as nested arrays (N, ...): samples × features, or (N, C, H, W) images, (N, C, L) signals, (N, L) token ids; every sample the same shape, finite float32 numbers.',
+      ),
     y: z
       .array(z.union([z.number(), z.array(z.number())]))
       .min(1)
@@ -109,7 +115,10 @@ export interface ValidJob {
   init: JobInit | null;
   /** Rows and width of the training data (filled in from metadata for uploaded datasets). */
   samples: number;
+  /** Values per sample (the product of `sampleShape`). */
   features: number;
+  /** One sample's shape: `[features]` for rows, `[1, 28, 28]` for images. */
+  sampleShape: number[];
   /** Rows of the validation dataset (filled in from its metadata). */
   validationSamples?: number;
 }
@@ -159,7 +168,7 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
 
   const data = v.data as RawData | undefined;
   let samples = 0;
-  let features = 0;
+  let sampleShape: number[] = [];
   let source: DataSource | null = null;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     issues.push({
@@ -172,7 +181,7 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
     if (source !== null && !('dataset_id' in source)) {
       const shape = 'builtin' in source ? builtinShape(source.builtin) : syntheticShape(source.synthetic);
       samples = shape.rows;
-      features = shape.features;
+      sampleShape = shape.sampleShape ?? [shape.features];
       if (samples > limits.maxSamples)
         issues.push({ path: ['data'], message: `at most ${limits.maxSamples} samples per job` });
       if (spec !== undefined) issues.push(...checkTable(spec, shape, ['data']));
@@ -184,7 +193,7 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
     }
     if (Array.isArray(data.x)) {
       samples = data.x.length;
-      features = Array.isArray(data.x[0]) ? data.x[0].length : 0;
+      sampleShape = probeShape(data.x).slice(1);
       if (samples > limits.maxSamples)
         issues.push({ path: ['data', 'x'], message: `at most ${limits.maxSamples} samples per job` });
     }
@@ -214,7 +223,8 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
       validation,
       init,
       samples,
-      features,
+      features: sampleShape.reduce((a, b) => a * b, 1),
+      sampleShape,
     },
   };
 }

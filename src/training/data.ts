@@ -17,6 +17,7 @@ import {
   tensor,
 } from '../engine/tensor.js';
 import { applyNormalization, fitStandard, type Normalization } from './normalize.js';
+import { checkNested, flattenNested, probeShape, unravel } from './sample-shape.js';
 import type { RunSpec } from './spec.js';
 import { splitIndices } from './split.js';
 import { lossTargets, type TargetRule } from './targets.js';
@@ -35,8 +36,8 @@ export interface RawData {
  */
 export interface PackedData {
   x_float32: string;
-  /** Samples × features. */
-  x_shape: [number, number];
+  /** Samples × the per-sample shape: `[N, F]` for rows, `[N, C, H, W]` for images. */
+  x_shape: number[];
   y: unknown;
 }
 
@@ -44,17 +45,11 @@ export function isPackedData(data: unknown): data is PackedData {
   return typeof data === 'object' && data !== null && typeof (data as PackedData).x_float32 === 'string';
 }
 
-/** Packs inline data whose x has passed `checkRunData` (a samples × features array of numbers). */
+/** Packs inline data whose x has passed `checkRunData` (an (N, ...) array of numbers). */
 export function packData(data: RawData): PackedData {
-  const rows = data.x as number[][];
-  const features = rows[0].length;
-  const x = new Float32Array(rows.length * features);
-  for (let i = 0; i < rows.length; i++) x.set(rows[i], i * features);
-  return {
-    x_float32: Buffer.from(x.buffer).toString('base64'),
-    x_shape: [rows.length, features],
-    y: data.y,
-  };
+  const shape = probeShape(data.x);
+  const x = flattenNested(data.x, numel(shape));
+  return { x_float32: Buffer.from(x.buffer).toString('base64'), x_shape: shape, y: data.y };
 }
 
 export interface TrainingData {
@@ -109,7 +104,12 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
   const issues: SpecIssue[] = [];
   const isPacked = isPackedData(data);
   const packed = isPacked ? unpackX(data, issues) : null;
-  const xShape = isPacked ? (packed?.shape ?? null) : shapeOf(data.x, 'x', issues);
+  let xShape: number[] | null = packed?.shape ?? null;
+  if (!isPacked) {
+    const nested = checkNested((data as RawData).x, ['data', 'x']);
+    if (nested.issue !== null) issues.push(nested.issue);
+    xShape = nested.shape;
+  }
   const yShape = shapeOf(data.y, 'y', issues);
   const result: Checked = {
     issues,
@@ -118,18 +118,15 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
     rule: null,
     xValues: packed?.values ?? null,
   };
-  if (xShape === null || yShape === null) return result;
-  const badX =
-    packed === null
-      ? firstNonFinite((data as RawData).x as NestedArray, ['data', 'x'])
-      : firstNonFiniteValue(packed.values, xShape[1]);
-  const badY = firstNonFinite(data.y as NestedArray, ['data', 'y']);
+  const badX = packed === null || xShape === null ? null : firstNonFiniteValue(packed.values, xShape);
+  const badY = yShape === null ? null : firstNonFinite(data.y as NestedArray, ['data', 'y']);
   for (const bad of [badX, badY])
     if (bad !== null) issues.push({ path: bad, message: 'must be a finite float32 number' });
+  if (xShape === null || yShape === null) return result;
   if (xShape.length < 2)
     issues.push({
       path: ['data', 'x'],
-      message: `x must be a 2-D array (samples × features), got shape ${shapeToString(xShape)}`,
+      message: `x must have a dimension for samples and at least one per sample ((N, features) or (N, C, H, W) ...), got shape ${shapeToString(xShape)}`,
     });
   if (xShape[0] === 0) issues.push({ path: ['data', 'x'], message: 'x has no samples' });
   if (yShape[0] !== xShape[0]) {
@@ -139,13 +136,16 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
     });
   }
   if (issues.length > 0) return result;
-  const [rows, features] = xShape;
-  const at =
-    packed === null
-      ? (i: number, j: number) => ((data as RawData).x as number[][])[i][j]
-      : (i: number, j: number) => packed.values[i * features + j];
-  if (xShape.length === 2)
-    issues.push(...tokenIdIssues(spec.model.layers, rows, features, at, ['data', 'x']));
+  const rows = xShape[0];
+  const sampleShape = xShape.slice(1);
+  const size = numel(sampleShape);
+  // Read only when the model starts with an Embedding (token ids); flattened then, once.
+  let flat: Float32Array | null = packed?.values ?? null;
+  const at = (i: number, k: number) => {
+    flat ??= flattenNested((data as RawData).x, rows * size);
+    return flat[i * size + k];
+  };
+  issues.push(...tokenIdIssues(spec.model.layers, rows, sampleShape, at, ['data', 'x']));
   if (spec.model.layers[0]?.type === 'Embedding' && spec.training.normalize === 'standard')
     issues.push({
       path: ['training', 'normalize'],
@@ -155,17 +155,17 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
   return result;
 }
 
-/** x of packed data, or null (with an issue) when its bytes do not hold samples × features values. */
+/** x of packed data, or null (with an issue) when its bytes do not hold values of its shape. */
 function unpackX(data: PackedData, issues: SpecIssue[]): { shape: number[]; values: Float32Array } | null {
   const shape = data.x_shape;
   const bytes = Buffer.from(data.x_float32, 'base64');
   if (
     !Array.isArray(shape) ||
-    shape.length !== 2 ||
+    shape.length < 2 ||
     !shape.every((n) => Number.isSafeInteger(n) && n >= 0) ||
-    bytes.byteLength !== shape[0] * shape[1] * 4
+    bytes.byteLength !== numel(shape) * 4
   ) {
-    issues.push({ path: ['data', 'x'], message: 'packed x does not hold samples × features float32 values' });
+    issues.push({ path: ['data', 'x'], message: 'packed x does not hold float32 values of its x_shape' });
     return null;
   }
   // A copy into its own buffer: decoded bytes may sit at any offset of a pool.
@@ -173,9 +173,9 @@ function unpackX(data: PackedData, issues: SpecIssue[]): { shape: number[]; valu
   return { shape: [...shape], values };
 }
 
-function firstNonFiniteValue(values: Float32Array, features: number): (string | number)[] | null {
+function firstNonFiniteValue(values: Float32Array, shape: readonly number[]): (string | number)[] | null {
   for (let i = 0; i < values.length; i++)
-    if (!Number.isFinite(values[i])) return ['data', 'x', Math.floor(i / features), i % features];
+    if (!Number.isFinite(values[i])) return ['data', 'x', ...unravel(i, shape)];
   return null;
 }
 
@@ -204,43 +204,61 @@ function checkAgainstSpec(
 }
 
 /**
- * Checks a table of `rows` × `features` (finite float32 features, already checked where it was
- * stored) with one target per row against the spec; target issues have paths `data.y[i]`.
+ * Checks a table of `rows` samples of `sampleShape` (finite float32 values, already checked where
+ * it was stored; `[features]` for rows of a CSV) with one target per row against the spec; target
+ * issues have paths `data.y[i]`.
  */
 export function checkTableData(
   spec: RunSpec,
   rows: number,
-  features: number,
+  sampleShape: readonly number[],
   y: ArrayLike<number>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  checkAgainstSpec(spec, [rows, features], Array.from(y), [rows], issues);
+  checkAgainstSpec(spec, [rows, ...sampleShape], Array.from(y), [rows], issues);
   return issues;
 }
 
-/** Tensors from a table (row-major float32 features, one target per row), shaped for the loss. */
-export function tableToTensors(
-  spec: RunSpec,
-  table: { rows: number; features: number; x: Float32Array; y: ArrayLike<number> },
-): TrainingData {
+/** A dataset's arrays: row-major values, `uint8` ones to be scaled to [0, 1] as they are read. */
+export interface TableArrays {
+  rows: number;
+  features: number;
+  /** Per sample; absent means `[features]`. */
+  sampleShape?: number[];
+  x: Float32Array | Uint8Array;
+  y: ArrayLike<number>;
+}
+
+/** Float32 values of a table's x: uint8 pixels become value / 255, as torchvision's ToTensor does. */
+export function tableValues(x: Float32Array | Uint8Array): Float32Array {
+  if (x instanceof Float32Array) return x;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] / 255;
+  return out;
+}
+
+/** Tensors from a table (row-major values, one target per row), shaped for the loss. */
+export function tableToTensors(spec: RunSpec, table: TableArrays): TrainingData {
   const issues: SpecIssue[] = [];
+  const sampleShape = table.sampleShape ?? [table.features];
   const rule = checkAgainstSpec(
     spec,
-    [table.rows, table.features],
+    [table.rows, ...sampleShape],
     Array.from(table.y),
     [table.rows],
     issues,
   );
   // Stored tables are checked for token ids here, when the worker reads their values.
   const { features } = table;
+  const values = tableValues(table.x);
   issues.push(
-    ...tokenIdIssues(spec.model.layers, table.rows, features, (i, j) => table.x[i * features + j], [
+    ...tokenIdIssues(spec.model.layers, table.rows, sampleShape, (i, k) => values[i * features + k], [
       'data',
       'x',
     ]),
   );
   if (issues.length > 0 || rule === null) throw new SpecError(issues);
-  const x = new Tensor(table.x, [table.rows, table.features]);
+  const x = new Tensor(values, [table.rows, ...sampleShape]);
   const y = new Tensor(Float32Array.from(table.y), rule.targetShape([table.rows]));
   return { x, y };
 }

@@ -5,25 +5,31 @@
  */
 import type { SpecIssue } from '../engine/errors.js';
 import type { LayerSpec } from '../engine/nn/registry.js';
+import { numel } from '../engine/tensor.js';
+import { unravel } from './sample-shape.js';
 
-/** The first bad token id of a rows × features x (read through `at`), as an issue under `root`. */
+/**
+ * The first bad token id of x (`rows` samples of `sampleShape`, value `k` of sample `i` read
+ * through `at(i, k)`), as an issue under `root`.
+ */
 export function tokenIdIssues(
   layers: readonly LayerSpec[],
   rows: number,
-  features: number,
-  at: (row: number, col: number) => number,
+  sampleShape: readonly number[],
+  at: (row: number, k: number) => number,
   root: readonly (string | number)[],
 ): SpecIssue[] {
   const first = layers[0];
   if (first === undefined || first.type !== 'Embedding') return [];
   const n = first.num_embeddings;
+  const size = numel(sampleShape);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < features; j++) {
-      const v = at(i, j);
+    for (let k = 0; k < size; k++) {
+      const v = at(i, k);
       if (Number.isInteger(v) && v >= 0 && v < n) continue;
       return [
         {
-          path: [...root, i, j],
+          path: [...root, i, ...unravel(k, sampleShape)],
           message: `layer 0 is Embedding(${n}, ${first.embedding_dim}): x holds token ids, integers in [0, ${n}), got ${v}`,
         },
       ];

@@ -190,7 +190,13 @@ describe('uploading datasets', () => {
     expect(monitor.body.errors[0].path).toBe('training.early_stopping.monitor');
     const ok = await request(`${service.url}/v1/jobs`, { body: job({ builtin: 'iris' }, 4, 3) });
     expect(ok.status).toBe(201);
-    expect(ok.body.spec.data).toEqual({ samples: 150, features: 4, source: 'builtin', builtin: 'iris' });
+    expect(ok.body.spec.data).toEqual({
+      samples: 150,
+      features: 4,
+      sample_shape: [4],
+      source: 'builtin',
+      builtin: 'iris',
+    });
     await request(`${service.url}/v1/jobs/${ok.body.id}/cancel`, { method: 'POST' });
   });
 

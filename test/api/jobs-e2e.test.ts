@@ -28,7 +28,7 @@ describe('SimpleNN over HTTP', () => {
       finished_at: null,
       metrics: null,
     });
-    expect(res.body.spec.data).toEqual({ samples: 100, features: 10 });
+    expect(res.body.spec.data).toEqual({ samples: 100, features: 10, sample_shape: [10] });
     expect(res.body.spec.optimizer).toMatchObject({ type: 'Adam', lr: 0.01, betas: [0.9, 0.999] });
     expect(JSON.stringify(res.body)).not.toContain('"x"');
   });
@@ -120,7 +120,7 @@ describe('SimpleNN over HTTP', () => {
     const bad = await request(`${service.url}/v1/jobs/${id}/predict`, { body: { x: [[1, 2]] } });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(bad.body.errors).toEqual([{ path: 'x[0]', message: 'expected 10 features, got 2' }]);
+    expect(bad.body.errors).toEqual([{ path: 'x', message: 'expected 10 features per row, got 2' }]);
     const missing = await request(`${service.url}/v1/jobs/job_nope/predict`, { body: { x: [[1]] } });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('job_not_found');

@@ -65,7 +65,7 @@ const cases: [string, (job: Job) => unknown, { path: string; message?: RegExp }[
   [
     'ragged x',
     (j) => ({ ...j, data: { ...j.data, x: [[1, 2], ...j.data.x.slice(1)] } }),
-    [{ path: 'data.x' }],
+    [{ path: 'data.x[1]', message: /expected 2 values like data.x\[0\], got 10/ }],
   ],
   [
     'non-numeric x',
@@ -73,7 +73,7 @@ const cases: [string, (job: Job) => unknown, { path: string; message?: RegExp }[
       ...j,
       data: { ...j.data, x: j.data.x.map((r: number[], i: number) => (i === 0 ? ['a', ...r.slice(1)] : r)) },
     }),
-    [{ path: 'data.x' }],
+    [{ path: 'data.x[0][0]', message: /must be a finite float32 number/ }],
   ],
   ['missing data', ({ data: _d, ...j }) => j, [{ path: 'data' }]],
   [
@@ -241,5 +241,91 @@ describe('POST /v1/jobs validation', () => {
     const res = await request(`${service.url}/v1/jobs?status=done&limit=0`);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['limit', 'status']);
+  });
+});
+
+/** (N, ...) inputs: images and signals, checked for one consistent shape and through the model. */
+describe('N-d inputs', () => {
+  const images = (n: number, c: number, h: number, w: number) =>
+    Array.from({ length: n }, (_, i) =>
+      Array.from({ length: c }, (_, ch) =>
+        Array.from({ length: h }, (_, r) =>
+          Array.from({ length: w }, (_, q) => ((i + ch + r * w + q) % 7) / 7),
+        ),
+      ),
+    );
+  const job = (x: unknown, layers: unknown[], n = 8) => ({
+    model: { layers },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'SGD', lr: 0.1 },
+    training: { epochs: 1, batch_size: 4 },
+    data: { x, y: Array.from({ length: n }, (_, i) => i % 2) },
+  });
+  const post = (body: unknown) => request(`${service.url}/v1/jobs`, { body });
+  const cnn = (inChannels: number, linearIn: number) => [
+    { type: 'Conv2d', in_channels: inChannels, out_channels: 2, kernel_size: 3 },
+    { type: 'ReLU' },
+    { type: 'MaxPool2d', kernel_size: 2 },
+    { type: 'Flatten' },
+    { type: 'Linear', in_features: linearIn, out_features: 2 },
+  ];
+
+  it('names the first sample that does not match the first one’s shape', async () => {
+    const x = images(8, 2, 3, 1).map((s) => s.map((c) => c.map((r) => r[0])));
+    x[3][1] = [0.5, 0.5];
+    const res = await post(
+      job(x, [{ type: 'Flatten' }, { type: 'Linear', in_features: 6, out_features: 2 }]),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'data.x[3][1]', message: 'expected 3 values like data.x[0][1], got 2' },
+    ]);
+    const deep = images(8, 1, 2, 2);
+    (deep[5][0][1] as unknown[])[1] = 'a';
+    const bad = await post(
+      job(deep, [{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }]),
+    );
+    expect(bad.body.errors).toEqual([
+      { path: 'data.x[5][0][1][1]', message: 'must be a finite float32 number' },
+    ]);
+    const flat = images(8, 1, 2, 2);
+    flat[2][0] = [1, 2] as never;
+    const mixed = await post(
+      job(flat, [{ type: 'Flatten' }, { type: 'Linear', in_features: 4, out_features: 2 }]),
+    );
+    expect(mixed.body.errors[0]).toEqual({
+      path: 'data.x[2][0][0]',
+      message: 'expected an array of 2 values like data.x[0][0][0], got the number 1',
+    });
+  });
+
+  it('checks Flatten → Linear and Conv2d channels against the per-sample shape before queueing', async () => {
+    const wrongLinear = await post(
+      job(
+        images(8, 2, 3, 1).map((s) => s.map((c) => c.map((r) => r[0]))),
+        [{ type: 'Flatten' }, { type: 'Linear', in_features: 5, out_features: 2 }],
+      ),
+    );
+    expect(wrongLinear.status).toBe(400);
+    expect(wrongLinear.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      'model.layers[1].in_features',
+    ]);
+    expect(wrongLinear.body.errors[0].message).toMatch(/6/);
+    const channels = await post(job(images(8, 3, 6, 6), cnn(1, 8)));
+    expect(channels.status).toBe(400);
+    expect(channels.body.errors[0].path).toMatch(/^model\.layers\[0\]/);
+    expect(channels.body.errors[0].message).toMatch(/3/);
+    const ok = await post(job(images(8, 1, 6, 6), cnn(1, 8)));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.spec.data).toMatchObject({ samples: 8, features: 36, sample_shape: [1, 6, 6] });
+    await request(`${service.url}/v1/jobs/${ok.body.id}/cancel`, { method: 'POST' });
+  });
+
+  it('refuses x without a per-sample dimension, and counts MAX_FEATURES per sample', async () => {
+    const res = await post(
+      job([1, 2, 3, 4, 5, 6, 7, 8], [{ type: 'Linear', in_features: 1, out_features: 2 }]),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe('data.x');
   });
 });

@@ -147,8 +147,8 @@ describe('checkRunData', () => {
           [1, 2],
         ],
         y: [0, 1],
-      })[0].path,
-    ).toEqual(['data', 'x']);
+      })[0],
+    ).toEqual({ path: ['data', 'x', 1], message: 'expected 4 values like data.x[0], got 2' });
   });
 
   it('names the first non-finite or out-of-float32 value of x and of y by its indices', () => {
@@ -186,6 +186,28 @@ describe('checkRunData', () => {
     expect(checkRunData(spec, { ...packed, y: data.y.slice(1) })[0].message).toMatch(
       /y has 9 entries but x has 10 samples/,
     );
+  });
+
+  it('packs (N, C, L) x with its shape, and names a non-finite packed value by every index', () => {
+    const conv = parseRunSpec({
+      ...baseSpec,
+      model: { layers: [{ type: 'Flatten' }, { type: 'Linear', in_features: 6, out_features: 2 }] },
+    });
+    const x = Array.from({ length: 4 }, (_, i) => [
+      [i, 1, 2],
+      [3, 4, i / 2],
+    ]);
+    const packed = packData({ x, y: [0, 1, 0, 1] });
+    expect(packed.x_shape).toEqual([4, 2, 3]);
+    expect(checkRunData(conv, packed)).toEqual([]);
+    expect(toTensors(conv, packed).x.shape).toEqual([4, 2, 3]);
+    const bytes = Buffer.from(packed.x_float32, 'base64');
+    const values = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
+    values[2 * 6 + 3 + 2] = Number.NaN;
+    const bad = { ...packed, x_float32: Buffer.from(values.buffer).toString('base64') };
+    expect(checkRunData(conv, bad).map((i) => i.path.join('.'))).toEqual(['data.x.2.1.2']);
   });
 
   it('takes a 1-D regression target as a column for a one-output model', async () => {

@@ -760,7 +760,7 @@ class JobCreateTrainingInput(_JobCreateTrainingInputBase, total=False):
 
 
 class JobCreateData0Input(TypedDict):
-    x: List[List[float]]
+    x: List[Union[float, List[Any]]]
     y: List[Union[float, List[float]]]
 
 
@@ -951,6 +951,7 @@ class _JobSpecDataInputBase(TypedDict):
 
 
 class JobSpecDataInput(_JobSpecDataInputBase, total=False):
+    sample_shape: List[int]
     source: Literal['inline', 'dataset', 'builtin', 'synthetic']
     dataset_id: str
     builtin: str
@@ -1068,7 +1069,7 @@ class ModelJsonInput(TypedDict):
 
 
 class PredictRequestInput(TypedDict):
-    x: List[List[float]]
+    x: List[Union[float, List[Any]]]
 
 
 class _PredictResponseInputBase(TypedDict):
@@ -1123,6 +1124,7 @@ class DatasetInput(TypedDict):
     created_at: str
     rows: int
     features: int
+    sample_shape: List[int]
     target: DatasetTargetInput
     feature_stats: List[DatasetFeatureStatInput]
     size_bytes: int
@@ -1765,7 +1767,7 @@ class JobCreateTraining(_JobCreateTrainingBase, total=False):
 
 
 class JobCreateData0(TypedDict):
-    x: List[List[float]]
+    x: List[Union[float, List[Any]]]
     y: List[Union[float, List[float]]]
 
 
@@ -1932,6 +1934,7 @@ class _JobSpecDataBase(TypedDict):
 
 
 class JobSpecData(_JobSpecDataBase, total=False):
+    sample_shape: List[int]
     source: Literal['inline', 'dataset', 'builtin', 'synthetic']
     dataset_id: str
     builtin: str
@@ -2049,7 +2052,7 @@ class ModelJson(TypedDict):
 
 
 class PredictRequest(TypedDict):
-    x: List[List[float]]
+    x: List[Union[float, List[Any]]]
 
 
 class _PredictResponseBase(TypedDict):
@@ -2104,6 +2107,7 @@ class Dataset(TypedDict):
     created_at: str
     rows: int
     features: int
+    sample_shape: List[int]
     target: DatasetTarget
     feature_stats: List[DatasetFeatureStat]
     size_bytes: int
