@@ -13,7 +13,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { gemmBackend } from '../src/engine/kernels/gemm.js';
-import { type Figure, formatFigure, runWorkload, WORKLOADS, withThreads } from './bench-workloads.js';
+import {
+  type Figure,
+  formatFigure,
+  peakRssInChild,
+  runWorkload,
+  WORKLOADS,
+  withThreads,
+} from './bench-workloads.js';
 
 const PYTHON = '/usr/bin/python3';
 const anchors = (file: string) => fileURLToPath(new URL(`../bench/anchors/${file}`, import.meta.url));
@@ -57,6 +64,17 @@ function runTorchW5(): number | null {
   return anchorValue(out, 'samples_per_s');
 }
 
+/** W4 cnn-fashion in PyTorch: bench/torch_w4.py; with `config`, torch's build and threads too. */
+function runTorchW4(config = false): number | null {
+  const script = fileURLToPath(new URL('../bench/torch_w4.py', import.meta.url));
+  const out = execFileSync(PYTHON, [script, '--runs', '3', ...(config ? ['--config'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (config) for (const line of out.split('\n')) if (line.startsWith('#')) console.log(line);
+  return anchorValue(out, 'samples_per_s');
+}
+
 function runTfjs(workload: string, metric: string, extra: string[] = []): number | null {
   const out = execFileSync(
     process.execPath,
@@ -93,16 +111,25 @@ const torchMetric: Record<string, string> = {
   W1: 'samples_per_s',
   W2: 'steps_per_s',
   W3: 'gflops_6PS',
+  W4: 'samples_per_s',
   W5: 'samples_per_s',
 };
+// PyTorch's build configuration and thread settings (BLAS, oneDNN, OpenMP), once, for the record.
+if (torch) runTorchW4(true);
 for (let round = 0; round < ROUNDS; round++) {
   for (const id of WORKLOADS) {
     for (const f of runWorkload(id)) keep(f);
-    if (id === 'W1') {
-      for (const f of await withThreads(2, () => runWorkload('W1')))
+    if (id === 'W1' || id === 'W4') {
+      for (const f of await withThreads(2, () => runWorkload(id)))
         keep({ ...f, metric: `${f.metric}_2threads` });
     }
-    const value = !torch ? null : id === 'W5' ? runTorchW5() : runTorch(id, torchMetric[id]);
+    const value = !torch
+      ? null
+      : id === 'W5'
+        ? runTorchW5()
+        : id === 'W4'
+          ? runTorchW4()
+          : runTorch(id, torchMetric[id]);
     if (value !== null) torchBest.set(id, Math.max(value, torchBest.get(id) ?? 0));
   }
 }
@@ -131,6 +158,21 @@ const rows = [
     label: 'W3 wide-mlp, GFLOP/s',
     ours: get('W3', 'gflops'),
     torch: pt('W3'),
+    tfjs: null,
+    tfjsBest: null,
+  },
+  {
+    // TF.js takes about 80 s per 6,400 samples here: it runs 640 (samples/s does not depend on it).
+    label: 'W4 cnn-fashion, samples/s',
+    ours: get('W4', 'samples_per_s'),
+    torch: pt('W4'),
+    tfjs: runTfjs('W4', 'samples_per_s', ['--samples', '640']),
+    tfjsBest: null,
+  },
+  {
+    label: 'W4 with 2 threads, samples/s (vs PyTorch 1 thread)',
+    ours: get('W4', 'samples_per_s_2threads'),
+    torch: pt('W4'),
     tfjs: null,
     tfjsBest: null,
   },
@@ -170,6 +212,15 @@ for (const r of rows) {
     `| ${r.label} | ${fmt(r.ours, digits)} | ${fmt(r.torch, digits)} | ${tf} | ${ratio(r.ours, r.torch)} | ${tfRatio} |`,
   );
 }
+const w4Rss = peakRssInChild(fileURLToPath(new URL('./bench.ts', import.meta.url)), 'W4');
+console.log('');
+console.log(`W4 peak RSS (the engine, W4 alone in its own process): ${fmt(w4Rss)} MB`);
+console.log(
+  `Load average while measuring (1, 5, 15 min): ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
+);
 
 /**
  * The CPU the ratios were measured on. PyTorch's OpenBLAS picks its widest vector unit (AVX-512

@@ -4,14 +4,17 @@
  * Each training step is the trainer's loop: zeroGrad, forward, loss, backward, step.
  */
 
+import { spawnSync } from 'node:child_process';
 import { setGemmRunner } from '../src/engine/kernels/gemm.js';
 import { GemmThreadPool } from '../src/engine/kernels/gemm-threads.js';
 // The classes' own modules, not the engine's barrels: a script building its model in code need
 // not load the JSON-spec registries (and zod, about 12 MB).
 import { CrossEntropyLoss } from '../src/engine/losses/cross-entropy-loss.js';
-import { ReLU } from '../src/engine/nn/activation-layers.js';
+import { Flatten, ReLU } from '../src/engine/nn/activation-layers.js';
+import { Conv2d } from '../src/engine/nn/conv.js';
 import { Embedding } from '../src/engine/nn/embedding.js';
 import { Linear } from '../src/engine/nn/linear.js';
+import { MaxPool2d } from '../src/engine/nn/pool.js';
 import { LSTM } from '../src/engine/nn/recurrent.js';
 import { Select } from '../src/engine/nn/selectors.js';
 import { Sequential } from '../src/engine/nn/sequential.js';
@@ -21,8 +24,8 @@ import { SGD } from '../src/engine/optim/sgd.js';
 import { Generator } from '../src/engine/random.js';
 import { Tensor } from '../src/engine/tensor.js';
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W5';
-export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W5'];
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
+export const WORKLOADS: readonly WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W5'];
 
 /** One figure: `<workload> <metric> <value>`. */
 export interface Figure {
@@ -116,6 +119,7 @@ export function runWorkload(id: WorkloadId, runs = 3): Figure[] {
     // A run is about 50 ms: the median of 15 rides out the machine's brief slow spells.
     return [{ workload: id, metric: 'steps_per_s', value: steps / timed(epoch, Math.max(runs, 15)) }];
   }
+  if (id === 'W4') return [{ workload: id, metric: 'samples_per_s', value: cnnFashion(g, runs) }];
   if (id === 'W5') return [{ workload: id, metric: 'samples_per_s', value: lstmSeq(g, runs) }];
   const sizes = [1024, 1024, 1024, 10];
   const n = 20_480;
@@ -126,6 +130,32 @@ export function runWorkload(id: WorkloadId, runs = 3): Figure[] {
     { workload: id, metric: 'samples_per_s', value: n / seconds },
     { workload: id, metric: 'gflops', value: (6 * parameterCount(sizes) * n) / seconds / 1e9 },
   ];
+}
+
+/**
+ * W4 cnn-fashion: Conv2d(1, 32, 3, padding=1) - ReLU - MaxPool2d(2) - Conv2d(32, 64, 3, padding=1) -
+ * ReLU - MaxPool2d(2) - Flatten - Linear(3136, 128) - ReLU - Linear(128, 10), CrossEntropyLoss, Adam
+ * lr 1e-3, batch 64, 6,400 standard-normal (1, 28, 28) images with uniform labels (bench/torch_w4.py
+ * is the PyTorch side). Samples per second.
+ */
+function cnnFashion(g: Generator, runs: number): number {
+  const n = 6400;
+  const model = new Sequential(
+    new Conv2d(1, 32, 3, { padding: 1, generator: g }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(32, 64, 3, { padding: 1, generator: g }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(3136, 128, { generator: g }),
+    new ReLU(),
+    new Linear(128, 10, { generator: g }),
+  );
+  const batches = makeBatches(n, 28 * 28, 10, 64, g).map(
+    ([x, y]): Batch => [new Tensor(x.data, [x.shape[0], 1, 28, 28]), y],
+  );
+  return n / timed(epochRunner(model, new Adam(model.parameters(), { lr: 1e-3 }), batches), runs);
 }
 
 /**
@@ -180,6 +210,25 @@ export function memoryProfile(epochs: number): Figure[] {
   }
   figures.push({ workload: 'W1', metric: 'peak_rss_mb', value: process.resourceUsage().maxRSS / 1024 });
   return figures;
+}
+
+/**
+ * The peak resident memory (MB) of `workload` run on its own in a new process (this script with
+ * `--peak-rss <workload>`, under the same node flags): a process's high-water mark covers all it
+ * ran, so measured in the benchmark's own process it would be the largest workload's.
+ */
+export function peakRssInChild(script: string, workload: WorkloadId): number | null {
+  const out = spawnSync(process.execPath, [...process.execArgv, script, '--peak-rss', workload], {
+    encoding: 'utf8',
+  });
+  const match = /peak_rss_mb ([\d.]+)/.exec(out.stdout ?? '');
+  return match === null ? null : Number(match[1]);
+}
+
+/** Runs `workload` once (one warm-up, one timed run) and reports the process's peak RSS. */
+export function peakRss(workload: WorkloadId): Figure {
+  runWorkload(workload, 1);
+  return { workload, metric: 'peak_rss_mb', value: process.resourceUsage().maxRSS / 1024 };
 }
 
 /** Runs `fn` with intra-op parallelism over `threads` threads (this one included). */

@@ -3,16 +3,20 @@
  *
  * Besides the single-thread figures: W1 and W3 with two threads on one job (intra-op parallelism,
  * `*_2threads`), W1 as two concurrent jobs on two worker threads (`two_jobs_speedup`: their summed
- * throughput over one job's), and W1's peak resident memory. `--memory [epochs]` prints only W1's
+ * throughput over one job's), W1's peak resident memory, W4 with two threads and W4's peak resident
+ * memory (run alone in a child process: `--peak-rss W4`). `--memory [epochs]` prints only W1's
  * memory after each epoch (`npm run build && node --expose-gc dist/scripts/bench.js --memory 5`).
  * The figures come from the compiled build, which is what the Docker image runs.
  */
+import { fileURLToPath } from 'node:url';
 import { startTrainingThread } from '../src/queue/thread-start.js';
 import { entryUrl } from '../src/runtime/entry-url.js';
 import {
   type Figure,
   formatFigure,
   memoryProfile,
+  peakRss,
+  peakRssInChild,
   runWorkload,
   WORKLOADS,
   type WorkloadId,
@@ -64,6 +68,13 @@ if (memoryFlag >= 0) {
   process.exit(0);
 }
 
+// `--peak-rss <workload>`: runs that workload alone and prints its peak resident memory.
+const rssFlag = process.argv.indexOf('--peak-rss');
+if (rssFlag >= 0) {
+  print([peakRss(process.argv[rssFlag + 1] as WorkloadId)]);
+  process.exit(0);
+}
+
 for (const id of selectedWorkloads(process.argv.slice(2))) {
   const single = runWorkload(id);
   print(single);
@@ -73,6 +84,11 @@ for (const id of selectedWorkloads(process.argv.slice(2))) {
     const jobs = await Promise.all([inThread('W1'), inThread('W1')]);
     const total = jobs.reduce((sum, figures) => sum + figures[0].value, 0);
     print([{ workload: 'W1', metric: 'two_jobs_speedup', value: total / single[0].value }]);
+  }
+  if (id === 'W4') {
+    print(renamed(await withThreads(2, () => runWorkload('W4')), '_2threads'));
+    const rss = peakRssInChild(fileURLToPath(import.meta.url), 'W4');
+    if (rss !== null) print([{ workload: 'W4', metric: 'peak_rss_mb', value: rss }]);
   }
   if (id === 'W3') print(renamed(await withThreads(2, () => runWorkload('W3')), '_2threads'));
 }

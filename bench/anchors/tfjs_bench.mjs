@@ -1,6 +1,6 @@
-// TensorFlow.js (Node) baseline anchors: W1/W2/W3 training workloads + M1 matmul micro.
+// TensorFlow.js (Node) baseline anchors: W1/W2/W3/W4 training workloads + M1 matmul micro.
 //
-//   node tfjs_bench.mjs --backend cpu|wasm --workload W1|W2|W3|M1 [--runs 3] [--samples N]
+//   node tfjs_bench.mjs --backend cpu|wasm --workload W1|W2|W3|W4|M1 [--runs 3] [--samples N]
 //                       [--api lowlevel|layers] [--unfused] [--wasm-threads N]
 //
 // Packages are resolved from $ANCHORS_NPM_DIR (default /tmp/anchors-npm), see package.json here.
@@ -296,6 +296,90 @@ if (wl === 'W1') {
   const med = await trainWorkload(wl, sizes, n, 256, () => tf.train.momentum(0.01, 0.9));
   emit('W3-wide-mlp', 'samples_per_s', n / med);
   emit('W3-wide-mlp', 'gflops_6PS', (6 * nParams(sizes) * n) / med / 1e9);
+} else if (wl === 'W4') {
+  // W4 cnn-fashion: Conv2d(1,32,3,p=1)-ReLU-MaxPool(2)-Conv2d(32,64,3,p=1)-ReLU-MaxPool(2)-Flatten-
+  // Linear(3136,128)-ReLU-Linear(128,10), softmax cross-entropy, Adam 1e-3, batch 64, 6,400
+  // standard-normal 28x28 images (NHWC, TF.js's layout), uniform labels. tf.conv2d, tf.maxPool,
+  // tf.fused.matMul.
+  const n = args.samples || 6400;
+  const bs = 64;
+  const X = tf.randomNormal([n, 28, 28, 1], 0, 1, 'float32', 777);
+  const yInt = tf.randomUniform([n], 0, 10, 'int32', 778);
+  const batches = [];
+  for (let i = 0; i < n; i += bs) {
+    const m = Math.min(bs, n - i);
+    batches.push([
+      tf.slice(X, [i, 0, 0, 0], [m, 28, 28, 1]),
+      tf.tidy(() => tf.oneHot(tf.slice(yInt, [i], [m]), 10).toFloat()),
+    ]);
+  }
+  const uniformVar = (shape, fanIn) =>
+    tf.variable(
+      tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn), 'float32', seedCounter++),
+    );
+  const vars = [
+    uniformVar([3, 3, 1, 32], 9),
+    uniformVar([32], 9),
+    uniformVar([3, 3, 32, 64], 288),
+    uniformVar([64], 288),
+    uniformVar([3136, 128], 3136),
+    uniformVar([128], 3136),
+    uniformVar([128, 10], 128),
+    uniformVar([10], 128),
+  ];
+  // The WASM backend has no Conv2DBackpropFilter kernel (tf.conv2d's weight gradient throws), so
+  // the convolution's gradient is given by hand: the input gradient is tf.conv2dTranspose (kernel
+  // Conv2DBackpropInput), the weight gradient the backend's Conv3DBackpropFilterV2 over a depth of 1.
+  const conv2dSame = tf.customGrad((x, w, save) => {
+    save([x, w]);
+    return {
+      value: tf.conv2d(x, w, 1, 'same'),
+      gradFunc: (dy, [xs, ws]) => {
+        const dx = tf.conv2dTranspose(dy, ws, xs.shape, 1, 'same');
+        const [n, h, wd, ci] = xs.shape;
+        const co = ws.shape[3];
+        const dw = tf
+          .engine()
+          .runKernel(
+            'Conv3DBackpropFilterV2',
+            { x: tf.reshape(xs, [n, 1, h, wd, ci]), dy: tf.reshape(dy, [n, 1, h, wd, co]) },
+            { strides: [1, 1, 1, 1, 1], pad: 'same', filterShape: [1, ...ws.shape] },
+          );
+        return [dx, tf.reshape(dw, ws.shape)];
+      },
+    };
+  });
+  const cnnForward = (x) => {
+    const conv = (h, w, b) => tf.maxPool(tf.relu(tf.add(conv2dSame(h, w), b)), 2, 2, 'valid');
+    let h = conv(x, vars[0], vars[1]);
+    h = conv(h, vars[2], vars[3]);
+    h = tf.reshape(h, [h.shape[0], 3136]);
+    h = tf.fused.matMul({ a: h, b: vars[4], bias: vars[5], activation: 'relu' });
+    return tf.fused.matMul({ a: h, b: vars[6], bias: vars[7] });
+  };
+  const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  const run = () => {
+    let last = null;
+    for (let s = 0; s < batches.length; s++) {
+      const [xb, yb] = batches[s];
+      const wantCost = s === batches.length - 1;
+      const cost = tf.tidy(() =>
+        opt.minimize(() => tf.losses.softmaxCrossEntropy(yb, cnnForward(xb)), wantCost, vars),
+      );
+      if (wantCost) {
+        last = cost.dataSync()[0];
+        cost.dispose();
+      }
+    }
+    vars[vars.length - 1].dataSync();
+    return last;
+  };
+  const { walls, cpus, res } = await timed(run, args.runs);
+  log(
+    `W4: runs wall_s=[${walls.map((w) => w.toFixed(4))}] cpu/wall=[${walls.map((w, i) => (cpus[i] / w).toFixed(2))}] ` +
+      `samples/run=${n} final_loss=${Number(res).toFixed(4)} numTensors=${tf.memory().numTensors}`,
+  );
+  emit('W4-cnn-fashion', 'samples_per_s', n / median(walls));
 } else if (wl === 'M1') {
   for (const [name, m, k, nn] of [
     ['M1a-1024x1024x1024', 1024, 1024, 1024],
