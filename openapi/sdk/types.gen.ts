@@ -240,6 +240,63 @@ export type JobCreateInput = {
             bidirectional?: boolean;
             proj_size?: number;
         } | {
+            type: 'MultiheadAttention';
+            embed_dim: number;
+            num_heads: number;
+            dropout?: number;
+            bias?: boolean;
+            add_bias_kv?: boolean;
+            add_zero_attn?: boolean;
+            kdim?: number | null;
+            vdim?: number | null;
+            batch_first?: boolean;
+            key_padding_mask?: 'padding_idx' | null;
+            is_causal?: boolean;
+        } | {
+            type: 'TransformerEncoderLayer';
+            d_model: number;
+            nhead: number;
+            dim_feedforward?: number;
+            dropout?: number;
+            activation?: 'relu' | 'gelu';
+            layer_norm_eps?: number;
+            batch_first?: boolean;
+            norm_first?: boolean;
+            src_key_padding_mask?: 'padding_idx' | null;
+            is_causal?: boolean;
+        } | {
+            type: 'TransformerEncoder';
+            encoder_layer: {
+                type: 'TransformerEncoderLayer';
+                d_model: number;
+                nhead: number;
+                dim_feedforward?: number;
+                dropout?: number;
+                activation?: 'relu' | 'gelu';
+                layer_norm_eps?: number;
+                batch_first?: boolean;
+                norm_first?: boolean;
+                src_key_padding_mask?: 'padding_idx' | null;
+                is_causal?: boolean;
+            };
+            num_layers: number;
+            norm?: {
+                type: 'LayerNorm';
+                normalized_shape: number | Array<number>;
+                eps?: number;
+                elementwise_affine?: boolean;
+            } | null;
+            enable_nested_tensor?: boolean;
+            mask_check?: boolean;
+            src_key_padding_mask?: 'padding_idx' | null;
+            is_causal?: boolean;
+        } | {
+            type: 'PositionalEncoding';
+            d_model: number;
+            dropout?: number;
+            max_len?: number;
+            batch_first?: boolean;
+        } | {
             type: 'Select';
             dim: number;
             index: number;
@@ -953,6 +1010,63 @@ export type JobSpecInput = {
             dropout?: number;
             bidirectional?: boolean;
             proj_size?: number;
+        } | {
+            type: 'MultiheadAttention';
+            embed_dim: number;
+            num_heads: number;
+            dropout?: number;
+            bias?: boolean;
+            add_bias_kv?: boolean;
+            add_zero_attn?: boolean;
+            kdim?: number | null;
+            vdim?: number | null;
+            batch_first?: boolean;
+            key_padding_mask?: 'padding_idx' | null;
+            is_causal?: boolean;
+        } | {
+            type: 'TransformerEncoderLayer';
+            d_model: number;
+            nhead: number;
+            dim_feedforward?: number;
+            dropout?: number;
+            activation?: 'relu' | 'gelu';
+            layer_norm_eps?: number;
+            batch_first?: boolean;
+            norm_first?: boolean;
+            src_key_padding_mask?: 'padding_idx' | null;
+            is_causal?: boolean;
+        } | {
+            type: 'TransformerEncoder';
+            encoder_layer: {
+                type: 'TransformerEncoderLayer';
+                d_model: number;
+                nhead: number;
+                dim_feedforward?: number;
+                dropout?: number;
+                activation?: 'relu' | 'gelu';
+                layer_norm_eps?: number;
+                batch_first?: boolean;
+                norm_first?: boolean;
+                src_key_padding_mask?: 'padding_idx' | null;
+                is_causal?: boolean;
+            };
+            num_layers: number;
+            norm?: {
+                type: 'LayerNorm';
+                normalized_shape: number | Array<number>;
+                eps?: number;
+                elementwise_affine?: boolean;
+            } | null;
+            enable_nested_tensor?: boolean;
+            mask_check?: boolean;
+            src_key_padding_mask?: 'padding_idx' | null;
+            is_causal?: boolean;
+        } | {
+            type: 'PositionalEncoding';
+            d_model: number;
+            dropout?: number;
+            max_len?: number;
+            batch_first?: boolean;
         } | {
             type: 'Select';
             dim: number;
@@ -1791,6 +1905,63 @@ export type JobCreate = {
             bidirectional: boolean;
             proj_size: number;
         } | {
+            type: 'MultiheadAttention';
+            embed_dim: number;
+            num_heads: number;
+            dropout: number;
+            bias: boolean;
+            add_bias_kv: boolean;
+            add_zero_attn: boolean;
+            kdim: number | null;
+            vdim: number | null;
+            batch_first: boolean;
+            key_padding_mask: 'padding_idx' | null;
+            is_causal: boolean;
+        } | {
+            type: 'TransformerEncoderLayer';
+            d_model: number;
+            nhead: number;
+            dim_feedforward: number;
+            dropout: number;
+            activation: 'relu' | 'gelu';
+            layer_norm_eps: number;
+            batch_first: boolean;
+            norm_first: boolean;
+            src_key_padding_mask: 'padding_idx' | null;
+            is_causal: boolean;
+        } | {
+            type: 'TransformerEncoder';
+            encoder_layer: {
+                type: 'TransformerEncoderLayer';
+                d_model: number;
+                nhead: number;
+                dim_feedforward: number;
+                dropout: number;
+                activation: 'relu' | 'gelu';
+                layer_norm_eps: number;
+                batch_first: boolean;
+                norm_first: boolean;
+                src_key_padding_mask: 'padding_idx' | null;
+                is_causal: boolean;
+            };
+            num_layers: number;
+            norm: {
+                type: 'LayerNorm';
+                normalized_shape: number | Array<number>;
+                eps: number;
+                elementwise_affine: boolean;
+            } | null;
+            enable_nested_tensor: boolean;
+            mask_check: boolean;
+            src_key_padding_mask: 'padding_idx' | null;
+            is_causal: boolean;
+        } | {
+            type: 'PositionalEncoding';
+            d_model: number;
+            dropout: number;
+            max_len: number;
+            batch_first: boolean;
+        } | {
             type: 'Select';
             dim: number;
             index: number;
@@ -2504,6 +2675,63 @@ export type JobSpec = {
             dropout: number;
             bidirectional: boolean;
             proj_size: number;
+        } | {
+            type: 'MultiheadAttention';
+            embed_dim: number;
+            num_heads: number;
+            dropout: number;
+            bias: boolean;
+            add_bias_kv: boolean;
+            add_zero_attn: boolean;
+            kdim: number | null;
+            vdim: number | null;
+            batch_first: boolean;
+            key_padding_mask: 'padding_idx' | null;
+            is_causal: boolean;
+        } | {
+            type: 'TransformerEncoderLayer';
+            d_model: number;
+            nhead: number;
+            dim_feedforward: number;
+            dropout: number;
+            activation: 'relu' | 'gelu';
+            layer_norm_eps: number;
+            batch_first: boolean;
+            norm_first: boolean;
+            src_key_padding_mask: 'padding_idx' | null;
+            is_causal: boolean;
+        } | {
+            type: 'TransformerEncoder';
+            encoder_layer: {
+                type: 'TransformerEncoderLayer';
+                d_model: number;
+                nhead: number;
+                dim_feedforward: number;
+                dropout: number;
+                activation: 'relu' | 'gelu';
+                layer_norm_eps: number;
+                batch_first: boolean;
+                norm_first: boolean;
+                src_key_padding_mask: 'padding_idx' | null;
+                is_causal: boolean;
+            };
+            num_layers: number;
+            norm: {
+                type: 'LayerNorm';
+                normalized_shape: number | Array<number>;
+                eps: number;
+                elementwise_affine: boolean;
+            } | null;
+            enable_nested_tensor: boolean;
+            mask_check: boolean;
+            src_key_padding_mask: 'padding_idx' | null;
+            is_causal: boolean;
+        } | {
+            type: 'PositionalEncoding';
+            d_model: number;
+            dropout: number;
+            max_len: number;
+            batch_first: boolean;
         } | {
             type: 'Select';
             dim: number;

@@ -314,6 +314,93 @@ class GRULayerInput(_GRULayerInputBase, total=False):
     proj_size: int
 
 
+class _MultiheadAttentionLayerInputBase(TypedDict):
+    type: Literal['MultiheadAttention']
+    embed_dim: int
+    num_heads: int
+
+
+class MultiheadAttentionLayerInput(_MultiheadAttentionLayerInputBase, total=False):
+    dropout: float
+    bias: bool
+    add_bias_kv: bool
+    add_zero_attn: bool
+    kdim: Union[int, None]
+    vdim: Union[int, None]
+    batch_first: bool
+    key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _TransformerEncoderLayerInputBase(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+
+
+class TransformerEncoderLayerInput(_TransformerEncoderLayerInputBase, total=False):
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _TransformerEncoderLayerEncoderLayerInputBase(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+
+
+class TransformerEncoderLayerEncoderLayerInput(_TransformerEncoderLayerEncoderLayerInputBase, total=False):
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _LayerNormInputBase(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+
+
+class LayerNormInput(_LayerNormInputBase, total=False):
+    eps: float
+    elementwise_affine: bool
+
+
+class _TransformerEncoderLayerInput2Base(TypedDict):
+    type: Literal['TransformerEncoder']
+    encoder_layer: TransformerEncoderLayerEncoderLayerInput
+    num_layers: int
+
+
+class TransformerEncoderLayerInput2(_TransformerEncoderLayerInput2Base, total=False):
+    norm: Union[LayerNormInput, None]
+    enable_nested_tensor: bool
+    mask_check: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _PositionalEncodingLayerInputBase(TypedDict):
+    type: Literal['PositionalEncoding']
+    d_model: int
+
+
+class PositionalEncodingLayerInput(_PositionalEncodingLayerInputBase, total=False):
+    dropout: float
+    max_len: int
+    batch_first: bool
+
+
 class SelectLayerInput(TypedDict):
     type: Literal['Select']
     dim: int
@@ -330,7 +417,7 @@ class MeanLayerInput(_MeanLayerInputBase, total=False):
 
 
 class JobCreateModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, SelectLayerInput, MeanLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
 
 
 class _MSELossInputBase(TypedDict):
@@ -911,7 +998,7 @@ class JobInput(_JobInputBase, total=False):
 
 
 class JobSpecModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, SelectLayerInput, MeanLayerInput]]
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1411,6 +1498,75 @@ class GRULayer(TypedDict):
     proj_size: int
 
 
+class MultiheadAttentionLayer(TypedDict):
+    type: Literal['MultiheadAttention']
+    embed_dim: int
+    num_heads: int
+    dropout: float
+    bias: bool
+    add_bias_kv: bool
+    add_zero_attn: bool
+    kdim: Union[int, None]
+    vdim: Union[int, None]
+    batch_first: bool
+    key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayer(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayerEncoderLayer(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class LayerNorm(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+    eps: float
+    elementwise_affine: bool
+
+
+class TransformerEncoderLayer2(TypedDict):
+    type: Literal['TransformerEncoder']
+    encoder_layer: TransformerEncoderLayerEncoderLayer
+    num_layers: int
+    norm: Union[LayerNorm, None]
+    enable_nested_tensor: bool
+    mask_check: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class PositionalEncodingLayer(TypedDict):
+    type: Literal['PositionalEncoding']
+    d_model: int
+    dropout: float
+    max_len: int
+    batch_first: bool
+
+
 class SelectLayer(TypedDict):
     type: Literal['Select']
     dim: int
@@ -1424,7 +1580,7 @@ class MeanLayer(TypedDict):
 
 
 class JobCreateModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, SelectLayer, MeanLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
 
 
 class MSELoss(TypedDict):
@@ -1897,7 +2053,7 @@ class Job(_JobBase, total=False):
 
 
 class JobSpecModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, SelectLayer, MeanLayer]]
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -2215,6 +2371,10 @@ LAYERS: Dict[str, Dict[str, Any]] = {
     'RNN': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0, 'nonlinearity': 'tanh'},
     'LSTM': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
     'GRU': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
+    'MultiheadAttention': {'embed_dim': REQUIRED, 'num_heads': REQUIRED, 'dropout': 0, 'bias': True, 'add_bias_kv': False, 'add_zero_attn': False, 'kdim': None, 'vdim': None, 'batch_first': False, 'key_padding_mask': None, 'is_causal': False},
+    'TransformerEncoderLayer': {'d_model': REQUIRED, 'nhead': REQUIRED, 'dim_feedforward': 2048, 'dropout': 0.1, 'activation': 'relu', 'layer_norm_eps': 1e-05, 'batch_first': False, 'norm_first': False, 'src_key_padding_mask': None, 'is_causal': False},
+    'TransformerEncoder': {'encoder_layer': REQUIRED, 'num_layers': REQUIRED, 'norm': None, 'enable_nested_tensor': True, 'mask_check': True, 'src_key_padding_mask': None, 'is_causal': False},
+    'PositionalEncoding': {'d_model': REQUIRED, 'dropout': 0.1, 'max_len': 5000, 'batch_first': False},
     'Select': {'dim': REQUIRED, 'index': REQUIRED},
     'Mean': {'dim': REQUIRED, 'keepdim': False},
 }

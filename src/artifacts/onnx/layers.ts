@@ -7,6 +7,7 @@
  */
 import { convPadding } from '../../engine/nn/conv.js';
 import type { LayerSpec, LayerType } from '../../engine/nn/registry.js';
+import { attentionRefused } from './attention-layers.js';
 import { attr, type OnnxGraph } from './graph.js';
 import { adaptivePool, avgPool, maxPool } from './pool-layers.js';
 import { embedding, mean, recurrent, select } from './sequence-layers.js';
@@ -194,6 +195,10 @@ export const onnxLayers: { readonly [T in LayerType]: Exporter<T> } = Object.fre
   GRU: recurrent,
   Select: select,
   Mean: mean,
+  MultiheadAttention: attentionRefused,
+  TransformerEncoderLayer: attentionRefused,
+  TransformerEncoder: attentionRefused,
+  PositionalEncoding: attentionRefused,
 });
 
 /** ONNX Conv with PyTorch's geometry; its pads list all the begins, then all the ends. */

@@ -7,7 +7,7 @@
 import { gradBuffer, outputBuffer } from '../grad-buffer.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
-import { Module } from './module.js';
+import { type ForwardContext, Module } from './module.js';
 
 export class Embedding extends Module {
   readonly weight: Tensor;
@@ -33,7 +33,10 @@ export class Embedding extends Module {
     this.weight = this.registerParameter('weight', new Tensor(data, [numEmbeddings, embeddingDim]))!;
   }
 
-  forward(input: Tensor): Tensor {
+  /** With padding_idx, records the ids in `context` for a later key padding mask. */
+  forward(input: Tensor, context?: ForwardContext): Tensor {
+    if (context !== undefined && this.paddingIdx !== null)
+      context.padding = { ids: input, paddingIdx: this.paddingIdx };
     const dim = this.embeddingDim;
     const ids = input.data;
     const w = this.weight.data;

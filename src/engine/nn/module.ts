@@ -15,17 +15,27 @@ import {
 
 export type StateDict = Record<string, Tensor>;
 
+/**
+ * What a container's forward hands to each layer beside the tensor. An `Embedding` with padding_idx
+ * records the token ids it looked up, so that a later attention layer with
+ * `src_key_padding_mask: "padding_idx"` can mask the keys whose id is the padding id (PyTorch's
+ * `src_key_padding_mask=(ids == padding_idx)`).
+ */
+export interface ForwardContext {
+  padding?: { ids: Tensor; paddingIdx: number };
+}
+
 export abstract class Module {
   training = true;
   private readonly params = new Map<string, Tensor | null>();
   private readonly buffers = new Map<string, Tensor | null>();
   private readonly children = new Map<string, Module>();
 
-  abstract forward(input: Tensor): Tensor;
+  abstract forward(input: Tensor, context?: ForwardContext): Tensor;
 
   /** PyTorch-style call: `model.call(x)` is `model.forward(x)`. */
-  call(input: Tensor): Tensor {
-    return this.forward(input);
+  call(input: Tensor, context?: ForwardContext): Tensor {
+    return this.forward(input, context);
   }
 
   protected registerParameter(name: string, value: Tensor | null): Tensor | null {

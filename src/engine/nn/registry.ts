@@ -19,6 +19,7 @@ import {
   Tanh,
   Unflatten,
 } from './activation-layers.js';
+import { MultiheadAttention } from './attention.js';
 import { BatchNorm1d, BatchNorm2d } from './batch-norm.js';
 import { Conv1d, Conv2d } from './conv.js';
 import { Dropout, Dropout2d } from './dropout.js';
@@ -35,9 +36,11 @@ import {
   MaxPool1d,
   MaxPool2d,
 } from './pool.js';
+import { PositionalEncoding } from './positional-encoding.js';
 import { GRU, LSTM, RNN } from './recurrent.js';
 import { Mean, Select } from './selectors.js';
 import { Sequential } from './sequential.js';
+import { TransformerEncoder, TransformerEncoderLayer } from './transformer.js';
 
 const positiveInt = z.number().int().positive();
 const finite = z.number().finite();
@@ -157,6 +160,36 @@ const recurrentArgs = {
     .default(0)
     .refine((p) => p === 0, 'proj_size is not supported'),
 };
+
+/** The service's key padding mask: the keys whose token id is the padding_idx of the Embedding before. */
+const keyPaddingMask = z.enum(['padding_idx']).nullable().default(null);
+/** Masks future keys (PyTorch 2's `is_causal`, the square subsequent mask). */
+const isCausal = z.boolean().default(false);
+const headsDivide = (spec: { d: number; heads: number }) => spec.d % spec.heads === 0;
+const layerNormSchema = z.strictObject({
+  type: z.literal('LayerNorm'),
+  normalized_shape: z.union([positiveInt, z.array(positiveInt).min(1)]),
+  eps: finite.positive().default(1e-5),
+  elementwise_affine: z.boolean().default(true),
+});
+const encoderLayerSchema = z
+  .strictObject({
+    type: z.literal('TransformerEncoderLayer'),
+    d_model: positiveInt,
+    nhead: positiveInt,
+    dim_feedforward: positiveInt.default(2048),
+    dropout: dropoutP.default(0.1),
+    activation: z.enum(['relu', 'gelu']).default('relu'),
+    layer_norm_eps: finite.positive().default(1e-5),
+    batch_first: z.boolean().default(false),
+    norm_first: z.boolean().default(false),
+    src_key_padding_mask: keyPaddingMask,
+    is_causal: isCausal,
+  })
+  .refine((s) => headsDivide({ d: s.d_model, heads: s.nhead }), {
+    path: ['nhead'],
+    message: 'embed_dim must be divisible by num_heads',
+  });
 
 export const layerRegistry = Object.freeze({
   Linear: z.strictObject({
@@ -284,6 +317,88 @@ export const layerRegistry = Object.freeze({
   }),
   LSTM: z.strictObject({ type: z.literal('LSTM'), ...recurrentArgs }),
   GRU: z.strictObject({ type: z.literal('GRU'), ...recurrentArgs }),
+  // Attention (self-attention in a stack: query = key = value = the input; attn_output only).
+  MultiheadAttention: z
+    .strictObject({
+      type: z.literal('MultiheadAttention'),
+      embed_dim: positiveInt,
+      num_heads: positiveInt,
+      dropout: dropoutP.default(0),
+      bias: z.boolean().default(true),
+      add_bias_kv: z
+        .boolean()
+        .default(false)
+        .refine((v) => !v, 'add_bias_kv is not supported'),
+      add_zero_attn: z
+        .boolean()
+        .default(false)
+        .refine((v) => !v, 'add_zero_attn is not supported'),
+      kdim: positiveInt.nullable().default(null),
+      vdim: positiveInt.nullable().default(null),
+      batch_first: z.boolean().default(false),
+      key_padding_mask: keyPaddingMask,
+      is_causal: isCausal,
+    })
+    .superRefine((spec, ctx) => {
+      if (!headsDivide({ d: spec.embed_dim, heads: spec.num_heads }))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['num_heads'],
+          message: 'embed_dim must be divisible by num_heads',
+        });
+      for (const key of ['kdim', 'vdim'] as const)
+        if (spec[key] !== null && spec[key] !== spec.embed_dim)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} must equal embed_dim: in a stack the layer is self-attention`,
+          });
+    }),
+  TransformerEncoderLayer: encoderLayerSchema,
+  TransformerEncoder: z
+    .strictObject({
+      type: z.literal('TransformerEncoder'),
+      encoder_layer: encoderLayerSchema,
+      num_layers: positiveInt,
+      norm: layerNormSchema.nullable().default(null),
+      enable_nested_tensor: z.boolean().default(true),
+      mask_check: z.boolean().default(true),
+      src_key_padding_mask: keyPaddingMask,
+      is_causal: isCausal,
+    })
+    .superRefine((spec, ctx) => {
+      for (const key of ['src_key_padding_mask', 'is_causal'] as const)
+        if (spec.encoder_layer[key] !== (key === 'is_causal' ? false : null))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['encoder_layer', key],
+            message: `set ${key} on the TransformerEncoder, which passes it to every layer`,
+          });
+      const ns = spec.norm?.normalized_shape;
+      if (
+        ns !== undefined &&
+        !(
+          ns === spec.encoder_layer.d_model ||
+          (Array.isArray(ns) && ns.length === 1 && ns[0] === spec.encoder_layer.d_model)
+        )
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['norm', 'normalized_shape'],
+          message: `expected normalized_shape ${spec.encoder_layer.d_model} (d_model)`,
+        });
+    }),
+  /** The service's own (PyTorch's Transformer tutorial): the sinusoidal encoding, then dropout. */
+  PositionalEncoding: z.strictObject({
+    type: z.literal('PositionalEncoding'),
+    d_model: positiveInt.refine(
+      (d) => d % 2 === 0,
+      'd_model must be even (the encoding pairs a sine and a cosine)',
+    ),
+    dropout: dropoutP.default(0.1),
+    max_len: positiveInt.default(5000),
+    batch_first: z.boolean().default(false),
+  }),
   /** The service's own: `x.select(dim, index)`, e.g. `x[:, -1]` for dim 1, index -1. */
   Select: z.strictObject({ type: z.literal('Select'), dim: z.number().int(), index: z.number().int() }),
   /** The service's own: `x.mean(dim, keepdim)`. */
@@ -393,7 +508,55 @@ export function buildLayer(spec: LayerSpec, generator: Generator): Module {
       return new Select(spec.dim, spec.index);
     case 'Mean':
       return new Mean(spec.dim, spec.keepdim);
+    case 'MultiheadAttention':
+      return new MultiheadAttention(spec.embed_dim, spec.num_heads, {
+        dropout: spec.dropout,
+        bias: spec.bias,
+        batchFirst: spec.batch_first,
+        keyPaddingMask: spec.key_padding_mask,
+        isCausal: spec.is_causal,
+        generator,
+      });
+    case 'TransformerEncoderLayer':
+      return buildEncoderLayer(spec, generator);
+    case 'TransformerEncoder':
+      return new TransformerEncoder(
+        (g) => buildEncoderLayer(spec.encoder_layer, g),
+        spec.num_layers,
+        generator,
+        {
+          norm:
+            spec.norm === null
+              ? null
+              : new LayerNorm(spec.norm.normalized_shape, spec.norm.eps, spec.norm.elementwise_affine),
+          enableNestedTensor: spec.enable_nested_tensor,
+          maskCheck: spec.mask_check,
+          srcKeyPaddingMask: spec.src_key_padding_mask,
+          isCausal: spec.is_causal,
+        },
+      );
+    case 'PositionalEncoding':
+      return new PositionalEncoding(spec.d_model, {
+        dropout: spec.dropout,
+        maxLen: spec.max_len,
+        batchFirst: spec.batch_first,
+        generator,
+      });
   }
+}
+
+function buildEncoderLayer(spec: z.output<typeof encoderLayerSchema>, generator: Generator) {
+  return new TransformerEncoderLayer(spec.d_model, spec.nhead, {
+    dimFeedforward: spec.dim_feedforward,
+    dropout: spec.dropout,
+    activation: spec.activation,
+    layerNormEps: spec.layer_norm_eps,
+    batchFirst: spec.batch_first,
+    normFirst: spec.norm_first,
+    srcKeyPaddingMask: spec.src_key_padding_mask,
+    isCausal: spec.is_causal,
+    generator,
+  });
 }
 
 function recurrentOptions(spec: Extract<LayerSpec, { type: 'RNN' | 'LSTM' | 'GRU' }>, generator: Generator) {

@@ -2,7 +2,7 @@ import { linearRelu } from '../ops/matmul.js';
 import type { Tensor } from '../tensor.js';
 import { ReLU } from './activation-layers.js';
 import { Linear } from './linear.js';
-import { Module } from './module.js';
+import { type ForwardContext, Module } from './module.js';
 
 /** `nn.Sequential`: layers applied in order, registered under their index ("0", "1", …). */
 export class Sequential extends Module {
@@ -16,7 +16,8 @@ export class Sequential extends Module {
     });
   }
 
-  forward(input: Tensor): Tensor {
+  /** One context for the whole pass (fresh unless given), shared by every layer. */
+  forward(input: Tensor, context: ForwardContext = {}): Tensor {
     const layers = this.layers;
     let x = input;
     for (let i = 0; i < layers.length; i++) {
@@ -28,7 +29,7 @@ export class Sequential extends Module {
         x = linearRelu(x, lin.weight, lin.bias);
         i++;
       } else {
-        x = layer.forward(x);
+        x = layer.forward(x, context);
       }
     }
     return x;

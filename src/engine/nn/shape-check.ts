@@ -277,6 +277,41 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
         }
         break;
       }
+      case 'MultiheadAttention':
+      case 'TransformerEncoderLayer':
+      case 'TransformerEncoder':
+      case 'PositionalEncoding': {
+        const a = attentionDims(layer);
+        const form = a.batchFirst ? '(N, L, E)' : '(L, N, E)';
+        if (full.length !== 3)
+          return fail(
+            null,
+            `${layer.type} expects 3D input ${form}, got shape ${shapeToString(full)}${shape.length === 1 ? ' (one vector per sample: an Embedding of token ids, or an Unflatten layer, makes it a sequence)' : ''}`,
+          );
+        if (shape[1] !== a.embedDim) {
+          const what = i === 0 ? 'the data has' : 'the previous layer gives';
+          return fail(
+            a.field,
+            `${a.field} is ${a.embedDim} but ${what} ${shape[1]} features per step (input shape ${shapeToString(full)})`,
+          );
+        }
+        if (layer.type === 'PositionalEncoding' && layer.batch_first && shape[0] > layer.max_len)
+          return fail('max_len', `max_len is ${layer.max_len} but the sequences have ${shape[0]} steps`);
+        if (a.paddingMask !== null) {
+          const embedding = layers.slice(0, i).findLast((l) => l.type === 'Embedding');
+          if (embedding === undefined || embedding.type !== 'Embedding' || embedding.padding_idx === null)
+            return fail(
+              a.paddingMask,
+              `${a.paddingMask} "padding_idx" needs an Embedding with padding_idx earlier in the model`,
+            );
+          if (!a.batchFirst)
+            return fail(
+              a.paddingMask,
+              `${a.paddingMask} "padding_idx" needs batch_first: true (the token ids are (N, L), so the layer's input must be (N, L, E))`,
+            );
+        }
+        break;
+      }
       case 'ReLU':
       case 'LeakyReLU':
       case 'Sigmoid':
@@ -298,6 +333,45 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
     layerShapes.push([...shape]);
   }
   return { outputShape: shape, layerShapes, issues: [] };
+}
+
+type AttentionSpec = Extract<
+  LayerSpec,
+  { type: 'MultiheadAttention' | 'TransformerEncoderLayer' | 'TransformerEncoder' | 'PositionalEncoding' }
+>;
+
+/** The embedding size (and its field), layout and key padding mask field of an attention layer. */
+function attentionDims(layer: AttentionSpec): {
+  embedDim: number;
+  field: string;
+  batchFirst: boolean;
+  paddingMask: string | null;
+} {
+  switch (layer.type) {
+    case 'MultiheadAttention':
+      return {
+        embedDim: layer.embed_dim,
+        field: 'embed_dim',
+        batchFirst: layer.batch_first,
+        paddingMask: layer.key_padding_mask === null ? null : 'key_padding_mask',
+      };
+    case 'TransformerEncoderLayer':
+      return {
+        embedDim: layer.d_model,
+        field: 'd_model',
+        batchFirst: layer.batch_first,
+        paddingMask: layer.src_key_padding_mask === null ? null : 'src_key_padding_mask',
+      };
+    case 'TransformerEncoder':
+      return {
+        embedDim: layer.encoder_layer.d_model,
+        field: 'encoder_layer.d_model',
+        batchFirst: layer.encoder_layer.batch_first,
+        paddingMask: layer.src_key_padding_mask === null ? null : 'src_key_padding_mask',
+      };
+    case 'PositionalEncoding':
+      return { embedDim: layer.d_model, field: 'd_model', batchFirst: layer.batch_first, paddingMask: null };
+  }
 }
 
 /** `sizes` with a -1 inferred so that they multiply up to `size`, or null when they cannot. */
