@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/artifacts/safetensors.js';
 import { modelMetadata } from '../../src/queue/job-result.js';
-import { toTensors } from '../../src/training/data.js';
+import { prepareData, toTensors } from '../../src/training/data.js';
 import { predict } from '../../src/training/predict.js';
 import { parseRunSpec } from '../../src/training/spec.js';
 import { train } from '../../src/training/trainer.js';
@@ -170,5 +170,66 @@ describe.skipIf(!hasTorch)('PyTorch round trip of an image model trained on (N, 
     for (let i = 0; i < probe.length; i++)
       for (let k = 0; k < 3; k++) expect(Math.abs(torch.outputs[i][k] - ours[i][k])).toBeLessThan(1e-5);
     expect(decodeSafetensors(file).tensors['6.num_batches_tracked'].dtype).toBe('I64');
+  });
+  // Issue 15's proof: a trained Conv2d-BatchNorm2d-ReLU-MaxPool2d-Flatten-Linear, standardised inputs.
+  it('a trained CNN loads with load_state_dict (strict) into the nn.Sequential and predicts the same', async () => {
+    const spec = parseRunSpec({
+      model: {
+        layers: [
+          { type: 'Conv2d', in_channels: 1, out_channels: 4, kernel_size: 3, padding: 1, bias: false },
+          { type: 'BatchNorm2d', num_features: 4 },
+          { type: 'ReLU' },
+          { type: 'MaxPool2d', kernel_size: 2 },
+          { type: 'Flatten' },
+          { type: 'Linear', in_features: 4 * 3 * 3, out_features: 3 },
+        ],
+      },
+      loss: { type: 'CrossEntropyLoss' },
+      optimizer: { type: 'Adam', lr: 0.01 },
+      training: { epochs: 4, batch_size: 8, seed: 5, normalize: 'standard' },
+    });
+    const image = (i: number) => [
+      [0, 1, 2, 3, 4, 5, 6].map((h) =>
+        [0, 1, 2, 3, 4, 5, 6].map((w) => Math.sin(i * 1.3 + h * 0.7 - w * (i % 3)) + h * 0.1),
+      ),
+    ];
+    const x = Array.from({ length: 48 }, (_, i) => image(i));
+    const y = x.map((_, i) => i % 3);
+    const result = await train(spec, prepareData(spec, toTensors(spec, { x, y })));
+    const tensors: Record<string, NamedTensor> = {};
+    for (const [name, t] of Object.entries(result.stateDict))
+      tensors[name] = { shape: t.shape, data: t.data };
+    const summary = {
+      stopReason: 'completed',
+      bestEpoch: null,
+      evaluation: null,
+      normalization: result.normalization,
+    };
+    const file = encodeSafetensors(tensors, modelMetadata('job_cnn', spec.model, summary as never, null));
+    const probe = [image(200), image(201), image(202), image(203)];
+    writeFileSync(join(dir, 'cnn.safetensors'), file);
+    writeFileSync(join(dir, 'cnn.json'), JSON.stringify({ x: probe }));
+    const py = spawnSync(PYTHON, [SCRIPT, join(dir, 'cnn.safetensors'), join(dir, 'cnn.json')], {
+      encoding: 'utf8',
+    });
+    expect(py.status, py.stderr).toBe(0);
+    const torch = JSON.parse(py.stdout) as { outputs: number[][]; state_dict_keys: string[] };
+    // Exactly PyTorch's names, the BatchNorm2d buffers included, and nothing else.
+    expect(torch.state_dict_keys.sort()).toEqual(Object.keys(decodeSafetensors(file).tensors).sort());
+    expect(torch.state_dict_keys).toEqual(
+      expect.arrayContaining(['1.running_mean', '1.running_var', '1.num_batches_tracked', '0.weight']),
+    );
+    const { tensors: stored } = decodeSafetensors(file);
+    expect(stored['1.num_batches_tracked']).toMatchObject({ dtype: 'I64', shape: [] });
+    expect(stored['1.num_batches_tracked'].data[0]).toBe(4 * 6); // 48 samples in batches of 8, 4 epochs
+    expect(stored['0.bias']).toBeUndefined();
+    expect(Array.from(stored['1.running_var'].data).every((v) => v !== 1)).toBe(true); // trained
+    const ours = predict(spec, result.stateDict, probe, { normalization: result.normalization })
+      .outputs as number[][];
+    let max = 0;
+    for (let i = 0; i < probe.length; i++)
+      for (let k = 0; k < 3; k++) max = Math.max(max, Math.abs(torch.outputs[i][k] - ours[i][k]));
+    console.log(`PyTorch vs predict, trained CNN: max |difference| ${max}`);
+    expect(max).toBeLessThan(1e-5);
   });
 });

@@ -4,7 +4,7 @@ Usage: torch_predict.py MODEL.safetensors INPUT.json  -> prints JSON {"outputs":
 
 A minimal safetensors reader (8-byte little-endian header length, JSON header, raw bytes), the
 model rebuilt from `__metadata__["spec"]` as an nn.Sequential of PyTorch classes with their own
-keyword arguments, and `__metadata__["normalization"]` applied to the inputs, so the file alone
+keyword arguments, and `__metadata__["normalization"]` applied to the inputs (per feature, or per channel), so the file alone
 describes the model.
 """
 import json
@@ -46,15 +46,23 @@ def main():
     with open(sys.argv[2]) as f:
         x = torch.tensor(json.load(f)["x"], dtype=torch.float32)
     model = build_model(json.loads(metadata["spec"]))
-    model.load_state_dict(tensors)
+    model.load_state_dict(tensors, strict=True)
     model.eval()
     if "normalization" in metadata:
         norm = json.loads(metadata["normalization"])
-        x = (x - torch.tensor(norm["mean"], dtype=torch.float32)) / torch.tensor(norm["std"], dtype=torch.float32)
+        mean = torch.tensor(norm["mean"], dtype=torch.float32)
+        std = torch.tensor(norm["std"], dtype=torch.float32)
+        sample = x.shape[1:]
+        if mean.numel() == sample.numel():  # per feature: one value for every element of a sample
+            shape = sample
+        else:  # per channel of a (C, ...) sample, as torchvision's Normalize
+            shape = (mean.numel(),) + (1,) * (len(sample) - 1)
+        x = (x - mean.reshape(shape)) / std.reshape(shape)
     with torch.no_grad():
         outputs = model(x)
     labels = json.loads(metadata["labels"]) if "labels" in metadata else None
-    print(json.dumps({"outputs": outputs.tolist(), "labels": labels}))
+    keys = list(model.state_dict().keys())
+    print(json.dumps({"outputs": outputs.tolist(), "labels": labels, "state_dict_keys": keys}))
 
 
 if __name__ == "__main__":

@@ -46,8 +46,10 @@ describe.skipIf(missing !== null)('Python client (clients/python)', () => {
   it('passes its unittest suite against the running service', { timeout: 600_000 }, async () => {
     const run = await unittest({ TRAINYARD_TEST_URL: service.url, TRAINYARD_TEST_API_KEY: KEY });
     const summary = /Ran (\d+) tests? in [\d.]+s\s+(OK|FAILED)(?: \(([^)]*)\))?/.exec(run.output);
-    // What the suite prints besides its verdicts (the SimpleNN parity figures) and what it skipped.
-    const notes = [...run.output.matchAll(/(SimpleNN parity: [^\n]*|skipped '[^'\n]*')/g)].map((m) => m[1]);
+    // What the suite prints besides its verdicts (the SimpleNN and CNN parity figures) and what it skipped.
+    const notes = [
+      ...run.output.matchAll(/(SimpleNN parity: [^\n]*|CNN parity: [^\n]*|skipped '[^'\n]*')/g),
+    ].map((m) => m[1]);
     console.log(`Python client: ${summary?.[0].replace(/\s+/g, ' ') ?? 'no summary'}\n${notes.join('\n')}`);
     expect(run.code, run.output.slice(-6000)).toBe(0);
     expect(summary?.[2]).toBe('OK');

@@ -69,6 +69,14 @@ class ModuleSpecs(unittest.TestCase):
                 {"type": "BatchNorm2d", "num_features": 3, "eps": 1e-5, "momentum": 0.2, "affine": True, "track_running_stats": True},
             ),
             (nn.Dropout2d(0.3), {"type": "Dropout2d", "p": 0.3, "inplace": False}),
+            (
+                nn.Conv1d(2, 4, 3, stride=2, padding=1, dilation=2, groups=2, bias=False),
+                {"type": "Conv1d", "in_channels": 2, "out_channels": 4, "kernel_size": [3], "stride": [2], "padding": [1], "dilation": [2], "groups": 2, "bias": False, "padding_mode": "zeros"},
+            ),
+            (
+                nn.Conv2d(3, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=3),
+                {"type": "Conv2d", "in_channels": 3, "out_channels": 6, "kernel_size": [3, 2], "stride": [2, 1], "padding": [1, 0], "dilation": [1, 2], "groups": 3, "bias": True, "padding_mode": "zeros"},
+            ),
             (nn.Unflatten(1, (2, 4, 4)), {"type": "Unflatten", "dim": 1, "unflattened_size": [2, 4, 4]}),
             (
                 nn.MaxPool1d(3, padding=1, dilation=2, ceil_mode=True),
@@ -137,6 +145,50 @@ class ModuleSpecs(unittest.TestCase):
         self.assertEqual(spec["layers"][0], {"type": "Flatten", "start_dim": 1, "end_dim": -1})
         self.assertEqual(list(state_dict_for_service(Functional())), ["1.weight", "1.bias", "3.weight", "3.bias"])
 
+    def test_convolutions_padding_strings_and_padding_mode(self):
+        for padding in ("same", "valid"):
+            with self.subTest(padding=padding):
+                spec = spec_from_module(nn.Sequential(nn.Conv2d(1, 2, 3, padding=padding)), torch.zeros(1, 1, 6, 6))
+                self.assertEqual(spec["layers"][0]["padding"], padding)
+                self.assertEqual(spec["layers"][0]["kernel_size"], [3, 3])
+        same = spec_from_module(nn.Sequential(nn.Conv1d(2, 2, 3, padding="same", dilation=2)))["layers"][0]
+        self.assertEqual((same["padding"], same["dilation"]), ("same", [2]))
+        for mode in ("reflect", "replicate", "circular"):
+            with self.subTest(padding_mode=mode), self.assertRaisesRegex(
+                UnsupportedError, r"layer 1: Conv2d: padding_mode='%s' is not supported .*padding_mode='zeros'" % mode
+            ):
+                spec_from_module(nn.Sequential(nn.ReLU(), nn.Conv2d(1, 1, 3, padding=1, padding_mode=mode)))
+
+    def test_a_cnn_with_its_weights_and_running_statistics_both_ways(self):
+        torch.manual_seed(3)
+        cnn = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1, bias=False),
+            nn.BatchNorm2d(4),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Dropout2d(0.2),
+            nn.Flatten(),
+            nn.Linear(4 * 3 * 3, 3),
+        )
+        cnn.train()
+        cnn(torch.randn(8, 1, 7, 7))  # running statistics and num_batches_tracked away from their start
+        self.assertEqual(
+            list(state_dict_for_service(cnn)),
+            ["0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "6.weight", "6.bias"],
+        )
+        import base64
+
+        blob = base64.b64decode(init_from_module(cnn)["safetensors_base64"])
+        fresh = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Dropout2d(0.2), nn.Flatten(), nn.Linear(4 * 3 * 3, 3),
+        )
+        load_into(fresh, blob)
+        for (name, ours), theirs in zip(fresh.state_dict().items(), cnn.state_dict().values()):
+            self.assertEqual(ours.dtype, theirs.dtype, name)
+            self.assertTrue(torch.equal(ours, theirs), name)
+        self.assertEqual(fresh[1].num_batches_tracked.item(), 1)
+
     def test_refuses_pools_returning_indices(self):
         for pool in (nn.MaxPool2d(2, return_indices=True), nn.AdaptiveMaxPool2d(2, return_indices=True)):
             with self.subTest(layer=type(pool).__name__), self.assertRaisesRegex(UnsupportedError, "return_indices"):
@@ -187,8 +239,8 @@ class ModuleSpecs(unittest.TestCase):
             spec_from_module(nn.Sequential(nn.Embedding(5, 2, max_norm=1.0)))
 
     def test_refuses_what_the_service_cannot_train(self):
-        with self.assertRaisesRegex(UnsupportedError, r"layer 1 \(torch\.nn\.modules\.conv\.Conv1d\) is not supported"):
-            spec_from_module(nn.Sequential(nn.Linear(2, 2), nn.Conv1d(1, 1, 1)))
+        with self.assertRaisesRegex(UnsupportedError, r"layer 1 \(torch\.nn\.modules\.conv\.Conv3d\) is not supported"):
+            spec_from_module(nn.Sequential(nn.Linear(2, 2), nn.Conv3d(1, 1, 1)))
 
         class Residual(nn.Module):
             def __init__(self):
@@ -395,6 +447,58 @@ class SimpleNNParity(unittest.TestCase):
         )
         self.assertAlmostEqual(finished["metrics"]["loss"], loss.item(), delta=1e-4)
         self.assertLess(final_loss, loss.item() + 1e-3)
+
+
+@needs_service
+class CNNParity(unittest.TestCase):
+    """A small CNN (Unflatten-Conv2d-BatchNorm2d-ReLU-MaxPool2d-Flatten-Linear) trained in PyTorch
+    and by the service from the same initial weights and rows: the final weights and BatchNorm2d's
+    running statistics agree within the training tolerance, and load_into restores every buffer."""
+
+    def test_final_weights_and_running_statistics_match_pytorch(self):
+        torch.manual_seed(7)
+        x = torch.randn(24, 36)
+        y = torch.randint(0, 2, (24,))
+        model = nn.Sequential(
+            nn.Unflatten(1, (1, 6, 6)),
+            nn.Conv2d(1, 3, 3, padding="same", bias=False),
+            nn.BatchNorm2d(3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Dropout2d(0.0),
+            nn.Flatten(),
+            nn.Linear(27, 2),
+        )
+        start = copy.deepcopy(model)
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+        spec = {
+            "name": "cnn-parity",
+            "model": spec_from_module(model, x[:2]),
+            "loss": spec_from_loss(criterion),
+            "optimizer": spec_from_optimizer(optimizer),
+            "init": init_from_module(model),
+            "data": {"x": x, "y": y},
+            "training": {"epochs": 10, "batch_size": 24, "shuffle": False},
+        }
+        model.train()
+        for _ in range(10):
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        with client() as c:
+            job = c.jobs.create(spec)
+            c.jobs.wait(job["id"], progress=False)
+            trained = load_into(start, job["id"], client=c)
+        worst = 0.0
+        for (name, ours), theirs in zip(trained.state_dict().items(), model.state_dict().values()):
+            self.assertEqual(ours.dtype, theirs.dtype, name)
+            if name.endswith("num_batches_tracked"):
+                self.assertEqual(ours.item(), 10)
+                continue
+            worst = max(worst, (ours - theirs).abs().max().item())
+            self.assertTrue(torch.allclose(ours, theirs, rtol=RTOL, atol=ATOL), name)
+        print("CNN parity: max |weight or running-statistic difference| %.3g" % worst)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,15 @@ def _layer(type_name: str, **overrides: Reader) -> Callable[[nn.Module], Dict[st
     return lambda module: _spec(_schema.LAYERS, "layer", type_name, module, overrides)
 
 
+def _zeros_padding(module: nn.Module) -> str:
+    if module.padding_mode != "zeros":
+        raise UnsupportedError(
+            "%s: padding_mode=%r is not supported (the service pads with zeros: padding_mode='zeros')"
+            % (type(module).__name__, module.padding_mode)
+        )
+    return "zeros"
+
+
 def _no_indices(module: nn.Module) -> bool:
     if module.return_indices:
         raise UnsupportedError("layer %s: return_indices=True is not supported (a layer passes on one tensor)" % type(module).__name__)
@@ -104,6 +113,10 @@ LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
     nn.BatchNorm2d: _layer("BatchNorm2d"),
     nn.Dropout2d: _layer("Dropout2d"),
     nn.Unflatten: _layer("Unflatten"),
+    # Convolutions: kernel_size, stride, dilation as PyTorch keeps them (tuples), padding as
+    # given ("same", "valid" or per-dim ints).
+    nn.Conv1d: _layer("Conv1d", bias=_has_bias, padding_mode=_zeros_padding),
+    nn.Conv2d: _layer("Conv2d", bias=_has_bias, padding_mode=_zeros_padding),
     nn.MaxPool1d: _layer("MaxPool1d", return_indices=_no_indices),
     nn.MaxPool2d: _layer("MaxPool2d", return_indices=_no_indices),
     nn.AvgPool1d: _layer("AvgPool1d"),

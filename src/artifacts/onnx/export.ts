@@ -121,10 +121,19 @@ function layerContext(
   };
 }
 
-/** (x - mean) / std per feature, with the statistics shaped like one sample. */
+/**
+ * (x - mean) / std with the statistics shaped to broadcast: like one sample for per-feature
+ * statistics, (C, 1, …) for per-channel ones of a (C, …) sample (as torchvision's Normalize).
+ */
 function normalize(graph: OnnxGraph, x: string, sampleShape: readonly number[], norm: Normalization): string {
   const size = sampleShape.reduce((a, b) => a * b, 1);
-  const dims = norm.mean.length === size ? sampleShape : [norm.mean.length];
+  const perChannel = sampleShape.length > 1 && norm.mean.length === sampleShape[0];
+  const dims =
+    norm.mean.length === size
+      ? sampleShape
+      : perChannel
+        ? [sampleShape[0], ...sampleShape.slice(1).map(() => 1)]
+        : [norm.mean.length];
   const centered = graph.node(
     'Sub',
     [x, graph.float('normalization.mean', dims, norm.mean)],
