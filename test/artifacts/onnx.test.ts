@@ -148,6 +148,28 @@ const KINDS: Record<string, { job: object; x: number[][] }> = {
     },
     x: rows(16, 6, 14, 3),
   },
+  cnn_from_flat_rows: {
+    job: {
+      model: {
+        layers: [
+          { type: 'Unflatten', dim: 1, unflattened_size: [1, 3, 4] },
+          { type: 'Conv2d', in_channels: 1, out_channels: 4, kernel_size: 2, padding: 'same', bias: false },
+          { type: 'BatchNorm2d', num_features: 4 },
+          { type: 'ReLU' },
+          { type: 'Conv2d', in_channels: 4, out_channels: 4, kernel_size: 3, padding: 1, groups: 2 },
+          { type: 'MaxPool2d', kernel_size: 2, ceil_mode: true },
+          { type: 'AvgPool2d', kernel_size: 2, padding: 1, count_include_pad: false },
+          { type: 'Flatten' },
+          linear(4 * 2 * 2, 3),
+        ],
+      },
+      loss: { type: 'CrossEntropyLoss' },
+      optimizer: { type: 'Adam', lr: 0.01 },
+      data: { x: rows(48, 12, 15), y: rows(48, 12, 15).map((r) => (r[0] > 0 ? (r[5] > 0 ? 2 : 1) : 0)) },
+      training: { epochs: 4, batch_size: 12, normalize: 'standard' },
+    },
+    x: rows(16, 12, 16, 3),
+  },
   multilabel_sigmoid_bce: {
     job: {
       model: { layers: [linear(3, 10), { type: 'ELU' }, linear(10, 4), { type: 'Sigmoid' }] },
