@@ -275,6 +275,33 @@ describe('ONNX export', () => {
     expect(model.opset_import[0].version).toBe(17);
   });
 
+  it('answers 422 for a model with a layer that has no exact ONNX form; safetensors still downloads', async () => {
+    const created = await request(`${service.url}/v1/jobs`, {
+      body: {
+        model: {
+          layers: [
+            { type: 'Unflatten', dim: 1, unflattened_size: [1, 5, 4] },
+            { type: 'AdaptiveAvgPool2d', output_size: [2, 2] }, // windows of 3 and 2 rows
+            { type: 'Flatten' },
+            linear(4, 2),
+          ],
+        },
+        loss: { type: 'CrossEntropyLoss' },
+        optimizer: { type: 'SGD', lr: 0.1 },
+        data: { x: rows(16, 20, 17), y: rows(16, 20, 17).map((r) => (r[0] > 0 ? 1 : 0)) },
+        training: { epochs: 1, batch_size: 8 },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id;
+    expect((await waitForStatus(service.url, id, ['succeeded', 'failed'], 60_000)).status).toBe('succeeded');
+    const res = await request(`${service.url}/v1/jobs/${id}/model?format=onnx`);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('onnx_export_failed');
+    expect(res.body.detail).toContain('AdaptiveAvgPool2d');
+    expect((await fetch(`${service.url}/v1/jobs/${id}/model`)).status).toBe(200);
+  });
+
   it('refuses a model that does not exist yet (409) and an unknown format (400)', async () => {
     const running = await request(`${service.url}/v1/jobs`, {
       body: { ...KINDS.mlp_iris_normalized_labels.job, training: { epochs: 100000, batch_size: 4 } },
