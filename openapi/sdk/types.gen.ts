@@ -3682,6 +3682,10 @@ export type GetJobModelErrors = {
      */
     409: Problem;
     /**
+     * The model has a layer with no exact ONNX form (format=onnx)
+     */
+    422: Problem;
+    /**
      * Rate limit, or the active-jobs limit, exceeded
      */
     429: Problem;

@@ -98,6 +98,18 @@ export class UnauthorizedError extends ServiceError {
   }
 }
 
+/** A trained model with a layer that has no exact ONNX form (the safetensors download still works). */
+export class ModelNotExportableError extends ServiceError {
+  readonly code = 'onnx_export_failed';
+  readonly status = 422;
+  readonly title = 'Model not exportable as ONNX';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelNotExportableError';
+  }
+}
+
 /** A request over one of the configured limits (layers, parameters, compute, metadata, ...). */
 export class LimitExceededError extends ServiceError {
   readonly code = 'limit_exceeded';

@@ -148,6 +148,28 @@ const KINDS: Record<string, { job: object; x: number[][] }> = {
     },
     x: rows(16, 6, 14, 3),
   },
+  cnn_from_flat_rows: {
+    job: {
+      model: {
+        layers: [
+          { type: 'Unflatten', dim: 1, unflattened_size: [1, 3, 4] },
+          { type: 'Conv2d', in_channels: 1, out_channels: 4, kernel_size: 2, padding: 'same', bias: false },
+          { type: 'BatchNorm2d', num_features: 4 },
+          { type: 'ReLU' },
+          { type: 'Conv2d', in_channels: 4, out_channels: 4, kernel_size: 3, padding: 1, groups: 2 },
+          { type: 'MaxPool2d', kernel_size: 2, ceil_mode: true },
+          { type: 'AvgPool2d', kernel_size: 2, padding: 1, count_include_pad: false },
+          { type: 'Flatten' },
+          linear(4 * 2 * 2, 3),
+        ],
+      },
+      loss: { type: 'CrossEntropyLoss' },
+      optimizer: { type: 'Adam', lr: 0.01 },
+      data: { x: rows(48, 12, 15), y: rows(48, 12, 15).map((r) => (r[0] > 0 ? (r[5] > 0 ? 2 : 1) : 0)) },
+      training: { epochs: 4, batch_size: 12, normalize: 'standard' },
+    },
+    x: rows(16, 12, 16, 3),
+  },
   multilabel_sigmoid_bce: {
     job: {
       model: { layers: [linear(3, 10), { type: 'ELU' }, linear(10, 4), { type: 'Sigmoid' }] },
@@ -251,6 +273,33 @@ describe('ONNX export', () => {
     // The standardisation is the graph's first two nodes.
     expect(model.graph.node.slice(0, 2).map((n) => n.op_type)).toEqual(['Sub', 'Div']);
     expect(model.opset_import[0].version).toBe(17);
+  });
+
+  it('answers 422 for a model with a layer that has no exact ONNX form; safetensors still downloads', async () => {
+    const created = await request(`${service.url}/v1/jobs`, {
+      body: {
+        model: {
+          layers: [
+            { type: 'Unflatten', dim: 1, unflattened_size: [1, 5, 4] },
+            { type: 'AdaptiveAvgPool2d', output_size: [2, 2] }, // windows of 3 and 2 rows
+            { type: 'Flatten' },
+            linear(4, 2),
+          ],
+        },
+        loss: { type: 'CrossEntropyLoss' },
+        optimizer: { type: 'SGD', lr: 0.1 },
+        data: { x: rows(16, 20, 17), y: rows(16, 20, 17).map((r) => (r[0] > 0 ? 1 : 0)) },
+        training: { epochs: 1, batch_size: 8 },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id;
+    expect((await waitForStatus(service.url, id, ['succeeded', 'failed'], 60_000)).status).toBe('succeeded');
+    const res = await request(`${service.url}/v1/jobs/${id}/model?format=onnx`);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('onnx_export_failed');
+    expect(res.body.detail).toContain('AdaptiveAvgPool2d');
+    expect((await fetch(`${service.url}/v1/jobs/${id}/model`)).status).toBe(200);
   });
 
   it('refuses a model that does not exist yet (409) and an unknown format (400)', async () => {

@@ -34,6 +34,7 @@ const modelRoutes: FastifyPluginAsyncZod = async (app) => {
           },
           404: problemResponse('Not found'),
           409: problemResponse('Conflict with the job state'),
+          422: problemResponse('The model has a layer with no exact ONNX form (format=onnx)'),
         },
       },
     },
