@@ -148,3 +148,15 @@ export function issuePath(path: readonly (string | number)[]): string {
   }
   return out;
 }
+
+/** The trained model has a layer the ONNX exporter cannot write (the safetensors file still works). */
+export class OnnxUnsupportedError extends ServiceError {
+  readonly code = 'onnx_export_unsupported';
+  readonly status = 422;
+  readonly title = 'No ONNX export for this model';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'OnnxUnsupportedError';
+  }
+}

@@ -3,6 +3,7 @@
  * cancel, delete, download weights and predict. The API's routes are thin wrappers around this.
  */
 import { createHash } from 'node:crypto';
+import { OnnxExportError } from '../artifacts/onnx/errors.js';
 import { onnxFromSafetensors } from '../artifacts/onnx/from-safetensors.js';
 import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
@@ -21,6 +22,7 @@ import {
   JobNotFoundError,
   JobStateError,
   LimitExceededError,
+  OnnxUnsupportedError,
   TooManyRequestsError,
   ValidationError,
 } from './errors.js';
@@ -291,7 +293,12 @@ export class JobService {
   async modelOnnx(tenant: string, id: string): Promise<Uint8Array> {
     const weights = await this.model(tenant, id);
     const job = await this.get(tenant, id);
-    return onnxFromSafetensors(weights, job.spec, { sampleShape: [job.spec.data.features], name: id });
+    try {
+      return onnxFromSafetensors(weights, job.spec, { sampleShape: [job.spec.data.features], name: id });
+    } catch (err) {
+      if (err instanceof OnnxExportError) throw new OnnxUnsupportedError(err.message);
+      throw err;
+    }
   }
 
   async predict(tenant: string, id: string, x: number[][]): Promise<PredictResult> {

@@ -262,7 +262,7 @@ describe('attention shape rules and activation memory', () => {
     expect(checkLayerShapes(stack, [7]).layerShapes).toEqual([[7, 8], [7, 8], [7, 8], [8]]);
     const wide = parse({ ...emb, embedding_dim: 6 }, enc);
     expect(checkLayerShapes(wide, [7]).issues[0]).toEqual({
-      path: ['layers', 1, 'encoder_layer.d_model'],
+      path: ['layers', 1, 'encoder_layer', 'd_model'],
       message: expect.stringMatching(/is 8 but the previous layer gives 6 features per step/),
     });
     expect(
