@@ -160,3 +160,4 @@ export function issuePath(path: readonly (string | number)[]): string {
   }
   return out;
 }
+

@@ -8,6 +8,7 @@ keyword arguments, and `__metadata__["normalization"]` applied to the inputs (pe
 describes the model.
 """
 import json
+import os
 import struct
 import sys
 
@@ -32,7 +33,18 @@ def read_safetensors(path):
     return tensors, metadata
 
 
+SERVICE_LAYERS = {"MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+                  "PositionalEncoding", "Select", "Mean"}
+
+
 def build_model(spec):
+    if any(layer["type"] in SERVICE_LAYERS for layer in spec["layers"]):
+        # Attention layers take masks in their forward, and the service's own layers are not in
+        # torch.nn: the stack of test/fixtures/torch/attn_modules.py passes them as a user would.
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "torch"))
+        from attn_modules import Stack
+
+        return Stack(spec["layers"])
     layers = []
     for layer in spec["layers"]:
         kwargs = dict(layer)
@@ -45,7 +57,10 @@ def main():
     tensors, metadata = read_safetensors(sys.argv[1])
     with open(sys.argv[2]) as f:
         x = torch.tensor(json.load(f)["x"], dtype=torch.float32)
-    model = build_model(json.loads(metadata["spec"]))
+    spec = json.loads(metadata["spec"])
+    if spec["layers"][0]["type"] == "Embedding":
+        x = x.long()  # token ids
+    model = build_model(spec)
     model.load_state_dict(tensors, strict=True)
     model.eval()
     if "normalization" in metadata:

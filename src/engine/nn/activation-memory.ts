@@ -194,9 +194,63 @@ function keptAndScratch(
     case 'LSTM':
     case 'GRU':
       return recurrentCost(spec, output, b);
+    case 'PositionalEncoding':
+      return { kept: droppedBytes(spec.dropout, 3 * outBytes, outBytes), scratch: 0 };
+    case 'MultiheadAttention':
+    case 'TransformerEncoderLayer':
+    case 'TransformerEncoder':
+      return attentionCost(spec, output, b);
     default:
       return { kept: outBytes + b * numel(input) * F32, scratch: 0 };
   }
+}
+
+/** Bytes with a dropout of probability `p` after a value (its mask and output), or without. */
+function droppedBytes(p: unknown, withDropout: number, without: number): number {
+  return typeof p === 'number' && p > 0 ? withDropout : without;
+}
+
+/**
+ * The attention layers (ops/attention.ts) for a per-sample (L, E) input; with batch_first false
+ * the service's batch dimension is the sequence, so the attention runs over B steps for L
+ * "samples". MultiheadAttention keeps the packed q|k|v (3E per row), the attention weights
+ * (samples × heads × steps², twice with dropout), the heads' output and the out-projection's;
+ * its backward's scratch is the q|k|v gradient. An encoder layer adds, per row, dropout1
+ * (mask and output), the residual sum and LayerNorm (x̂ and output, 1/σ) twice, the feed-forward's
+ * linear1 (and GELU's output; a ReLU is fused), its dropout, linear2 and dropout2; its scratch is
+ * the larger of the attention's and linear1's gradient. An encoder is num_layers of them and
+ * its final norm.
+ */
+function attentionCost(
+  spec: Record<string, unknown>,
+  output: readonly number[],
+  b: number,
+): { kept: number; scratch: number } {
+  const layer = (spec.type === 'TransformerEncoder' ? spec.encoder_layer : spec) as Record<string, unknown>;
+  const batchFirst = layer.batch_first === true;
+  const [l, e] = output;
+  const rows = b * l;
+  const heads = Number(layer.num_heads ?? layer.nhead ?? 1);
+  const [samples, steps] = batchFirst ? [b, l] : [l, b];
+  const p = layer.dropout;
+  const weights = samples * heads * steps * steps;
+  const mha = rows * 3 * e + droppedBytes(p, 2, 1) * weights + 2 * rows * e;
+  let kept = mha;
+  let scratch = rows * 3 * e;
+  if (spec.type !== 'MultiheadAttention') {
+    const ff = Number(layer.dim_feedforward ?? 2048);
+    const norms = 2 * (2 * rows * e + rows * 2); // x̂ and output, 1/σ as float64
+    const residuals = 2 * rows * e;
+    const dropouts = droppedBytes(p, 2 * rows * e * 2 + 2 * rows * ff, 0);
+    const feedForward = rows * ff * (layer.activation === 'gelu' ? 2 : 1) + rows * e;
+    kept += norms + residuals + dropouts + feedForward;
+    scratch = Math.max(scratch, rows * ff);
+  }
+  if (spec.type === 'TransformerEncoder') {
+    kept *= Number(spec.num_layers ?? 1);
+    if (spec.norm !== null && spec.norm !== undefined) kept += 2 * rows * e + rows * 2;
+  }
+  return { kept: kept * F32, scratch: scratch * F32 };
 }
 
 /** (C_in / groups × kernel size) × output positions: one sample's im2col columns. */

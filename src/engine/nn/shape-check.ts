@@ -37,7 +37,8 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
     const fail = (field: string | null, message: string): ShapeCheck => ({
       outputShape: null,
       layerShapes,
-      issues: [{ path: field === null ? ['layers', i] : ['layers', i, field], message }],
+      // A dotted field is a nested one (encoder_layer.d_model).
+      issues: [{ path: field === null ? ['layers', i] : ['layers', i, ...field.split('.')], message }],
     });
     const full = [-1, ...shape]; // with the batch dimension, as PyTorch sees it
     switch (layer.type) {

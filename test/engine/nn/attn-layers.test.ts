@@ -5,8 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SpecError } from '../../../src/engine/errors.js';
+import { activationMemory, layerActivationCost } from '../../../src/engine/nn/activation-memory.js';
 import { MultiheadAttention } from '../../../src/engine/nn/attention.js';
 import { buildModel, parseModelSpec } from '../../../src/engine/nn/registry.js';
+import { checkLayerShapes } from '../../../src/engine/nn/shape-check.js';
 import { selfAttention } from '../../../src/engine/ops/attention.js';
 import { Generator } from '../../../src/engine/random.js';
 import { Tensor } from '../../../src/engine/tensor.js';
@@ -233,5 +235,58 @@ describe('attention layers', () => {
     expect(() => model.forward(randomTensor([2, 3, 4], 1))).toThrow(
       /MultiheadAttention: key_padding_mask "padding_idx" needs an Embedding with padding_idx/,
     );
+  });
+});
+
+describe('attention shape rules and activation memory', () => {
+  const parse = (...layers: unknown[]) => parseModelSpec({ layers }).layers;
+  const emb = { type: 'Embedding', num_embeddings: 10, embedding_dim: 8, padding_idx: 0 };
+  const enc = {
+    type: 'TransformerEncoder',
+    encoder_layer: {
+      type: 'TransformerEncoderLayer',
+      d_model: 8,
+      nhead: 2,
+      dim_feedforward: 16,
+      batch_first: true,
+    },
+    num_layers: 2,
+    src_key_padding_mask: 'padding_idx',
+  };
+
+  it('walk tokens → encoder → Mean, and refuse a wrong d_model, a flat input or a mask without padding ids', () => {
+    const stack = parse(emb, { type: 'PositionalEncoding', d_model: 8, batch_first: true }, enc, {
+      type: 'Mean',
+      dim: 1,
+    });
+    expect(checkLayerShapes(stack, [7]).layerShapes).toEqual([[7, 8], [7, 8], [7, 8], [8]]);
+    const wide = parse({ ...emb, embedding_dim: 6 }, enc);
+    expect(checkLayerShapes(wide, [7]).issues[0]).toEqual({
+      path: ['layers', 1, 'encoder_layer', 'd_model'],
+      message: expect.stringMatching(/is 8 but the previous layer gives 6 features per step/),
+    });
+    expect(
+      checkLayerShapes(parse({ type: 'MultiheadAttention', embed_dim: 8, num_heads: 2 }), [8]).issues[0]
+        .message,
+    ).toMatch(/expects 3D input/);
+    expect(checkLayerShapes(parse({ ...emb, padding_idx: null }, enc), [7]).issues[0]).toEqual({
+      path: ['layers', 1, 'src_key_padding_mask'],
+      message: expect.stringMatching(/needs an Embedding with padding_idx/),
+    });
+    const timeMajor = { ...enc, encoder_layer: { ...enc.encoder_layer, batch_first: false } };
+    expect(checkLayerShapes(parse(emb, timeMajor), [7]).issues[0].message).toMatch(/needs batch_first: true/);
+  });
+
+  it('counts the attention weights (samples × heads × steps²) and every encoder layer', () => {
+    const mha = parse({ type: 'MultiheadAttention', embed_dim: 8, num_heads: 2, batch_first: true })[0];
+    const cost = layerActivationCost(mha, [50, 8], [50, 8], 4);
+    const rows = 4 * 50;
+    expect(cost.keptBytes).toBe(4 * (rows * 3 * 8 + 4 * 2 * 50 * 50 + 2 * rows * 8));
+    const one = layerActivationCost(parse({ ...enc, num_layers: 1 })[1 - 1], [50, 8], [50, 8], 4).keptBytes;
+    const two = layerActivationCost(parse(enc)[0], [50, 8], [50, 8], 4).keptBytes;
+    expect(two).toBe(2 * one);
+    expect(one).toBeGreaterThan(cost.keptBytes);
+    const memory = activationMemory(parse(emb, enc, { type: 'Mean', dim: 1 }), [50], 4);
+    expect(memory.unknownAt).toBeNull();
   });
 });
