@@ -36,10 +36,18 @@ export interface ChaosOptions {
   epochs: number;
   seed: number;
   timeoutMs: number;
-  /** The jobs' shape: `mixed` (default, small models of every kind) or `wide` (issue 18's). */
-  shape?: 'mixed' | 'wide';
+  /**
+   * The jobs' shape: `mixed` (default, small models of every kind), `wide` (issue 18's kind),
+   * `issue18` (issue 18's reported job itself, `epochs` of them), `cnn` (Conv2d-BatchNorm2d-ReLU-
+   * MaxPool2d-Flatten-Linear), `lstm` (Embedding-LSTM-Select-Linear) or `kill9` (the last three
+   * in turn).
+   */
+  shape?: ChaosShape;
   log?: (line: string) => void;
 }
+
+export type ChaosShape = 'mixed' | 'wide' | 'issue18' | 'cnn' | 'lstm' | 'kill9';
+export const CHAOS_SHAPES: readonly ChaosShape[] = ['mixed', 'wide', 'issue18', 'cnn', 'lstm', 'kill9'];
 
 export interface ChaosReport {
   jobs: number;
@@ -130,6 +138,108 @@ export function wideJob(i: number, epochs: number) {
   };
 }
 
+/**
+ * Issue 18's reported job, exactly: 1,000 samples of 16 standard-normal features (inline, from a
+ * fixed generator), 4 classes, Linear(16,256)-ReLU-Dropout(0.1)-Linear(256,256)-ReLU-Linear(256,4),
+ * CrossEntropyLoss, Adam 1e-3, StepLR(10, 0.7), batches of 4, shuffled, seed 11 (60 epochs as
+ * reported; fewer in the test suite).
+ */
+export function issue18Job(epochs = 60) {
+  const g = new Generator(18);
+  const x = Array.from({ length: 1000 }, () => Array.from({ length: 16 }, () => g.normal()));
+  const y = x.map(() => Math.floor(g.uniform(0, 4)));
+  return {
+    ...wideJob(0, epochs),
+    name: 'chaos-issue18',
+    scheduler: { type: 'StepLR', step_size: 10, gamma: 0.7 },
+    data: { x, y },
+    training: { epochs, batch_size: 4, shuffle: true, seed: 11 },
+  };
+}
+
+/**
+ * A small CNN over 8×8 one-channel images given as rows of 64 features (Unflatten first):
+ * Conv2d-BatchNorm2d-ReLU-MaxPool2d-Flatten-Linear, 3 classes (which quadrant is brightest),
+ * batches of 8, shuffled: batch statistics, running-stat buffers and argmax routing all resume.
+ */
+export function cnnJob(i: number, epochs: number) {
+  const g = new Generator(3000 + i);
+  const x = Array.from({ length: 240 }, () => Array.from({ length: 64 }, () => g.normal()));
+  const y = x.map((r) => {
+    const quadrant = (q: number) => {
+      let sum = 0;
+      for (let row = 0; row < 4; row++)
+        for (let col = 0; col < 4; col++) sum += r[(row + 4 * (q >> 1)) * 8 + col + 4 * (q & 1)];
+      return sum;
+    };
+    const sums = [0, 1, 2].map(quadrant);
+    return sums.indexOf(Math.max(...sums));
+  });
+  return {
+    name: `chaos-cnn-${i}`,
+    model: {
+      layers: [
+        { type: 'Unflatten', dim: 1, unflattened_size: [1, 8, 8] },
+        { type: 'Conv2d', in_channels: 1, out_channels: 4, kernel_size: 3, padding: 1, bias: false },
+        { type: 'BatchNorm2d', num_features: 4 },
+        { type: 'ReLU' },
+        { type: 'MaxPool2d', kernel_size: 2 },
+        { type: 'Flatten' },
+        { type: 'Linear', in_features: 64, out_features: 3 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.005 },
+    scheduler: { type: 'StepLR', step_size: 5, gamma: 0.8 },
+    data: { x, y },
+    training: { epochs, batch_size: 8, shuffle: true, seed: 15 + i },
+  };
+}
+
+/**
+ * An LSTM over token ids: Embedding-LSTM(batch_first, inter-layer dropout)-Select(last step)-Linear,
+ * 2 classes (whether token 1 occurs an odd number of times), batches of 8, shuffled.
+ */
+export function lstmJob(i: number, epochs: number) {
+  const g = new Generator(4000 + i);
+  const length = 10;
+  const x = Array.from({ length: 200 }, () => Array.from({ length }, () => Math.floor(g.uniform(0, 4))));
+  const y = x.map((r) => r.filter((t) => t === 1).length % 2);
+  return {
+    name: `chaos-lstm-${i}`,
+    model: {
+      layers: [
+        { type: 'Embedding', num_embeddings: 4, embedding_dim: 8 },
+        { type: 'LSTM', input_size: 8, hidden_size: 16, num_layers: 2, dropout: 0.1, batch_first: true },
+        { type: 'Select', dim: 1, index: -1 },
+        { type: 'Linear', in_features: 16, out_features: 2 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.01 },
+    data: { x, y },
+    training: { epochs, batch_size: 8, shuffle: true, seed: 16 + i },
+  };
+}
+
+/** Job `i` of a batch of `shape`. */
+export function jobOfShape(shape: ChaosShape, i: number, epochs: number): object {
+  switch (shape) {
+    case 'mixed':
+      return chaosJob(i, epochs);
+    case 'wide':
+      return wideJob(i, epochs);
+    case 'issue18':
+      return issue18Job(epochs);
+    case 'cnn':
+      return cnnJob(i, epochs);
+    case 'lstm':
+      return lstmJob(i, epochs);
+    case 'kill9':
+      return jobOfShape((['issue18', 'cnn', 'lstm'] as const)[i % 3], Math.floor(i / 3), epochs);
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -177,7 +287,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       TRAINING_NICE: '0',
     };
     const startWorker = async () => {
-      const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000 });
+      const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000, processGroup: true });
       // A replacement that became ready after the run ended (it timed out) must not outlive it.
       if (ended) w.kill('SIGKILL');
       workers.add(w);
@@ -191,7 +301,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': `${prefix}-${i}` },
-        body: JSON.stringify((options.shape === 'wide' ? wideJob : chaosJob)(i, options.epochs)),
+        body: JSON.stringify(jobOfShape(options.shape ?? 'mixed', i, options.epochs)),
       });
       if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
@@ -201,6 +311,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`started ${options.workers} workers`);
 
     const status = new Map<string, string>();
+    /** The latest progress seen per job (for the log: where the kills landed). */
+    const progress = new Map<string, { epoch: number; step?: number }>();
     const poll = async () => {
       for (const id of ids) {
         if (status.get(id) !== undefined && ['succeeded', 'failed', 'cancelled'].includes(status.get(id)!))
@@ -212,7 +324,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await res.body?.cancel();
           continue;
         }
-        status.set(id, ((await res.json()) as { status: string }).status);
+        const job = (await res.json()) as { status: string; progress?: { epoch: number; step?: number } };
+        status.set(id, job.status);
+        if (job.progress !== undefined) progress.set(id, job.progress);
       }
     };
     const allDone = () =>
@@ -242,7 +356,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           victim.kill(graceful ? 'SIGTERM' : 'SIGKILL');
           if (graceful) report.sigterms++;
           else report.kills++;
-          log(`${graceful ? 'SIGTERM' : 'SIGKILL'} worker ${victim.child.pid}`);
+          const at = ids
+            .filter((id) => status.get(id) === 'running')
+            .map((id) => `${id} at ${JSON.stringify(progress.get(id) ?? null)}`);
+          log(
+            `${graceful ? 'SIGTERM' : 'SIGKILL'} worker ${victim.child.pid} (running: ${at.join(', ') || 'none'})`,
+          );
           pending.push(
             victim.exited.then(({ code, signal }) => {
               if (graceful && code !== 0) report.problems.push(`SIGTERMed worker exited ${code ?? signal}`);
