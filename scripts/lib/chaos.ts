@@ -26,6 +26,12 @@ export interface ChaosOptions {
   killEveryMs: number;
   /** Stop killing after this many kills and SIGTERMs (default: no limit). */
   maxKills?: number;
+  /**
+   * Instead of (or besides) the timed kills: SIGKILL the worker running each job once, when the
+   * job has committed at least this share of its epochs (e.g. 0.4), at a random moment of the
+   * epoch under way (mid-epoch, or while a checkpoint is being written).
+   */
+  killEachJobAt?: number;
   /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
   sigtermShare: number;
   /** Redis is restarted every this many ms while jobs remain (0: never). */
@@ -60,10 +66,49 @@ export interface ChaosReport {
   unavailable: number;
   problems: string[];
   seconds: number;
+  /** Per job (by index), the epochs after which a new attempt resumed it (from the workers' logs). */
+  resumedAfter: number[][];
+}
+
+/** Whether a worker's log shows a job it started or resumed and has not finished. */
+function busy(output: string): boolean {
+  let running = 0;
+  for (const m of output.matchAll(/"msg":"training (started|resumed|succeeded|failed|cancelled)/g))
+    running += m[1] === 'started' || m[1] === 'resumed' ? 1 : -1;
+  return running > 0;
+}
+
+/** The job a worker's log shows it training now, or null. */
+function runningJob(output: string): string | null {
+  let current: string | null = null;
+  for (const line of output.split('\n')) {
+    const m = /"job_id":"([^"]+)".*"msg":"training (started|resumed|succeeded|failed|cancelled)/.exec(line);
+    if (m !== null) current = m[2] === 'started' || m[2] === 'resumed' ? m[1] : null;
+  }
+  return current;
+}
+
+/** `resume_after_epoch` of every `training resumed` line, by job id. */
+function resumes(outputs: string[]): Map<string, number[]> {
+  const byJob = new Map<string, number[]>();
+  for (const output of outputs)
+    for (const line of output.split('\n')) {
+      if (!line.includes('"msg":"training resumed"')) continue;
+      try {
+        const { job_id: id, resume_after_epoch: epoch } = JSON.parse(line) as {
+          job_id: string;
+          resume_after_epoch: number;
+        };
+        byJob.set(id, [...(byJob.get(id) ?? []), epoch]);
+      } catch {
+        // a line cut by the kill
+      }
+    }
+  return byJob;
 }
 
 export function formatReport(r: ChaosReport): string {
-  return `jobs ${r.jobs} kills ${r.kills} redis_restarts ${r.redisRestarts} mismatches ${r.mismatches} (sigterms ${r.sigterms}, api_503 ${r.unavailable}, ${r.seconds.toFixed(1)} s)`;
+  return `jobs ${r.jobs} kills ${r.kills} redis_restarts ${r.redisRestarts} mismatches ${r.mismatches} (resumed after epochs ${JSON.stringify(r.resumedAfter)}, sigterms ${r.sigterms}, api_503 ${r.unavailable}, ${r.seconds.toFixed(1)} s)`;
 }
 
 const OPTIMIZERS = [
@@ -258,9 +303,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     unavailable: 0,
     problems: [],
     seconds: 0,
+    resumedAfter: [],
   };
   const workers = new Set<ServiceProcess>();
   const readyAt = new Map<ServiceProcess, number>();
+  /** Every worker started, killed ones too (their logs say where jobs resumed). */
+  const spawned: ServiceProcess[] = [];
+  let ids: string[] = [];
   let api: ServiceProcess | null = null;
   let ended = false;
   try {
@@ -292,11 +341,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (ended) w.kill('SIGKILL');
       workers.add(w);
       readyAt.set(w, Date.now());
+      spawned.push(w);
       void w.exited.then(() => workers.delete(w));
       return w;
     };
 
-    const ids: string[] = [];
+    ids = [];
     for (let i = 0; i < options.jobs; i++) {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
@@ -312,7 +362,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const status = new Map<string, string>();
     /** The latest progress seen per job (for the log: where the kills landed). */
-    const progress = new Map<string, { epoch: number; step?: number }>();
+    const progress = new Map<string, { epoch: number; epochs: number; step?: number }>();
     const poll = async () => {
       for (const id of ids) {
         if (status.get(id) !== undefined && ['succeeded', 'failed', 'cancelled'].includes(status.get(id)!))
@@ -324,7 +374,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await res.body?.cancel();
           continue;
         }
-        const job = (await res.json()) as { status: string; progress?: { epoch: number; step?: number } };
+        const job = (await res.json()) as {
+          status: string;
+          progress?: { epoch: number; epochs: number; step?: number };
+        };
         status.set(id, job.status);
         if (job.progress !== undefined) progress.set(id, job.progress);
       }
@@ -339,16 +392,37 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let nextRestart = options.restartEveryMs > 0 ? Date.now() + options.restartEveryMs : Infinity;
     const pending: Promise<unknown>[] = [];
     let restarting: Promise<void> | null = null;
+    const killedOnce = new Set<string>();
     while (true) {
       await poll();
       if (allDone()) break;
       if (Date.now() > deadline) throw new Error(`chaos: jobs not done after ${options.timeoutMs} ms`);
+      if (options.killEachJobAt !== undefined) {
+        for (const id of ids) {
+          const at = progress.get(id);
+          if (killedOnce.has(id) || status.get(id) !== 'running' || at === undefined) continue;
+          if (at.epoch < Math.ceil(options.killEachJobAt * at.epochs) || at.epoch >= at.epochs) continue;
+          const victim = [...workers].find((w) => runningJob(w.output()) === id);
+          if (victim === undefined) continue;
+          killedOnce.add(id);
+          // Somewhere in the epoch under way (polls come every 100 ms, epochs take longer).
+          await sleep(rng.uniform(0, 150));
+          workers.delete(victim);
+          victim.kill('SIGKILL');
+          report.kills++;
+          log(`SIGKILL worker ${victim.child.pid} running ${id} (committed ${JSON.stringify(at)})`);
+          pending.push(startWorker().catch((err: Error) => report.problems.push(err.message)));
+        }
+      }
       const firstKill = report.kills + report.sigterms === 0 && anyRunning();
       const killsLeft = report.kills + report.sigterms < (options.maxKills ?? Infinity);
       if (killsLeft && (Date.now() >= nextKill || firstKill)) {
         nextKill = Date.now() + options.killEveryMs;
         // Only workers that have had time to take a job: killing a fresh one proves nothing.
-        const live = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);
+        const ready = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);
+        // A worker training a job, when there is one: killing an idle worker proves nothing either.
+        const training = ready.filter((w) => busy(w.output()));
+        const live = training.length > 0 ? training : ready;
         if (live.length > 0) {
           const victim = live[Math.floor(rng.uniform(0, live.length))];
           workers.delete(victim);
@@ -406,6 +480,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await api?.exited;
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
+    const resumed = resumes(spawned.map((w) => w.output()));
+    report.resumedAfter = ids.map((id) => resumed.get(id) ?? []);
     report.seconds = (performance.now() - started) / 1000;
   }
   return report;
