@@ -12,6 +12,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '3' },
     'kill-every': { type: 'string', default: '2500' },
     'max-kills': { type: 'string' },
+    'kill-each-at': { type: 'string' },
     shape: { type: 'string', default: 'mixed' },
     'sigterm-share': { type: 'string', default: '0.25' },
     'restart-every': { type: 'string', default: '5000' },
@@ -41,6 +42,7 @@ if (!CHAOS_SHAPES.includes(shape)) {
 const report = await runChaos({
   shape,
   ...(values['max-kills'] === undefined ? {} : { maxKills: number('max-kills') }),
+  ...(values['kill-each-at'] === undefined ? {} : { killEachJobAt: number('kill-each-at') }),
   jobs: number('jobs'),
   workers: Math.max(1, number('workers')),
   killEveryMs: number('kill-every'),
