@@ -26,6 +26,12 @@ export interface ChaosOptions {
   killEveryMs: number;
   /** Stop killing after this many kills and SIGTERMs (default: no limit). */
   maxKills?: number;
+  /**
+   * Instead of (or besides) the timed kills: SIGKILL the worker running each job once, when the
+   * job has committed at least this share of its epochs (e.g. 0.4), at a random moment of the
+   * epoch under way (mid-epoch, or while a checkpoint is being written).
+   */
+  killEachJobAt?: number;
   /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
   sigtermShare: number;
   /** Redis is restarted every this many ms while jobs remain (0: never). */
@@ -36,10 +42,18 @@ export interface ChaosOptions {
   epochs: number;
   seed: number;
   timeoutMs: number;
-  /** The jobs' shape: `mixed` (default, small models of every kind) or `wide` (issue 18's). */
-  shape?: 'mixed' | 'wide';
+  /**
+   * The jobs' shape: `mixed` (default, small models of every kind), `wide` (issue 18's kind),
+   * `issue18` (issue 18's reported job itself, `epochs` of them), `cnn` (Conv2d-BatchNorm2d-ReLU-
+   * MaxPool2d-Flatten-Linear), `lstm` (Embedding-LSTM-Select-Linear) or `kill9` (the last three
+   * in turn).
+   */
+  shape?: ChaosShape;
   log?: (line: string) => void;
 }
+
+export type ChaosShape = 'mixed' | 'wide' | 'issue18' | 'cnn' | 'lstm' | 'kill9';
+export const CHAOS_SHAPES: readonly ChaosShape[] = ['mixed', 'wide', 'issue18', 'cnn', 'lstm', 'kill9'];
 
 export interface ChaosReport {
   jobs: number;
@@ -52,10 +66,49 @@ export interface ChaosReport {
   unavailable: number;
   problems: string[];
   seconds: number;
+  /** Per job (by index), the epochs after which a new attempt resumed it (from the workers' logs). */
+  resumedAfter: number[][];
+}
+
+/** Whether a worker's log shows a job it started or resumed and has not finished. */
+function busy(output: string): boolean {
+  let running = 0;
+  for (const m of output.matchAll(/"msg":"training (started|resumed|succeeded|failed|cancelled)/g))
+    running += m[1] === 'started' || m[1] === 'resumed' ? 1 : -1;
+  return running > 0;
+}
+
+/** The job a worker's log shows it training now, or null. */
+function runningJob(output: string): string | null {
+  let current: string | null = null;
+  for (const line of output.split('\n')) {
+    const m = /"job_id":"([^"]+)".*"msg":"training (started|resumed|succeeded|failed|cancelled)/.exec(line);
+    if (m !== null) current = m[2] === 'started' || m[2] === 'resumed' ? m[1] : null;
+  }
+  return current;
+}
+
+/** `resume_after_epoch` of every `training resumed` line, by job id. */
+function resumes(outputs: string[]): Map<string, number[]> {
+  const byJob = new Map<string, number[]>();
+  for (const output of outputs)
+    for (const line of output.split('\n')) {
+      if (!line.includes('"msg":"training resumed"')) continue;
+      try {
+        const { job_id: id, resume_after_epoch: epoch } = JSON.parse(line) as {
+          job_id: string;
+          resume_after_epoch: number;
+        };
+        byJob.set(id, [...(byJob.get(id) ?? []), epoch]);
+      } catch {
+        // a line cut by the kill
+      }
+    }
+  return byJob;
 }
 
 export function formatReport(r: ChaosReport): string {
-  return `jobs ${r.jobs} kills ${r.kills} redis_restarts ${r.redisRestarts} mismatches ${r.mismatches} (sigterms ${r.sigterms}, api_503 ${r.unavailable}, ${r.seconds.toFixed(1)} s)`;
+  return `jobs ${r.jobs} kills ${r.kills} redis_restarts ${r.redisRestarts} mismatches ${r.mismatches} (resumed after epochs ${JSON.stringify(r.resumedAfter)}, sigterms ${r.sigterms}, api_503 ${r.unavailable}, ${r.seconds.toFixed(1)} s)`;
 }
 
 const OPTIMIZERS = [
@@ -130,6 +183,108 @@ export function wideJob(i: number, epochs: number) {
   };
 }
 
+/**
+ * Issue 18's reported job, exactly: 1,000 samples of 16 standard-normal features (inline, from a
+ * fixed generator), 4 classes, Linear(16,256)-ReLU-Dropout(0.1)-Linear(256,256)-ReLU-Linear(256,4),
+ * CrossEntropyLoss, Adam 1e-3, StepLR(10, 0.7), batches of 4, shuffled, seed 11 (60 epochs as
+ * reported; fewer in the test suite).
+ */
+export function issue18Job(epochs = 60) {
+  const g = new Generator(18);
+  const x = Array.from({ length: 1000 }, () => Array.from({ length: 16 }, () => g.normal()));
+  const y = x.map(() => Math.floor(g.uniform(0, 4)));
+  return {
+    ...wideJob(0, epochs),
+    name: 'chaos-issue18',
+    scheduler: { type: 'StepLR', step_size: 10, gamma: 0.7 },
+    data: { x, y },
+    training: { epochs, batch_size: 4, shuffle: true, seed: 11 },
+  };
+}
+
+/**
+ * A small CNN over 8×8 one-channel images given as rows of 64 features (Unflatten first):
+ * Conv2d-BatchNorm2d-ReLU-MaxPool2d-Flatten-Linear, 3 classes (which quadrant is brightest),
+ * batches of 8, shuffled: batch statistics, running-stat buffers and argmax routing all resume.
+ */
+export function cnnJob(i: number, epochs: number) {
+  const g = new Generator(3000 + i);
+  const x = Array.from({ length: 240 }, () => Array.from({ length: 64 }, () => g.normal()));
+  const y = x.map((r) => {
+    const quadrant = (q: number) => {
+      let sum = 0;
+      for (let row = 0; row < 4; row++)
+        for (let col = 0; col < 4; col++) sum += r[(row + 4 * (q >> 1)) * 8 + col + 4 * (q & 1)];
+      return sum;
+    };
+    const sums = [0, 1, 2].map(quadrant);
+    return sums.indexOf(Math.max(...sums));
+  });
+  return {
+    name: `chaos-cnn-${i}`,
+    model: {
+      layers: [
+        { type: 'Unflatten', dim: 1, unflattened_size: [1, 8, 8] },
+        { type: 'Conv2d', in_channels: 1, out_channels: 4, kernel_size: 3, padding: 1, bias: false },
+        { type: 'BatchNorm2d', num_features: 4 },
+        { type: 'ReLU' },
+        { type: 'MaxPool2d', kernel_size: 2 },
+        { type: 'Flatten' },
+        { type: 'Linear', in_features: 64, out_features: 3 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.005 },
+    scheduler: { type: 'StepLR', step_size: 5, gamma: 0.8 },
+    data: { x, y },
+    training: { epochs, batch_size: 8, shuffle: true, seed: 15 + i },
+  };
+}
+
+/**
+ * An LSTM over token ids: Embedding-LSTM(batch_first, inter-layer dropout)-Select(last step)-Linear,
+ * 2 classes (whether token 1 occurs an odd number of times), batches of 8, shuffled.
+ */
+export function lstmJob(i: number, epochs: number) {
+  const g = new Generator(4000 + i);
+  const length = 10;
+  const x = Array.from({ length: 200 }, () => Array.from({ length }, () => Math.floor(g.uniform(0, 4))));
+  const y = x.map((r) => r.filter((t) => t === 1).length % 2);
+  return {
+    name: `chaos-lstm-${i}`,
+    model: {
+      layers: [
+        { type: 'Embedding', num_embeddings: 4, embedding_dim: 8 },
+        { type: 'LSTM', input_size: 8, hidden_size: 16, num_layers: 2, dropout: 0.1, batch_first: true },
+        { type: 'Select', dim: 1, index: -1 },
+        { type: 'Linear', in_features: 16, out_features: 2 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.01 },
+    data: { x, y },
+    training: { epochs, batch_size: 8, shuffle: true, seed: 16 + i },
+  };
+}
+
+/** Job `i` of a batch of `shape`. */
+export function jobOfShape(shape: ChaosShape, i: number, epochs: number): object {
+  switch (shape) {
+    case 'mixed':
+      return chaosJob(i, epochs);
+    case 'wide':
+      return wideJob(i, epochs);
+    case 'issue18':
+      return issue18Job(epochs);
+    case 'cnn':
+      return cnnJob(i, epochs);
+    case 'lstm':
+      return lstmJob(i, epochs);
+    case 'kill9':
+      return jobOfShape((['issue18', 'cnn', 'lstm'] as const)[i % 3], Math.floor(i / 3), epochs);
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
@@ -148,9 +303,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     unavailable: 0,
     problems: [],
     seconds: 0,
+    resumedAfter: [],
   };
   const workers = new Set<ServiceProcess>();
   const readyAt = new Map<ServiceProcess, number>();
+  /** Every worker started, killed ones too (their logs say where jobs resumed). */
+  const spawned: ServiceProcess[] = [];
+  let ids: string[] = [];
   let api: ServiceProcess | null = null;
   let ended = false;
   try {
@@ -177,21 +336,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       TRAINING_NICE: '0',
     };
     const startWorker = async () => {
-      const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000 });
+      const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000, processGroup: true });
       // A replacement that became ready after the run ended (it timed out) must not outlive it.
       if (ended) w.kill('SIGKILL');
       workers.add(w);
       readyAt.set(w, Date.now());
+      spawned.push(w);
       void w.exited.then(() => workers.delete(w));
       return w;
     };
 
-    const ids: string[] = [];
+    ids = [];
     for (let i = 0; i < options.jobs; i++) {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': `${prefix}-${i}` },
-        body: JSON.stringify((options.shape === 'wide' ? wideJob : chaosJob)(i, options.epochs)),
+        body: JSON.stringify(jobOfShape(options.shape ?? 'mixed', i, options.epochs)),
       });
       if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
@@ -201,6 +361,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`started ${options.workers} workers`);
 
     const status = new Map<string, string>();
+    /** The latest progress seen per job (for the log: where the kills landed). */
+    const progress = new Map<string, { epoch: number; epochs: number; step?: number }>();
     const poll = async () => {
       for (const id of ids) {
         if (status.get(id) !== undefined && ['succeeded', 'failed', 'cancelled'].includes(status.get(id)!))
@@ -212,7 +374,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await res.body?.cancel();
           continue;
         }
-        status.set(id, ((await res.json()) as { status: string }).status);
+        const job = (await res.json()) as {
+          status: string;
+          progress?: { epoch: number; epochs: number; step?: number };
+        };
+        status.set(id, job.status);
+        if (job.progress !== undefined) progress.set(id, job.progress);
       }
     };
     const allDone = () =>
@@ -225,16 +392,37 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let nextRestart = options.restartEveryMs > 0 ? Date.now() + options.restartEveryMs : Infinity;
     const pending: Promise<unknown>[] = [];
     let restarting: Promise<void> | null = null;
+    const killedOnce = new Set<string>();
     while (true) {
       await poll();
       if (allDone()) break;
       if (Date.now() > deadline) throw new Error(`chaos: jobs not done after ${options.timeoutMs} ms`);
+      if (options.killEachJobAt !== undefined) {
+        for (const id of ids) {
+          const at = progress.get(id);
+          if (killedOnce.has(id) || status.get(id) !== 'running' || at === undefined) continue;
+          if (at.epoch < Math.ceil(options.killEachJobAt * at.epochs) || at.epoch >= at.epochs) continue;
+          const victim = [...workers].find((w) => runningJob(w.output()) === id);
+          if (victim === undefined) continue;
+          killedOnce.add(id);
+          // Somewhere in the epoch under way (polls come every 100 ms, epochs take longer).
+          await sleep(rng.uniform(0, 150));
+          workers.delete(victim);
+          victim.kill('SIGKILL');
+          report.kills++;
+          log(`SIGKILL worker ${victim.child.pid} running ${id} (committed ${JSON.stringify(at)})`);
+          pending.push(startWorker().catch((err: Error) => report.problems.push(err.message)));
+        }
+      }
       const firstKill = report.kills + report.sigterms === 0 && anyRunning();
       const killsLeft = report.kills + report.sigterms < (options.maxKills ?? Infinity);
       if (killsLeft && (Date.now() >= nextKill || firstKill)) {
         nextKill = Date.now() + options.killEveryMs;
         // Only workers that have had time to take a job: killing a fresh one proves nothing.
-        const live = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);
+        const ready = [...workers].filter((w) => firstKill || Date.now() - (readyAt.get(w) ?? 0) >= 1000);
+        // A worker training a job, when there is one: killing an idle worker proves nothing either.
+        const training = ready.filter((w) => busy(w.output()));
+        const live = training.length > 0 ? training : ready;
         if (live.length > 0) {
           const victim = live[Math.floor(rng.uniform(0, live.length))];
           workers.delete(victim);
@@ -242,7 +430,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           victim.kill(graceful ? 'SIGTERM' : 'SIGKILL');
           if (graceful) report.sigterms++;
           else report.kills++;
-          log(`${graceful ? 'SIGTERM' : 'SIGKILL'} worker ${victim.child.pid}`);
+          const at = ids
+            .filter((id) => status.get(id) === 'running')
+            .map((id) => `${id} at ${JSON.stringify(progress.get(id) ?? null)}`);
+          log(
+            `${graceful ? 'SIGTERM' : 'SIGKILL'} worker ${victim.child.pid} (running: ${at.join(', ') || 'none'})`,
+          );
           pending.push(
             victim.exited.then(({ code, signal }) => {
               if (graceful && code !== 0) report.problems.push(`SIGTERMed worker exited ${code ?? signal}`);
@@ -287,6 +480,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await api?.exited;
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
+    const resumed = resumes(spawned.map((w) => w.output()));
+    report.resumedAfter = ids.map((id) => resumed.get(id) ?? []);
     report.seconds = (performance.now() - started) / 1000;
   }
   return report;

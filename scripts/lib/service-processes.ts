@@ -38,7 +38,19 @@ export const COMPILED_START = fileURLToPath(new URL('../../dist/scripts/start.js
 export async function spawnService(
   role: ServiceRole,
   env: Record<string, string>,
-  { readyTimeoutMs = 30_000, start = START }: { readyTimeoutMs?: number; start?: string } = {},
+  {
+    readyTimeoutMs = 30_000,
+    start = START,
+    processGroup = false,
+  }: {
+    readyTimeoutMs?: number;
+    start?: string;
+    /**
+     * In its own process group, and `kill` signals the whole group (`kill -9 -- -PGID`), as a
+     * shell's job control or a container runtime stops a service with every process it started.
+     */
+    processGroup?: boolean;
+  } = {},
 ): Promise<ServiceProcess> {
   const serves = role !== 'worker';
   const port = serves ? await freePort() : 0;
@@ -51,6 +63,7 @@ export async function spawnService(
       ...(serves ? { PORT: String(port), HOST: '127.0.0.1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: processGroup,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -70,7 +83,15 @@ export async function spawnService(
     exited,
     output: () => output,
     kill: (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!processGroup || child.pid === undefined) child.kill(signal);
+      else {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          child.kill(signal); // the group is gone already
+        }
+      }
     },
   };
   const deadline = Date.now() + readyTimeoutMs;
