@@ -160,4 +160,3 @@ export function issuePath(path: readonly (string | number)[]): string {
   }
   return out;
 }
-
