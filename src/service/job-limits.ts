@@ -8,6 +8,7 @@
 import type { Config } from '../config.js';
 import { activationMemory } from '../engine/nn/activation-memory.js';
 import type { LayerSpec } from '../engine/nn/registry.js';
+import { numel } from '../engine/tensor.js';
 import { probeShape } from '../training/sample-shape.js';
 import type { ProblemIssue } from './errors.js';
 
@@ -77,7 +78,7 @@ export function checkJobLimits(body: unknown, limits: JobResourceLimits): Proble
 
   const x = isObj(body.data) && Array.isArray(body.data.x) ? body.data.x : null;
   // Values per sample: the product of the first sample's shape (x is checked in full later).
-  const features = x !== null && Array.isArray(x[0]) ? probeShape(x[0]).reduce((a, b) => a * b, 1) : 0;
+  const features = x !== null && Array.isArray(x[0]) ? numel(probeShape(x[0])) : 0;
   if (features > limits.maxFeatures)
     issues.push({
       path: 'data.x',

@@ -9,7 +9,7 @@ import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
 import { buildModel } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
-import { type NestedArray, numel, shapeToString, type Tensor, tensor } from '../engine/tensor.js';
+import { type NestedArray, numel, sameShape, shapeToString, type Tensor, tensor } from '../engine/tensor.js';
 import type { TrainingQueue } from '../queue/training-queue.js';
 import { packData } from '../training/data.js';
 import type { Normalization } from '../training/normalize.js';
@@ -130,7 +130,7 @@ export class JobService {
       const table = await load(valid.validation.dataset_id, root);
       if (table !== null && issues.length === 0) {
         const shape = table.sampleShape ?? [table.features];
-        if (shapeToString(shape) !== shapeToString(valid.sampleShape))
+        if (!sameShape(shape, valid.sampleShape))
           issues.push({
             path: root,
             message:
@@ -339,7 +339,7 @@ function predictInputIssues(job: Job, x: unknown[]): SpecIssue[] {
   const nested = checkNested(x, ['x']);
   if (nested.issue !== null) return [nested.issue];
   const sample = nested.shape.slice(1);
-  if (shapeToString(sample) !== shapeToString(expected))
+  if (!sameShape(sample, expected))
     return [
       {
         path: ['x'],

@@ -13,7 +13,7 @@ import { lossRegistry } from '../engine/losses/registry.js';
 import { buildModel, parseModelSpec } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
-import { tensor } from '../engine/tensor.js';
+import { numel, tensor } from '../engine/tensor.js';
 import { checkRunData, type PackedData, type RawData } from '../training/data.js';
 import { probeShape } from '../training/sample-shape.js';
 import { parseRunSpec, type RunSpec, runSpecSchema, trainingOptionsSchema } from '../training/spec.js';
@@ -223,7 +223,7 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
       validation,
       init,
       samples,
-      features: sampleShape.reduce((a, b) => a * b, 1),
+      features: numel(sampleShape),
       sampleShape,
     },
   };
