@@ -102,7 +102,7 @@ describe('a Transformer encoder classifier trained through the API', () => {
     const onnx = await fetch(`${service.url}/v1/jobs/${done.id}/model?format=onnx`);
     expect(onnx.status).toBe(422);
     const problem = (await onnx.json()) as { code: string; detail: string };
-    expect(problem.code).toBe('onnx_export_unsupported');
+    expect(problem.code).toBe('onnx_export_failed');
     expect(problem.detail).toMatch(/PositionalEncoding has no ONNX export/);
   });
 });

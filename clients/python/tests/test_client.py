@@ -200,7 +200,7 @@ class JobsTest(unittest.TestCase):
         self.assertEqual(len(result["predictions"]), 2)
         with self.assertRaises(TrainyardError) as caught:
             self.client.jobs.predict(job["id"], [[1.0, 2.0]])
-        self.assertEqual(caught.exception.errors[0].path, "x[0]")
+        self.assertEqual(caught.exception.errors[0].path, "x")
 
         running = self.client.jobs.create(simple_job(epochs=100000, samples=200))
         with self.assertRaises(TrainyardError) as caught:
