@@ -13,7 +13,6 @@
  * ways; the adaptive pools; BatchNorm2d with running statistics (and without); Dropout2d in eval;
  * Flatten (all and a middle range), Unflatten; the input standardisation folded into the graph.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,13 +29,8 @@ import { prepareData, toTensors } from '../../src/training/data.js';
 import { predict } from '../../src/training/predict.js';
 import { parseRunSpec, type RunSpec } from '../../src/training/spec.js';
 import { train } from '../../src/training/trainer.js';
+import { expectOnnxChecks, hasOnnxChecker } from '../helpers/onnx-checker.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasOnnxChecker = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
-if (!hasOnnxChecker)
-  console.warn(
-    `not running the ONNX checker: ${PYTHON} cannot import onnx (apt-get install -y python3-onnx)`,
-  );
 const TOLERANCE = 1e-5;
 
 /** Seeded standard-normal samples of the given per-sample shape, as nested arrays. */
@@ -329,17 +323,7 @@ describe('ONNX export of convolutional models', () => {
     if (hasOnnxChecker) {
       const path = join(dir, `${name}.onnx`);
       writeFileSync(path, bytes);
-      const check = spawnSync(
-        PYTHON,
-        [
-          '-c',
-          'import sys, onnx; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version)',
-          path,
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(check.status, check.stderr).toBe(0);
-      expect(check.stdout.trim()).toBe('17');
+      expect(expectOnnxChecks(path).opset).toBe(17);
     }
   });
   it('per-channel statistics of (C, H, W) samples broadcast over each channel (as torchvision Normalize)', async () => {

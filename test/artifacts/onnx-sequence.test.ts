@@ -4,17 +4,15 @@
  * ONNX Runtime and gives what `POST /v1/jobs/{id}/predict` gives, outputs within 1e-5 and
  * predictions equal; where Debian's python3-onnx is installed, its full checker passes too.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/artifacts/onnx/proto.js';
+import { expectOnnxChecks, hasOnnxChecker } from '../helpers/onnx-checker.js';
 import { request, useTestService, waitForStatus } from '../helpers/service.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasOnnxChecker = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
 const TOLERANCE = 1e-5;
 
 const tokens = (n: number, len: number, vocab: number, seed: number) =>
@@ -167,12 +165,7 @@ describe('ONNX export of sequence models', () => {
     if (hasOnnxChecker) {
       const file = join(dir, `${kind}.onnx`);
       writeFileSync(file, bytes);
-      const check = spawnSync(
-        PYTHON,
-        ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file],
-        { encoding: 'utf8' },
-      );
-      expect(check.status, check.stderr).toBe(0);
+      expectOnnxChecks(file);
     }
   });
 });

@@ -4,7 +4,6 @@
  * outputs within 1e-5 and predictions equal. Where Debian's python3-onnx is installed, its checker
  * (full_check: schema, types and shape inference) validates every exported file as well.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +11,8 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/artifacts/onnx/proto.js';
 import { simpleData } from '../helpers/jobs.js';
+import { expectOnnxChecks, hasOnnxChecker } from '../helpers/onnx-checker.js';
 import { request, useTestService, waitForStatus } from '../helpers/service.js';
-
-const PYTHON = '/usr/bin/python3';
-const hasOnnxChecker = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
-if (!hasOnnxChecker)
-  console.warn(
-    `not running the ONNX checker: ${PYTHON} cannot import onnx (apt-get install -y python3-onnx)`,
-  );
 
 const TOLERANCE = 1e-5;
 
@@ -240,17 +233,7 @@ describe('ONNX export', () => {
     if (hasOnnxChecker) {
       const file = join(dir, `${kind}.onnx`);
       writeFileSync(file, bytes);
-      const check = spawnSync(
-        PYTHON,
-        [
-          '-c',
-          'import sys, onnx; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version, m.ir_version)',
-          file,
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(check.status, check.stderr).toBe(0);
-      expect(check.stdout.trim()).toBe('17 8');
+      expect(expectOnnxChecks(file)).toEqual({ opset: 17, irVersion: 8 });
     }
   });
 
