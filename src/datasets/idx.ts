@@ -1,0 +1,100 @@
+/**
+ * The IDX file format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): a 4-byte
+ * magic (two zero bytes, a type code, the number of dimensions), one big-endian uint32 per
+ * dimension, then the values row-major and big-endian. Gzipped files are recognised by their
+ * magic and inflated first, so the `.gz` files Debian installs read as they are.
+ */
+import { gunzipSync } from 'node:zlib';
+
+export type IdxValues = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+export interface IdxArray {
+  /** The dimensions as the header gives them: `[60000, 28, 28]` for an image file. */
+  shape: number[];
+  /** `uint8` for every MNIST-family file; the other IDX types are read for completeness. */
+  dtype: 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+  values: IdxValues;
+}
+
+/** A malformed IDX file; the message says what is wrong, for a 400 on upload. */
+export class IdxFormatError extends Error {
+  override name = 'IdxFormatError';
+}
+
+const TYPES = {
+  8: { dtype: 'uint8', bytes: 1 },
+  9: { dtype: 'int8', bytes: 1 },
+  11: { dtype: 'int16', bytes: 2 },
+  12: { dtype: 'int32', bytes: 4 },
+  13: { dtype: 'float32', bytes: 4 },
+  14: { dtype: 'float64', bytes: 8 },
+} as const;
+
+/** Whether the bytes start like a gzip stream. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Whether the bytes start like an IDX file (gzipped or not is not looked through). */
+export function isIdx(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] in TYPES && bytes[3] > 0;
+}
+
+export function parseIdx(input: Uint8Array): IdxArray {
+  const bytes = isGzip(input) ? new Uint8Array(gunzipSync(input)) : input;
+  if (!isIdx(bytes))
+    throw new IdxFormatError(
+      'not an IDX file: it must start with two zero bytes, a type code and a dimension count',
+    );
+  const type = TYPES[bytes[2] as keyof typeof TYPES];
+  const rank = bytes[3];
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < headerBytes)
+    throw new IdxFormatError(
+      `IDX header declares ${rank} dimensions but the file ends after ${bytes.length} bytes`,
+    );
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const expected = headerBytes + count * type.bytes;
+  if (bytes.length !== expected)
+    throw new IdxFormatError(
+      `IDX shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} bytes but the file has ${bytes.length}`,
+    );
+  return { shape, dtype: type.dtype, values: readValues(view, headerBytes, count, type.dtype) };
+}
+
+function readValues(view: DataView, offset: number, count: number, dtype: IdxArray['dtype']): IdxValues {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * TYPES_BY_NAME[dtype]);
+  switch (dtype) {
+    case 'uint8':
+      return bytes.slice();
+    case 'int8':
+      return new Int8Array(bytes.slice().buffer);
+    case 'int16': {
+      const out = new Int16Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt16(offset + 2 * i, false);
+      return out;
+    }
+    case 'int32': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(offset + 4 * i, false);
+      return out;
+    }
+    case 'float32': {
+      const out = new Float32Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, false);
+      return out;
+    }
+    case 'float64': {
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, false);
+      return out;
+    }
+  }
+}
+
+const TYPES_BY_NAME = Object.fromEntries(Object.values(TYPES).map((t) => [t.dtype, t.bytes])) as Record<
+  IdxArray['dtype'],
+  number
+>;
