@@ -17,7 +17,7 @@ import {
 import { evaluationSchema, jobSchema, jobSpecSummarySchema } from '../service/job-resource.js';
 import { jobCreateSchema } from '../service/job-spec.js';
 import { jobStatusSchema } from '../service/job-status.js';
-import { checkNested } from '../training/sample-shape.js';
+import { checkNested, FLOAT32_MAX } from '../training/sample-shape.js';
 
 /** Metadata of a named schema (the shape fastify-type-provider-zod reads). */
 type SchemaMeta = { id?: string; [key: string]: unknown };
@@ -66,8 +66,6 @@ export const modelJsonSchema = z
   .object({ state_dict: z.record(z.string(), z.unknown()).describe('Nested arrays by nn.Sequential key.') })
   .describe('Trained weights as JSON.');
 
-/** Largest finite float32; larger inputs would silently become Infinity in the engine. */
-const FLOAT32_MAX = 3.4028234663852886e38;
 const float32 = z.number().min(-FLOAT32_MAX).max(FLOAT32_MAX);
 
 export const predictRequestSchema = z

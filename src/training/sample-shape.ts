@@ -6,7 +6,8 @@
  */
 import type { SpecIssue } from '../engine/errors.js';
 
-const FLOAT32_MAX = 3.4028234663852886e38;
+/** Largest finite float32; larger inputs would silently become Infinity in the engine. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 type Path = readonly (string | number)[];
 
