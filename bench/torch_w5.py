@@ -7,25 +7,10 @@ then the median of --runs timed epochs. One thread (OpenMP and OpenBLAS set befo
 Run with Debian's interpreter: /usr/bin/python3 bench/torch_w5.py --runs 3
 stdout: `pytorch W5 1 samples_per_s <value>` (the anchors' line format).
 """
-import argparse
-import os
-import statistics
-import time
+from torch_common import one_thread_torch, samples_per_s
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--runs", type=int, default=3)
-args = ap.parse_args()
-os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
-
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-
-torch.set_num_threads(1)
-try:
-    torch.set_num_interop_threads(1)
-except RuntimeError:
-    pass
-torch.manual_seed(0)
+torch, args = one_thread_torch(__doc__)
+nn = torch.nn
 
 VOCAB, EMB, HIDDEN, CLASSES, BATCH, LENGTH, SAMPLES = 1000, 64, 128, 10, 64, 50, 6400
 
@@ -42,26 +27,8 @@ class LstmSeq(nn.Module):
 
 
 model = LstmSeq()
-opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-loss_fn = nn.CrossEntropyLoss()
 batches = [
     (torch.randint(0, VOCAB, (BATCH, LENGTH)), torch.randint(0, CLASSES, (BATCH,)))
     for _ in range(SAMPLES // BATCH)
 ]
-
-
-def epoch():
-    for x, y in batches:
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
-
-epoch()
-walls = []
-for _ in range(args.runs):
-    t0 = time.perf_counter()
-    epoch()
-    walls.append(time.perf_counter() - t0)
-print("pytorch W5 1 samples_per_s %.1f" % (SAMPLES / statistics.median(walls)))
+print("pytorch W5 1 samples_per_s %.1f" % samples_per_s(torch, model, batches, args.runs))
