@@ -1,6 +1,7 @@
 /**
- * Job templates for the submit page: the README's SimpleNN (10 features, 2 classes, seeded data)
- * and small classifiers on the built-in datasets.
+ * Job templates for the submit page: the README's SimpleNN (10 features, 2 classes, seeded data),
+ * small classifiers on the built-in datasets, and sequence models on the synthetic sequence tasks.
+ * test/dashboard/examples.test.ts submits each through the service's own checks.
  */
 
 function seededData(samples, features, seed) {
@@ -54,6 +55,64 @@ export const EXAMPLES = {
   'Iris (built-in dataset)': classifier('iris', 'iris', 4, 3, 100),
   'Wine (built-in dataset)': classifier('wine', 'wine', 13, 3, 100),
   'Digits (built-in dataset)': classifier('digits', 'digits', 64, 10, 30),
+  'LSTM parity (synthetic sequences)': {
+    name: 'lstm-parity',
+    model: {
+      layers: [
+        { type: 'Embedding', num_embeddings: 2, embedding_dim: 8 },
+        { type: 'LSTM', input_size: 8, hidden_size: 32, batch_first: true },
+        { type: 'Select', dim: 1, index: -1 },
+        { type: 'Linear', in_features: 32, out_features: 2 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.01 },
+    data: { synthetic: { type: 'parity', n_samples: 1024, seq_len: 8, seed: 1 } },
+    training: { epochs: 30, batch_size: 32, shuffle: true, seed: 42, validation_split: 0.2 },
+  },
+  'GRU next value of a noisy sine (regression)': {
+    name: 'gru-sine',
+    model: {
+      layers: [
+        { type: 'Unflatten', dim: 1, unflattened_size: [20, 1] },
+        { type: 'GRU', input_size: 1, hidden_size: 32, batch_first: true },
+        { type: 'Select', dim: 1, index: -1 },
+        { type: 'Linear', in_features: 32, out_features: 1 },
+      ],
+    },
+    loss: { type: 'MSELoss' },
+    optimizer: { type: 'Adam', lr: 0.005 },
+    data: { synthetic: { type: 'sine', n_samples: 1024, seq_len: 20, seed: 1 } },
+    training: { epochs: 20, batch_size: 32, shuffle: true, seed: 42, validation_split: 0.2 },
+  },
+  'Transformer encoder (blobs read as sequences)': {
+    name: 'transformer-blobs',
+    model: {
+      layers: [
+        { type: 'Unflatten', dim: 1, unflattened_size: [8, 1] },
+        { type: 'Linear', in_features: 1, out_features: 16 },
+        { type: 'PositionalEncoding', d_model: 16, dropout: 0.1, batch_first: true },
+        {
+          type: 'TransformerEncoder',
+          encoder_layer: {
+            type: 'TransformerEncoderLayer',
+            d_model: 16,
+            nhead: 2,
+            dim_feedforward: 32,
+            dropout: 0.1,
+            batch_first: true,
+          },
+          num_layers: 2,
+        },
+        { type: 'Mean', dim: 1 },
+        { type: 'Linear', in_features: 16, out_features: 4 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'AdamW', lr: 0.003, weight_decay: 0.01 },
+    data: { synthetic: { type: 'blobs', n_samples: 1024, n_features: 8, centers: 4, noise: 2, seed: 1 } },
+    training: { epochs: 20, batch_size: 32, shuffle: true, seed: 42, validation_split: 0.2 },
+  },
 };
 
 /** Compact JSON: one data row per line, so the editor stays readable. */
