@@ -217,7 +217,6 @@ export type JobCreateInput = {
             batch_first?: boolean;
             dropout?: number;
             bidirectional?: boolean;
-            proj_size?: number;
             nonlinearity?: 'tanh' | 'relu';
         } | {
             type: 'LSTM';
@@ -238,7 +237,6 @@ export type JobCreateInput = {
             batch_first?: boolean;
             dropout?: number;
             bidirectional?: boolean;
-            proj_size?: number;
         } | {
             type: 'MultiheadAttention';
             embed_dim: number;
@@ -988,7 +986,6 @@ export type JobSpecInput = {
             batch_first?: boolean;
             dropout?: number;
             bidirectional?: boolean;
-            proj_size?: number;
             nonlinearity?: 'tanh' | 'relu';
         } | {
             type: 'LSTM';
@@ -1009,7 +1006,6 @@ export type JobSpecInput = {
             batch_first?: boolean;
             dropout?: number;
             bidirectional?: boolean;
-            proj_size?: number;
         } | {
             type: 'MultiheadAttention';
             embed_dim: number;
@@ -1882,7 +1878,6 @@ export type JobCreate = {
             batch_first: boolean;
             dropout: number;
             bidirectional: boolean;
-            proj_size: number;
             nonlinearity: 'tanh' | 'relu';
         } | {
             type: 'LSTM';
@@ -1903,7 +1898,6 @@ export type JobCreate = {
             batch_first: boolean;
             dropout: number;
             bidirectional: boolean;
-            proj_size: number;
         } | {
             type: 'MultiheadAttention';
             embed_dim: number;
@@ -2653,7 +2647,6 @@ export type JobSpec = {
             batch_first: boolean;
             dropout: number;
             bidirectional: boolean;
-            proj_size: number;
             nonlinearity: 'tanh' | 'relu';
         } | {
             type: 'LSTM';
@@ -2674,7 +2667,6 @@ export type JobSpec = {
             batch_first: boolean;
             dropout: number;
             bidirectional: boolean;
-            proj_size: number;
         } | {
             type: 'MultiheadAttention';
             embed_dim: number;

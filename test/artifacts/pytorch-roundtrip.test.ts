@@ -3,68 +3,36 @@
  * it with a minimal safetensors reader, builds the nn.Sequential from `__metadata__.spec`, applies
  * `__metadata__.normalization`, and predicts what `POST /v1/jobs/{id}/predict` does, within 1e-5.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/artifacts/safetensors.js';
 import { modelMetadata } from '../../src/queue/job-result.js';
 import { prepareData, toTensors } from '../../src/training/data.js';
 import { predict } from '../../src/training/predict.js';
 import { parseRunSpec } from '../../src/training/spec.js';
 import { train } from '../../src/training/trainer.js';
-import { request, useTestService, waitForStatus } from '../helpers/service.js';
-
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('./torch_predict.py', import.meta.url));
-const torchCheck = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-const hasTorch = torchCheck.status === 0;
-if (!hasTorch)
-  console.warn(
-    `skipping the PyTorch round trip: ${PYTHON} cannot import torch (apt-get install -y python3-torch libopenblas0-pthread)`,
-  );
+import { useTestService } from '../helpers/service.js';
+import {
+  hasTorch,
+  maxAbsDiff,
+  servicePredict,
+  torchPredict,
+  trainedThroughApi,
+} from '../helpers/torch-predict.js';
 
 describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () => {
   // Inside the describe, so nothing starts when PyTorch is missing.
   const service = useTestService();
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'trainyard-torch-'));
-  });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   /** Trains `layers` on iris through the API; returns the weights file and both predictions of `x`. */
   const roundTrip = async (layers: object[], x: number[][]) => {
-    const created = await request(`${service.url}/v1/jobs`, {
-      body: {
-        model: { layers },
-        loss: { type: 'CrossEntropyLoss' },
-        optimizer: { type: 'Adam', lr: 0.02 },
-        data: { builtin: 'iris' },
-        training: { epochs: 10, batch_size: 16, validation_split: 0.2, normalize: 'standard' },
-      },
+    const { id, model } = await trainedThroughApi(service.url, {
+      model: { layers },
+      loss: { type: 'CrossEntropyLoss' },
+      optimizer: { type: 'Adam', lr: 0.02 },
+      data: { builtin: 'iris' },
+      training: { epochs: 10, batch_size: 16, validation_split: 0.2, normalize: 'standard' },
     });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = created.body.id;
-    expect((await waitForStatus(service.url, id, ['succeeded', 'failed'], 60_000)).status).toBe('succeeded');
-
-    const model = Buffer.from(await (await fetch(`${service.url}/v1/jobs/${id}/model`)).arrayBuffer());
-    writeFileSync(join(dir, `${id}.safetensors`), model);
-    writeFileSync(join(dir, `${id}.json`), JSON.stringify({ x }));
-    const py = spawnSync(PYTHON, [SCRIPT, join(dir, `${id}.safetensors`), join(dir, `${id}.json`)], {
-      encoding: 'utf8',
-    });
-    expect(py.status, py.stderr).toBe(0);
-    const torch = JSON.parse(py.stdout) as { outputs: number[][]; labels: string[] | null };
-    const ours = (await request(`${service.url}/v1/jobs/${id}/predict`, { body: { x } })).body as {
-      outputs: number[][];
-      predictions: number[];
-    };
-    return { model, torch, ours };
+    return { model, torch: torchPredict(model, x), ours: await servicePredict(service.url, id, x) };
   };
   const x = [
     [5.1, 3.5, 1.4, 0.2],
@@ -72,11 +40,8 @@ describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () 
     [7.7, 3.0, 6.1, 2.3],
     [0, 0, 0, 0],
   ];
-  const expectSame = (torch: { outputs: number[][] }, ours: { outputs: number[][] }) => {
-    for (let i = 0; i < x.length; i++)
-      for (let k = 0; k < 3; k++)
-        expect(Math.abs(torch.outputs[i][k] - ours.outputs[i][k])).toBeLessThan(1e-5);
-  };
+  const expectSame = (torch: { outputs: number[][] }, ours: { outputs: number[][] }) =>
+    expect(maxAbsDiff(torch.outputs, ours.outputs)).toBeLessThan(1e-5);
 
   it('rebuilds the model from the file alone and predicts like the service', async () => {
     const { torch, ours } = await roundTrip(
@@ -92,7 +57,7 @@ describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () 
     );
     expect(torch.labels).toEqual(['setosa', 'versicolor', 'virginica']);
     expectSame(torch, ours);
-    expect(ours.predictions.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(ours.predictions?.slice(0, 3)).toEqual([0, 1, 2]);
   });
 
   it('carries BatchNorm2d (running statistics, num_batches_tracked as I64), Unflatten and Dropout2d', async () => {
@@ -115,19 +80,11 @@ describe.skipIf(!hasTorch)('PyTorch round trip of the safetensors download', () 
     expect(tensors['2.running_var'].shape).toEqual([3]);
     expect(Array.from(tensors['2.running_var'].data).every((v) => v !== 1)).toBe(true); // trained
     expectSame(torch, ours);
-    expect(ours.predictions.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(ours.predictions?.slice(0, 3)).toEqual([0, 1, 2]);
   });
 });
 
 describe.skipIf(!hasTorch)('PyTorch round trip of an image model trained on (N, C, H, W) inputs', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'trainyard-torch-'));
-  });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   // Through the Trainer and the worker's own safetensors writing: the API takes 2-D x only so far.
   it('exports BatchNorm2d/Dropout2d weights that load_state_dict takes and predict the same', async () => {
     const spec = parseRunSpec({
@@ -158,17 +115,10 @@ describe.skipIf(!hasTorch)('PyTorch round trip of an image model trained on (N, 
       tensors[name] = { shape: t.shape, data: t.data };
     const file = encodeSafetensors(tensors, modelMetadata('job_test', spec.model, null, null));
     const probe = [image(100), image(101), image(102)];
-    writeFileSync(join(dir, 'model.safetensors'), file);
-    writeFileSync(join(dir, 'x.json'), JSON.stringify({ x: probe }));
-    const py = spawnSync(PYTHON, [SCRIPT, join(dir, 'model.safetensors'), join(dir, 'x.json')], {
-      encoding: 'utf8',
-    });
-    expect(py.status, py.stderr).toBe(0);
-    const torch = JSON.parse(py.stdout) as { outputs: number[][] };
+    const torch = torchPredict(file, probe);
     const ours = predict(spec, result.stateDict, probe).outputs as number[][];
     expect(ours).toHaveLength(3);
-    for (let i = 0; i < probe.length; i++)
-      for (let k = 0; k < 3; k++) expect(Math.abs(torch.outputs[i][k] - ours[i][k])).toBeLessThan(1e-5);
+    expect(maxAbsDiff(torch.outputs, ours)).toBeLessThan(1e-5);
     expect(decodeSafetensors(file).tensors['6.num_batches_tracked'].dtype).toBe('I64');
   });
   // Issue 15's proof: a trained Conv2d-BatchNorm2d-ReLU-MaxPool2d-Flatten-Linear, standardised inputs.
@@ -207,13 +157,7 @@ describe.skipIf(!hasTorch)('PyTorch round trip of an image model trained on (N, 
     };
     const file = encodeSafetensors(tensors, modelMetadata('job_cnn', spec.model, summary as never, null));
     const probe = [image(200), image(201), image(202), image(203)];
-    writeFileSync(join(dir, 'cnn.safetensors'), file);
-    writeFileSync(join(dir, 'cnn.json'), JSON.stringify({ x: probe }));
-    const py = spawnSync(PYTHON, [SCRIPT, join(dir, 'cnn.safetensors'), join(dir, 'cnn.json')], {
-      encoding: 'utf8',
-    });
-    expect(py.status, py.stderr).toBe(0);
-    const torch = JSON.parse(py.stdout) as { outputs: number[][]; state_dict_keys: string[] };
+    const torch = torchPredict(file, probe);
     // Exactly PyTorch's names, the BatchNorm2d buffers included, and nothing else.
     expect(torch.state_dict_keys.sort()).toEqual(Object.keys(decodeSafetensors(file).tensors).sort());
     expect(torch.state_dict_keys).toEqual(
@@ -226,9 +170,7 @@ describe.skipIf(!hasTorch)('PyTorch round trip of an image model trained on (N, 
     expect(Array.from(stored['1.running_var'].data).every((v) => v !== 1)).toBe(true); // trained
     const ours = predict(spec, result.stateDict, probe, { normalization: result.normalization })
       .outputs as number[][];
-    let max = 0;
-    for (let i = 0; i < probe.length; i++)
-      for (let k = 0; k < 3; k++) max = Math.max(max, Math.abs(torch.outputs[i][k] - ours[i][k]));
+    const max = maxAbsDiff(torch.outputs, ours);
     console.log(`PyTorch vs predict, trained CNN: max |difference| ${max}`);
     expect(max).toBeLessThan(1e-5);
   });

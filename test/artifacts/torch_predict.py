@@ -34,13 +34,13 @@ def read_safetensors(path):
 
 
 SERVICE_LAYERS = {"MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
-                  "PositionalEncoding", "Select", "Mean"}
+                  "PositionalEncoding", "Select", "Mean", "RNN", "LSTM", "GRU"}
 
 
 def build_model(spec):
     if any(layer["type"] in SERVICE_LAYERS for layer in spec["layers"]):
-        # Attention layers take masks in their forward, and the service's own layers are not in
-        # torch.nn: the stack of test/fixtures/torch/attn_modules.py passes them as a user would.
+        # Attention layers take masks in their forward, recurrent ones return (output, state), and
+        # the service's own layers are not in torch.nn: the stack of test/fixtures/torch/attn_modules.py passes them as a user would.
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "torch"))
         from attn_modules import Stack
 

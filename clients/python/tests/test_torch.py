@@ -103,7 +103,7 @@ class ModuleSpecs(unittest.TestCase):
             ),
             (
                 nn.RNN(3, 5, nonlinearity="relu", bias=False),
-                {"type": "RNN", "input_size": 3, "hidden_size": 5, "num_layers": 1, "nonlinearity": "relu", "bias": False, "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0},
+                {"type": "RNN", "input_size": 3, "hidden_size": 5, "num_layers": 1, "nonlinearity": "relu", "bias": False, "batch_first": False, "dropout": 0.0, "bidirectional": False},
             ),
             (
                 nn.LSTM(3, 5, num_layers=2, dropout=0.1, batch_first=True),
@@ -111,7 +111,7 @@ class ModuleSpecs(unittest.TestCase):
             ),
             (
                 nn.GRU(3, 5, bidirectional=True),
-                {"type": "GRU", "input_size": 3, "hidden_size": 5, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": True, "proj_size": 0},
+                {"type": "GRU", "input_size": 3, "hidden_size": 5, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": True},
             ),
         ]
         self.assertEqual({type(m) for m, _ in cases}, set(LAYERS), "a case per table entry")

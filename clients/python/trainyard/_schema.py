@@ -280,7 +280,6 @@ class RNNLayerInput(_RNNLayerInputBase, total=False):
     batch_first: bool
     dropout: float
     bidirectional: bool
-    proj_size: int
     nonlinearity: Literal['tanh', 'relu']
 
 
@@ -311,7 +310,6 @@ class GRULayerInput(_GRULayerInputBase, total=False):
     batch_first: bool
     dropout: float
     bidirectional: bool
-    proj_size: int
 
 
 class _MultiheadAttentionLayerInputBase(TypedDict):
@@ -1470,7 +1468,6 @@ class RNNLayer(TypedDict):
     batch_first: bool
     dropout: float
     bidirectional: bool
-    proj_size: int
     nonlinearity: Literal['tanh', 'relu']
 
 
@@ -1495,7 +1492,6 @@ class GRULayer(TypedDict):
     batch_first: bool
     dropout: float
     bidirectional: bool
-    proj_size: int
 
 
 class MultiheadAttentionLayer(TypedDict):
@@ -2368,9 +2364,9 @@ LAYERS: Dict[str, Dict[str, Any]] = {
     'AdaptiveMaxPool2d': {'output_size': REQUIRED, 'return_indices': False},
     'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
     'Embedding': {'num_embeddings': REQUIRED, 'embedding_dim': REQUIRED, 'padding_idx': None, 'max_norm': None, 'norm_type': 2, 'scale_grad_by_freq': False, 'sparse': False},
-    'RNN': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0, 'nonlinearity': 'tanh'},
+    'RNN': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'nonlinearity': 'tanh'},
     'LSTM': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
-    'GRU': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
+    'GRU': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False},
     'MultiheadAttention': {'embed_dim': REQUIRED, 'num_heads': REQUIRED, 'dropout': 0, 'bias': True, 'add_bias_kv': False, 'add_zero_attn': False, 'kdim': None, 'vdim': None, 'batch_first': False, 'key_padding_mask': None, 'is_causal': False},
     'TransformerEncoderLayer': {'d_model': REQUIRED, 'nhead': REQUIRED, 'dim_feedforward': 2048, 'dropout': 0.1, 'activation': 'relu', 'layer_norm_eps': 1e-05, 'batch_first': False, 'norm_first': False, 'src_key_padding_mask': None, 'is_causal': False},
     'TransformerEncoder': {'encoder_layer': REQUIRED, 'num_layers': REQUIRED, 'norm': None, 'enable_nested_tensor': True, 'mask_check': True, 'src_key_padding_mask': None, 'is_causal': False},

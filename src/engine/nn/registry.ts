@@ -154,11 +154,6 @@ const recurrentArgs = {
     )
     .default(0),
   bidirectional: z.boolean().default(false),
-  proj_size: z
-    .number()
-    .int()
-    .default(0)
-    .refine((p) => p === 0, 'proj_size is not supported'),
 };
 
 /** The service's key padding mask: the keys whose token id is the padding_idx of the Embedding before. */
@@ -315,7 +310,16 @@ export const layerRegistry = Object.freeze({
     ...recurrentArgs,
     nonlinearity: z.enum(['tanh', 'relu']).default('tanh'),
   }),
-  LSTM: z.strictObject({ type: z.literal('LSTM'), ...recurrentArgs }),
+  LSTM: z.strictObject({
+    type: z.literal('LSTM'),
+    ...recurrentArgs,
+    // PyTorch's LSTM-only argument (RNN and GRU refuse it); only its default is supported here.
+    proj_size: z
+      .number()
+      .int()
+      .default(0)
+      .refine((p) => p === 0, 'proj_size is not supported'),
+  }),
   GRU: z.strictObject({ type: z.literal('GRU'), ...recurrentArgs }),
   // Attention (self-attention in a stack: query = key = value = the input; attn_output only).
   MultiheadAttention: z

@@ -119,6 +119,8 @@ describe('sequence layers', () => {
     expect(issues({ type: 'LSTM', input_size: 2, hidden_size: 4, proj_size: 2 })).toEqual([
       'layers.0.proj_size: proj_size is not supported',
     ]);
+    // As in PyTorch, proj_size is LSTM's alone.
+    expect(issues({ type: 'GRU', input_size: 2, hidden_size: 4, proj_size: 0 })[0]).toMatch(/proj_size/);
     expect(issues({ type: 'RNN', input_size: 2, hidden_size: 4, nonlinearity: 'sigmoid' })[0]).toMatch(
       /^layers\.0\.nonlinearity/,
     );
