@@ -42,6 +42,13 @@ export const configSchema = z.object({
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .optional()
     .describe('Redis to use; unset starts an embedded redis-server (npm start only).'),
+  FASHION_MNIST_DIR: z
+    .string()
+    .min(1)
+    .default('/usr/share/datasets/fashion-mnist')
+    .describe(
+      'Where the Fashion-MNIST IDX files are (`{"builtin": "fashion-mnist"}`); Debian’s dataset-fashion-mnist package installs them at the default.',
+    ),
   REDIS_DATA_DIR: z.string().min(1).default('./data/redis').describe('Data directory of the embedded Redis.'),
   KEY_PREFIX: z
     .string()

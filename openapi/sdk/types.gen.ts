@@ -691,7 +691,8 @@ export type JobCreateInput = {
     } | {
         dataset_id: string;
     } | {
-        builtin: 'iris' | 'digits' | 'wine';
+        builtin: 'iris' | 'digits' | 'wine' | 'fashion-mnist';
+        split?: 'train' | 'test';
     } | {
         synthetic: {
             type: 'moons';
@@ -739,6 +740,9 @@ export type JobCreateInput = {
     };
     validation?: {
         dataset_id: string;
+    } | {
+        builtin: 'iris' | 'digits' | 'wine' | 'fashion-mnist';
+        split?: 'train' | 'test';
     };
     init?: {
         state_dict: {
@@ -1457,6 +1461,7 @@ export type JobSpecInput = {
         source?: 'inline' | 'dataset' | 'builtin' | 'synthetic';
         dataset_id?: string;
         builtin?: string;
+        split?: 'train' | 'test';
         synthetic?: {
             type: 'moons';
             n_samples?: number;
@@ -1502,7 +1507,9 @@ export type JobSpecInput = {
         };
     };
     validation?: {
-        dataset_id: string;
+        dataset_id?: string;
+        builtin?: string;
+        split?: 'train' | 'test';
         samples: number;
     };
     init?: {
@@ -2352,7 +2359,8 @@ export type JobCreate = {
     } | {
         dataset_id: string;
     } | {
-        builtin: 'iris' | 'digits' | 'wine';
+        builtin: 'iris' | 'digits' | 'wine' | 'fashion-mnist';
+        split?: 'train' | 'test';
     } | {
         synthetic: {
             type: 'moons';
@@ -2400,6 +2408,9 @@ export type JobCreate = {
     };
     validation?: {
         dataset_id: string;
+    } | {
+        builtin: 'iris' | 'digits' | 'wine' | 'fashion-mnist';
+        split?: 'train' | 'test';
     };
     init?: {
         state_dict: {
@@ -3118,6 +3129,7 @@ export type JobSpec = {
         source?: 'inline' | 'dataset' | 'builtin' | 'synthetic';
         dataset_id?: string;
         builtin?: string;
+        split?: 'train' | 'test';
         synthetic?: {
             type: 'moons';
             n_samples: number;
@@ -3163,7 +3175,9 @@ export type JobSpec = {
         };
     };
     validation?: {
-        dataset_id: string;
+        dataset_id?: string;
+        builtin?: string;
+        split?: 'train' | 'test';
         samples: number;
     };
     init?: {

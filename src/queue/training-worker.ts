@@ -6,11 +6,13 @@
  * shut down resumes on any worker from its last epoch and ends bitwise identical. Cancels arrive over Redis pub/sub, so whichever
  * API process receives one reaches the worker running the job.
  */
+
 import { randomUUID } from 'node:crypto';
 import { type Job as BullJob, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { encodeSafetensors, type NamedTensor } from '../artifacts/safetensors.js';
+import { DEFAULT_FASHION_MNIST_DIR } from '../datasets/fashion-mnist.js';
 import type { TrainingStatsWriter } from '../metrics/training-stats.js';
 import { duplicateFor, isRedisUnavailable } from '../redis/connection.js';
 import { TRAINING_QUEUE } from '../redis/keys.js';
@@ -49,6 +51,8 @@ export interface TrainingWorkerOptions {
   stall?: StallSettings;
   /** Uploaded datasets, read for jobs that train on them. */
   datasets?: DatasetStore;
+  /** FASHION_MNIST_DIR (Debian's path when absent). */
+  fashionMnistDir?: string;
   /** The cores running jobs share for their products; without it, each job uses one thread. */
   cores?: CoreBudget;
   /** Training threads' nice value (TRAINING_NICE); 0 or absent leaves their priority alone. */
@@ -217,7 +221,11 @@ export class TrainingWorker {
       ) {
         if (this.options.datasets === undefined) throw new Error('this worker has no dataset store');
         try {
-          loaded = await loadJobTables(this.options.datasets, current.spec);
+          loaded = await loadJobTables(
+            this.options.datasets,
+            current.spec,
+            this.options.fashionMnistDir ?? DEFAULT_FASHION_MNIST_DIR,
+          );
         } catch (err) {
           if (!(err instanceof DatasetMissingError)) throw err;
           await store.transition(id, ['running'], 'failed', {}, { code: err.code, message: err.message });

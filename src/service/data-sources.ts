@@ -8,6 +8,13 @@
 import { z } from 'zod';
 import { BUILTIN_DATASETS, type BuiltinName, loadBuiltin } from '../datasets/builtin.js';
 import { classCount } from '../datasets/dataset.js';
+import {
+  FASHION_MNIST_LABELS,
+  FASHION_MNIST_SAMPLE_SHAPE,
+  FASHION_MNIST_SPLITS,
+  type FashionMnistSplit,
+  fashionMnistLabels,
+} from '../datasets/fashion-mnist.js';
 import { type SyntheticSpec, syntheticSpecSchema } from '../datasets/synthetic.js';
 import type { SpecIssue } from '../engine/errors.js';
 import { checkTableData } from '../training/data.js';
@@ -19,28 +26,50 @@ export const datasetSourceSchema = z
     dataset_id: z.string().regex(DATASET_ID_PATTERN).describe('An uploaded dataset (`POST /v1/datasets`).'),
   })
   .describe('Train on an uploaded dataset.');
+const builtinFields = {
+  builtin: z
+    .enum([...BUILTIN_DATASETS, 'fashion-mnist'])
+    .describe(
+      'A built-in dataset: UCI Iris, digits and wine (shipped), or Fashion-MNIST (28×28 grey images, 10 classes, from Debian’s dataset-fashion-mnist; pixels scaled to [0, 1]).',
+    ),
+  split: z
+    .enum(FASHION_MNIST_SPLITS)
+    .optional()
+    .describe('Fashion-MNIST only: its 60,000 `train` images (the default) or its 10,000 `test` images.'),
+};
+const splitOnlyForFashionMnist = (source: { builtin: string; split?: string }, ctx: z.RefinementCtx) => {
+  if (source.split !== undefined && source.builtin !== 'fashion-mnist')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['split'],
+      message: `'${source.builtin}' has one split; split is for 'fashion-mnist' (use training.validation_split to hold data out)`,
+    });
+};
 export const builtinSourceSchema = z
-  .strictObject({
-    builtin: z.enum(BUILTIN_DATASETS).describe('A built-in dataset (UCI Iris, digits, wine).'),
-  })
+  .strictObject(builtinFields)
+  .superRefine(splitOnlyForFashionMnist)
   .describe('Train on a built-in dataset.');
 export const syntheticSourceSchema = z
   .strictObject({ synthetic: syntheticSpecSchema })
   .describe('Train on generated data (deterministic for its seed).');
 export const validationSourceSchema = z
-  .strictObject({
-    dataset_id: z
-      .string()
-      .regex(DATASET_ID_PATTERN)
-      .describe('An uploaded dataset with the training data’s width.'),
-  })
+  .union([
+    z.strictObject({
+      dataset_id: z
+        .string()
+        .regex(DATASET_ID_PATTERN)
+        .describe('An uploaded dataset with the training data’s sample shape.'),
+    }),
+    z
+      .strictObject(builtinFields)
+      .superRefine(splitOnlyForFashionMnist)
+      .describe('A built-in dataset, e.g. `{"builtin": "fashion-mnist", "split": "test"}`.'),
+  ])
   .describe('An explicit validation set, instead of `training.validation_split`.');
 
 export type DatasetSource = z.output<typeof datasetSourceSchema>;
-export type DataSource =
-  | DatasetSource
-  | z.output<typeof builtinSourceSchema>
-  | z.output<typeof syntheticSourceSchema>;
+export type BuiltinSource = z.output<typeof builtinSourceSchema>;
+export type DataSource = DatasetSource | BuiltinSource | z.output<typeof syntheticSourceSchema>;
 export type ValidationSource = z.output<typeof validationSourceSchema>;
 
 const SOURCE_KEYS = ['dataset_id', 'builtin', 'synthetic'] as const;
@@ -64,7 +93,30 @@ export interface TableShape {
   classes?: number;
 }
 
-export function builtinShape(name: BuiltinName): TableShape {
+/** Fashion-MNIST's split (train unless the source says test). */
+export function fashionMnistSplit(source: { split?: FashionMnistSplit }): FashionMnistSplit {
+  return source.split ?? 'train';
+}
+
+/**
+ * A built-in dataset's shape and targets (Fashion-MNIST's from its labels file alone, read from
+ * `fashionMnistDir`); throws FashionMnistMissingError when those files are not installed.
+ */
+export function builtinShape(source: BuiltinSource, fashionMnistDir: string): TableShape {
+  if (source.builtin === 'fashion-mnist') {
+    const split = fashionMnistSplit(source);
+    const y = fashionMnistLabels(fashionMnistDir, split);
+    return {
+      label: `builtin 'fashion-mnist' (${split})`,
+      rows: y.length,
+      features: 784,
+      sampleShape: FASHION_MNIST_SAMPLE_SHAPE,
+      kind: 'class',
+      y,
+      classes: FASHION_MNIST_LABELS.length,
+    };
+  }
+  const name: BuiltinName = source.builtin;
   const d = loadBuiltin(name);
   return {
     label: `builtin '${name}'`,

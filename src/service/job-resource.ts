@@ -24,12 +24,18 @@ export const jobSpecSummarySchema = runSpecSchema
         .describe('Where the data comes from (absent: inline).'),
       dataset_id: z.string().optional(),
       builtin: z.string().optional(),
+      split: z.enum(['train', 'test']).optional().describe('The built-in dataset’s split (Fashion-MNIST).'),
       synthetic: syntheticSpecSchema.optional(),
     }),
     validation: z
-      .object({ dataset_id: z.string(), samples: z.number().int() })
+      .object({
+        dataset_id: z.string().optional(),
+        builtin: z.string().optional(),
+        split: z.enum(['train', 'test']).optional(),
+        samples: z.number().int(),
+      })
       .optional()
-      .describe('The explicit validation dataset, if any.'),
+      .describe('The explicit validation set, if any: an uploaded dataset or a built-in one.'),
     init: z
       .union([
         z.object({ from_job: z.string() }),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { OnnxExportError } from '../artifacts/onnx/errors.js';
 import { onnxFromSafetensors } from '../artifacts/onnx/from-safetensors.js';
 import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
+import type { FashionMnistSplit } from '../datasets/fashion-mnist.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
 import { buildModel } from '../engine/nn/registry.js';
 import { Generator } from '../engine/random.js';
@@ -16,7 +17,7 @@ import type { Normalization } from '../training/normalize.js';
 import { predict } from '../training/predict.js';
 import { checkNested, flattenNested } from '../training/sample-shape.js';
 import { tokenIdIssues } from '../training/token-ids.js';
-import { checkTable, type TableShape } from './data-sources.js';
+import { type BuiltinSource, checkTable, fashionMnistSplit, type TableShape } from './data-sources.js';
 import type { DatasetStore } from './dataset-store.js';
 import {
   IdempotencyError,
@@ -126,8 +127,12 @@ export class JobService {
       }
     }
     if (valid.validation !== null) {
-      const root = ['validation', 'dataset_id'];
-      const table = await load(valid.validation.dataset_id, root);
+      const byId = 'dataset_id' in valid.validation;
+      const root = byId ? ['validation', 'dataset_id'] : ['validation'];
+      const table =
+        'dataset_id' in valid.validation
+          ? await load(valid.validation.dataset_id, root)
+          : (valid.validationTable ?? null);
       if (table !== null && issues.length === 0) {
         const shape = table.sampleShape ?? [table.features];
         if (!sameShape(shape, valid.sampleShape))
@@ -182,7 +187,10 @@ export class JobService {
         ...(valid.validation === null
           ? {}
           : {
-              validation: { dataset_id: valid.validation.dataset_id, samples: valid.validationSamples ?? 0 },
+              validation: {
+                ...('builtin' in valid.validation ? builtinSummary(valid.validation) : valid.validation),
+                samples: valid.validationSamples ?? 0,
+              },
             }),
         ...(initSummary === undefined ? {} : { init: initSummary }),
       } as JobSpecSummary,
@@ -200,7 +208,9 @@ export class JobService {
     };
     const datasets = [
       ...('dataset_id' in valid.data ? [valid.data.dataset_id] : []),
-      ...(valid.validation === null ? [] : [valid.validation.dataset_id]),
+      ...(valid.validation === null || !('dataset_id' in valid.validation)
+        ? []
+        : [valid.validation.dataset_id]),
     ];
     const maxActive = this.limits.maxActiveJobs;
     const admitted = await this.store.create(
@@ -358,7 +368,14 @@ function predictInputIssues(job: Job, x: unknown[]): SpecIssue[] {
 function sourceSummary(valid: ValidJob): Partial<JobSpecSummary['data']> {
   const data = valid.data;
   if ('dataset_id' in data) return { source: 'dataset', dataset_id: data.dataset_id };
-  if ('builtin' in data) return { source: 'builtin', builtin: data.builtin };
+  if ('builtin' in data) return { source: 'builtin', ...builtinSummary(data) };
   if ('synthetic' in data) return { source: 'synthetic', synthetic: data.synthetic };
   return {};
+}
+
+/** A built-in source as the summary shows it: Fashion-MNIST with its split filled in. */
+function builtinSummary(source: BuiltinSource): { builtin: string; split?: FashionMnistSplit } {
+  return source.builtin === 'fashion-mnist'
+    ? { builtin: source.builtin, split: fashionMnistSplit(source) }
+    : { builtin: source.builtin };
 }

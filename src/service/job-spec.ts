@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { decodeSafetensors } from '../artifacts/safetensors.js';
+import { DEFAULT_FASHION_MNIST_DIR, FashionMnistMissingError } from '../datasets/fashion-mnist.js';
 import type { SpecIssue } from '../engine/errors.js';
 import { collectIssues, SpecError } from '../engine/errors.js';
 import { lossRegistry } from '../engine/losses/registry.js';
@@ -18,6 +19,7 @@ import { checkRunData, type PackedData, type RawData } from '../training/data.js
 import { probeShape } from '../training/sample-shape.js';
 import { parseRunSpec, type RunSpec, runSpecSchema, trainingOptionsSchema } from '../training/spec.js';
 import {
+  type BuiltinSource,
   builtinShape,
   builtinSourceSchema,
   checkTable,
@@ -26,6 +28,7 @@ import {
   isSourceRef,
   syntheticShape,
   syntheticSourceSchema,
+  type TableShape,
   type ValidationSource,
   validationSourceSchema,
 } from './data-sources.js';
@@ -96,6 +99,8 @@ export type JobCreateBody = z.input<typeof jobCreateSchema>;
 export interface JobLimits {
   maxSamples: number;
   maxEpochs: number;
+  /** FASHION_MNIST_DIR (Debian's path when absent). */
+  fashionMnistDir?: string;
 }
 
 export type JobInit =
@@ -121,6 +126,8 @@ export interface ValidJob {
   sampleShape: number[];
   /** Rows of the validation dataset (filled in from its metadata). */
   validationSamples?: number;
+  /** A built-in validation set's shape and targets, checked against the training data's by the service. */
+  validationTable?: TableShape;
 }
 
 /** What is stored for the worker: the spec as submitted, the data and inline initial weights. */
@@ -178,8 +185,13 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
     });
   } else if (isSourceRef(data)) {
     source = parseSource(data, issues);
-    if (source !== null && !('dataset_id' in source)) {
-      const shape = 'builtin' in source ? builtinShape(source.builtin) : syntheticShape(source.synthetic);
+    const shape =
+      source === null || 'dataset_id' in source
+        ? null
+        : 'builtin' in source
+          ? builtinTable(source, limits, ['data', 'builtin'], issues)
+          : syntheticShape(source.synthetic);
+    if (shape !== null) {
       samples = shape.rows;
       sampleShape = shape.sampleShape ?? [shape.features];
       if (samples > limits.maxSamples)
@@ -210,6 +222,10 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
         null);
   if (spec !== undefined)
     issues.push(...checkValidationOptions(spec, v.validation !== undefined && v.validation !== null));
+  const validationTable =
+    validation !== null && 'builtin' in validation
+      ? (builtinTable(validation, limits, ['validation', 'builtin'], issues) ?? undefined)
+      : undefined;
 
   const init = v.init === undefined || v.init === null ? null : parseInit(v.init, spec, issues);
   if (issues.length > 0) return { ok: false, issues };
@@ -225,8 +241,25 @@ export function validateJobRequest(body: unknown, limits: JobLimits): Outcome {
       samples,
       features: numel(sampleShape),
       sampleShape,
+      ...(validationTable === undefined ? {} : { validationTable }),
     },
   };
+}
+
+/** A built-in dataset's shape, or an issue at `path` when its files are not installed. */
+function builtinTable(
+  source: BuiltinSource,
+  limits: JobLimits,
+  path: (string | number)[],
+  issues: SpecIssue[],
+): TableShape | null {
+  try {
+    return builtinShape(source, limits.fashionMnistDir ?? DEFAULT_FASHION_MNIST_DIR);
+  } catch (e) {
+    if (!(e instanceof FashionMnistMissingError)) throw e;
+    issues.push({ path, message: e.message });
+    return null;
+  }
 }
 
 /** A `data` object naming a source; builtin and synthetic ones are checked against the spec here. */
@@ -247,13 +280,13 @@ function checkValidationOptions(spec: RunSpec, explicitValidation: boolean): Spe
   if (explicitValidation && split)
     issues.push({
       path: ['training', 'validation_split'],
-      message: 'give either training.validation_split or validation.dataset_id, not both',
+      message: 'give either training.validation_split or a validation set, not both',
     });
   const monitor = spec.training.early_stopping?.monitor;
   if (monitor?.startsWith('val_') && !explicitValidation && !split)
     issues.push({
       path: ['training', 'early_stopping', 'monitor'],
-      message: `monitoring '${monitor}' needs validation data: set training.validation_split or validation.dataset_id`,
+      message: `monitoring '${monitor}' needs validation data: set training.validation_split or validation`,
     });
   return issues;
 }

@@ -88,6 +88,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     connection: redis,
     store,
     datasets: new DatasetStore(redis, keys),
+    fashionMnistDir: config.FASHION_MNIST_DIR,
     concurrency: config.WORKER_CONCURRENCY,
     cores: new CoreBudget(config.INTRA_OP_THREADS),
     trainingNice: config.TRAINING_NICE,

@@ -16,7 +16,7 @@ import {
   Tensor,
   tensor,
 } from '../engine/tensor.js';
-import { applyNormalization, fitStandard, type Normalization } from './normalize.js';
+import { applyNormalization, fitStandard, type Normalization, normalizesPerChannel } from './normalize.js';
 import { checkNested, flattenNested, probeShape, unravel } from './sample-shape.js';
 import type { RunSpec } from './spec.js';
 import { splitIndices } from './split.js';
@@ -336,7 +336,7 @@ export function prepareData(spec: RunSpec, data: TrainingData, validation?: Trai
     });
   }
   if (spec.training.normalize !== 'standard') return { train, validation: val, normalization: null };
-  const normalization = fitStandard(train.x);
+  const normalization = fitStandard(train.x, normalizesPerChannel(spec.model.layers[0], train.x));
   const normalize = (d: TrainingData): TrainingData => ({
     x: applyNormalization(d.x, normalization),
     y: d.y,

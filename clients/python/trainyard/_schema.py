@@ -853,8 +853,12 @@ class JobCreateData1Input(TypedDict):
     dataset_id: str
 
 
-class JobCreateData2Input(TypedDict):
-    builtin: Literal['iris', 'digits', 'wine']
+class _JobCreateData2InputBase(TypedDict):
+    builtin: Literal['iris', 'digits', 'wine', 'fashion-mnist']
+
+
+class JobCreateData2Input(_JobCreateData2InputBase, total=False):
+    split: Literal['train', 'test']
 
 
 class _MoonsSyntheticInputBase(TypedDict):
@@ -938,8 +942,16 @@ class JobCreateData3Input(TypedDict):
     synthetic: Union[MoonsSyntheticInput, CirclesSyntheticInput, BlobsSyntheticInput, SpiralsSyntheticInput, RegressionSyntheticInput, ParitySyntheticInput, SineSyntheticInput]
 
 
-class JobCreateValidationInput(TypedDict):
+class JobCreateValidation0Input(TypedDict):
     dataset_id: str
+
+
+class _JobCreateValidation1InputBase(TypedDict):
+    builtin: Literal['iris', 'digits', 'wine', 'fashion-mnist']
+
+
+class JobCreateValidation1Input(_JobCreateValidation1InputBase, total=False):
+    split: Literal['train', 'test']
 
 
 class JobCreateInit0Input(TypedDict):
@@ -966,7 +978,7 @@ class JobCreateInput(_JobCreateInputBase, total=False):
     scheduler: Union[StepLRSchedulerInput, MultiStepLRSchedulerInput, ExponentialLRSchedulerInput, CosineAnnealingLRSchedulerInput, CosineAnnealingWarmRestartsSchedulerInput, LinearLRSchedulerInput, ConstantLRSchedulerInput, PolynomialLRSchedulerInput, OneCycleLRSchedulerInput, CyclicLRSchedulerInput, ReduceLROnPlateauSchedulerInput, SequentialLRSchedulerInput, ChainedSchedulerInput]
     name: str
     metadata: Dict[str, str]
-    validation: JobCreateValidationInput
+    validation: Union[JobCreateValidation0Input, JobCreateValidation1Input]
     init: Union[JobCreateInit0Input, JobCreateInit1Input, JobCreateInit2Input]
 
 
@@ -1040,12 +1052,18 @@ class JobSpecDataInput(_JobSpecDataInputBase, total=False):
     source: Literal['inline', 'dataset', 'builtin', 'synthetic']
     dataset_id: str
     builtin: str
+    split: Literal['train', 'test']
     synthetic: Union[MoonsSyntheticInput, CirclesSyntheticInput, BlobsSyntheticInput, SpiralsSyntheticInput, RegressionSyntheticInput, ParitySyntheticInput, SineSyntheticInput]
 
 
-class JobSpecValidationInput(TypedDict):
-    dataset_id: str
+class _JobSpecValidationInputBase(TypedDict):
     samples: int
+
+
+class JobSpecValidationInput(_JobSpecValidationInputBase, total=False):
+    dataset_id: str
+    builtin: str
+    split: Literal['train', 'test']
 
 
 class JobSpecInit0Input(TypedDict):
@@ -1927,8 +1945,12 @@ class JobCreateData1(TypedDict):
     dataset_id: str
 
 
-class JobCreateData2(TypedDict):
-    builtin: Literal['iris', 'digits', 'wine']
+class _JobCreateData2Base(TypedDict):
+    builtin: Literal['iris', 'digits', 'wine', 'fashion-mnist']
+
+
+class JobCreateData2(_JobCreateData2Base, total=False):
+    split: Literal['train', 'test']
 
 
 class MoonsSynthetic(TypedDict):
@@ -1991,8 +2013,16 @@ class JobCreateData3(TypedDict):
     synthetic: Union[MoonsSynthetic, CirclesSynthetic, BlobsSynthetic, SpiralsSynthetic, RegressionSynthetic, ParitySynthetic, SineSynthetic]
 
 
-class JobCreateValidation(TypedDict):
+class JobCreateValidation0(TypedDict):
     dataset_id: str
+
+
+class _JobCreateValidation1Base(TypedDict):
+    builtin: Literal['iris', 'digits', 'wine', 'fashion-mnist']
+
+
+class JobCreateValidation1(_JobCreateValidation1Base, total=False):
+    split: Literal['train', 'test']
 
 
 class JobCreateInit0(TypedDict):
@@ -2019,7 +2049,7 @@ class JobCreate(_JobCreateBase, total=False):
     scheduler: Union[StepLRScheduler, MultiStepLRScheduler, ExponentialLRScheduler, CosineAnnealingLRScheduler, CosineAnnealingWarmRestartsScheduler, LinearLRScheduler, ConstantLRScheduler, PolynomialLRScheduler, OneCycleLRScheduler, CyclicLRScheduler, ReduceLROnPlateauScheduler, SequentialLRScheduler, ChainedScheduler]
     name: str
     metadata: Dict[str, str]
-    validation: JobCreateValidation
+    validation: Union[JobCreateValidation0, JobCreateValidation1]
     init: Union[JobCreateInit0, JobCreateInit1, JobCreateInit2]
 
 
@@ -2090,12 +2120,18 @@ class JobSpecData(_JobSpecDataBase, total=False):
     source: Literal['inline', 'dataset', 'builtin', 'synthetic']
     dataset_id: str
     builtin: str
+    split: Literal['train', 'test']
     synthetic: Union[MoonsSynthetic, CirclesSynthetic, BlobsSynthetic, SpiralsSynthetic, RegressionSynthetic, ParitySynthetic, SineSynthetic]
 
 
-class JobSpecValidation(TypedDict):
-    dataset_id: str
+class _JobSpecValidationBase(TypedDict):
     samples: int
+
+
+class JobSpecValidation(_JobSpecValidationBase, total=False):
+    dataset_id: str
+    builtin: str
+    split: Literal['train', 'test']
 
 
 class JobSpecInit0(TypedDict):

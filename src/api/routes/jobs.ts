@@ -33,7 +33,11 @@ const passBody: FastifySchemaCompiler<unknown> = (route) =>
 
 const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   const { jobs, config } = app.services;
-  const limits = { maxSamples: config.MAX_SAMPLES, maxEpochs: config.MAX_EPOCHS };
+  const limits = {
+    maxSamples: config.MAX_SAMPLES,
+    maxEpochs: config.MAX_EPOCHS,
+    fashionMnistDir: config.FASHION_MNIST_DIR,
+  };
   const resourceLimits = jobResourceLimits(config);
 
   app.post(
