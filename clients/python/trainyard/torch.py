@@ -22,8 +22,12 @@ from torch import nn
 
 from . import _schema
 from ._schema import REQUIRED
+from .torch_modules import Mean, PositionalEncoding, Select
 
 __all__ = [
+    "Mean",
+    "PositionalEncoding",
+    "Select",
     "UnsupportedError",
     "init_from_module",
     "layers_of",
@@ -124,23 +128,106 @@ LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
     nn.AdaptiveAvgPool1d: _layer("AdaptiveAvgPool1d"),
     nn.AdaptiveAvgPool2d: _layer("AdaptiveAvgPool2d"),
     nn.AdaptiveMaxPool2d: _layer("AdaptiveMaxPool2d", return_indices=_no_indices),
-    # Sequence layers. The recurrent layers' forward returns (output, h_n): a traced forward takes
-    # `output` (`self.lstm(x)[0]`), as the service's layer gives it; selectors follow as
-    # `x[:, -1]`, `x.select(1, -1)` or `x.mean(1)` (the service's Select and Mean layers).
-    nn.Embedding: _layer("Embedding", max_norm=lambda m: _refuse_set(m, "max_norm")),
+    # Sequence layers. The recurrent layers' forward returns (output, h_n) and MultiheadAttention's
+    # (attn_output, attn_weights): a traced forward takes the first (`self.lstm(x)[0]`,
+    # `self.attn(x, x, x)[0]`), as the service's layer gives it; selectors follow as `x[:, -1]`,
+    # `x.select(1, -1)` or `x.mean(1)` (the service's Select and Mean layers).
+    nn.Embedding: _layer(
+        "Embedding",
+        max_norm=lambda m: _refuse_set(m, "max_norm"),
+        scale_grad_by_freq=lambda m: _refuse_set(m, "scale_grad_by_freq", False),
+        sparse=lambda m: _refuse_set(m, "sparse", False),
+    ),
     nn.RNN: _layer("RNN"),
     nn.LSTM: _layer("LSTM", proj_size=lambda m: _refuse_set(m, "proj_size", 0)),
     nn.GRU: _layer("GRU"),
+    # Attention: self-attention (query = key = value = the input), the masks set on the spec.
+    nn.MultiheadAttention: _layer(
+        "MultiheadAttention",
+        bias=lambda m: m.in_proj_bias is not None,
+        add_bias_kv=lambda m: _no_bias_kv(m),
+        add_zero_attn=lambda m: _refuse_set(m, "add_zero_attn", False),
+        kdim=lambda m: _same_embed_dim(m, "kdim"),
+        vdim=lambda m: _same_embed_dim(m, "vdim"),
+    ),
+    nn.TransformerEncoderLayer: lambda m: _encoder_layer(m),
+    nn.TransformerEncoder: lambda m: _encoder(m),
+    # The service's own layers, as the modules of trainyard.torch_modules.
+    PositionalEncoding: _layer("PositionalEncoding", dropout=lambda m: m.dropout.p),
+    Select: _layer("Select"),
+    Mean: _layer("Mean"),
 }
 
-_RECURRENT = (nn.RNN, nn.LSTM, nn.GRU)
+#: Layers whose forward returns a tuple, and what its second entry is.
+_TUPLE_OUTPUT = {nn.RNN: "h_n", nn.LSTM: "(h_n, c_n)", nn.GRU: "h_n", nn.MultiheadAttention: "the attention weights"}
 
 
 def _refuse_set(module: nn.Module, name: str, unset: Any = None) -> Any:
     value = getattr(module, name, unset)
+    if isinstance(value, torch.Tensor):
+        raise UnsupportedError("%s: %s is set; it is not supported" % (type(module).__name__, name))
     if value != unset:
         raise UnsupportedError("%s: %s=%r is not supported" % (type(module).__name__, name, value))
     return value
+
+
+def _no_bias_kv(module: nn.Module) -> bool:
+    if module.bias_k is not None:
+        raise UnsupportedError("%s: add_bias_kv=True is not supported" % type(module).__name__)
+    return False
+
+
+def _same_embed_dim(module: nn.Module, name: str) -> None:
+    if getattr(module, name) != module.embed_dim:
+        raise UnsupportedError(
+            "%s: %s=%r is not supported (in a stack the layer is self-attention: %s must equal embed_dim %d)"
+            % (type(module).__name__, name, getattr(module, name), name, module.embed_dim)
+        )
+    return None
+
+
+def _activation(layer: nn.Module) -> str:
+    act = layer.activation
+    if act is nn.functional.relu or type(act) is nn.ReLU:
+        return "relu"
+    if act is nn.functional.gelu or (type(act) is nn.GELU and act.approximate == "none"):
+        return "gelu"
+    raise UnsupportedError("TransformerEncoderLayer: activation=%r is not supported (only 'relu' and 'gelu')" % (act,))
+
+
+def _encoder_layer(layer: nn.Module) -> Dict[str, Any]:
+    attn = layer.self_attn
+    if layer.linear1.bias is None or layer.norm1.bias is None or attn.in_proj_bias is None:
+        raise UnsupportedError("TransformerEncoderLayer: bias=False is not supported")
+    _same_embed_dim(attn, "kdim")
+    values = {
+        "d_model": attn.embed_dim,
+        "nhead": attn.num_heads,
+        "dim_feedforward": layer.linear1.out_features,
+        "dropout": layer.dropout.p,
+        "activation": _activation(layer),
+        "layer_norm_eps": layer.norm1.eps,
+        "batch_first": attn.batch_first,
+        "norm_first": layer.norm_first,
+    }
+    return _spec(_schema.LAYERS, "layer", "TransformerEncoderLayer", values, {k: (lambda v, k=k: v[k]) for k in values})
+
+
+def _encoder(encoder: nn.Module) -> Dict[str, Any]:
+    layers = [_encoder_layer(layer) for layer in encoder.layers]
+    if any(spec != layers[0] for spec in layers):
+        raise UnsupportedError("TransformerEncoder: its layers differ (the service repeats one encoder_layer num_layers times)")
+    norm = encoder.norm
+    if norm is not None and type(norm) is not nn.LayerNorm:
+        raise UnsupportedError("TransformerEncoder: norm=%s is not supported (only nn.LayerNorm)" % type(norm).__name__)
+    values = {
+        "encoder_layer": layers[0],
+        "num_layers": len(layers),
+        "norm": None if norm is None else _spec(_schema.LAYERS, "layer", "LayerNorm", norm, {}),
+        "enable_nested_tensor": getattr(encoder, "enable_nested_tensor", True),
+        "mask_check": getattr(encoder, "mask_check", True),
+    }
+    return _spec(_schema.LAYERS, "layer", "TransformerEncoder", values, {k: (lambda v, k=k: v[k]) for k in values})
 
 
 def _selector(node: Any) -> Optional[Dict[str, Any]]:
@@ -214,11 +301,30 @@ def _is_getitem(node: Any) -> bool:
     return node.op == "call_function" and node.target is operator.getitem and len(node.args) == 2
 
 
+def _self_attention(node: Any, previous: Any, what: str) -> None:
+    """A traced `self.attn(x, x, x)` (need_weights=False allowed): self-attention without masks."""
+    if node.args != (previous, previous, previous):
+        raise UnsupportedError("%s: %s must be self-attention on the previous layer's output (attn(x, x, x))" % (what, node.format_node()))
+    for key, value in node.kwargs.items():
+        if key in ("need_weights", "average_attn_weights") and not isinstance(value, torch.fx.Node):
+            continue
+        raise UnsupportedError(
+            "%s: %s passes %s, which is not read from a forward (set the service's key_padding_mask='padding_idx' "
+            "or is_causal=True on the layer's spec instead)" % (what, node.format_node(), key)
+        )
+
+
 def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
     import torch.fx
 
+    class Tracer(torch.fx.Tracer):
+        """Keeps the layers of the table whole (trainyard's own modules too)."""
+
+        def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+            return type(m) in LAYERS or super().is_leaf_module(m, qualname)
+
     try:
-        graph = torch.fx.symbolic_trace(module).graph
+        graph = Tracer().trace(module)
     except Exception as err:  # noqa: BLE001 - any tracing failure means: not a plain chain of layers
         raise UnsupportedError(
             "%s is not an nn.Sequential and its forward cannot be traced (%s); "
@@ -234,7 +340,9 @@ def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Di
     seen = set()
     previous = nodes[0]
     for node in nodes[1:-1]:
-        if node.args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(node.args[1:]) + list(node.kwargs.values())):
+        if node.op == "call_module" and type(module.get_submodule(node.target)) is nn.MultiheadAttention:
+            _self_attention(node, previous, what)
+        elif node.args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(node.args[1:]) + list(node.kwargs.values())):
             raise UnsupportedError("%s: %s does not take the previous layer's output alone" % (what, node.format_node()))
         if node.op == "call_module":
             if node.target in seen:
@@ -250,10 +358,13 @@ def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Di
             out.append(("", None, {"type": "Flatten", "start_dim": start, "end_dim": end}))
         elif node.op == "call_method" and node.target in _METHODS and len(node.args) == 1:
             out.append(("", None, dict(_METHODS[node.target])))
-        elif previous.op == "call_module" and out and isinstance(out[-1][1], _RECURRENT) and _is_getitem(node):
+        elif previous.op == "call_module" and out and type(out[-1][1]) in _TUPLE_OUTPUT and _is_getitem(node):
             if node.args[1] != 0:
-                raise UnsupportedError("%s: %s takes h_n; the service's recurrent layers give only their output" % (what, node.format_node()))
-            previous = node  # `output` of (output, h_n): the service's layer gives it as is
+                raise UnsupportedError(
+                    "%s: %s takes %s; the service's %s gives only its output"
+                    % (what, node.format_node(), _TUPLE_OUTPUT[type(out[-1][1])], type(out[-1][1]).__name__)
+                )
+            previous = node  # the first of the layer's tuple: the service's layer gives it as is
             continue
         elif _selector(node) is not None:
             out.append(("", None, _selector(node)))
