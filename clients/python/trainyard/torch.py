@@ -301,17 +301,53 @@ def _is_getitem(node: Any) -> bool:
     return node.op == "call_function" and node.target is operator.getitem and len(node.args) == 2
 
 
-def _self_attention(node: Any, previous: Any, what: str) -> None:
-    """A traced `self.attn(x, x, x)` (need_weights=False allowed): self-attention without masks."""
-    if node.args != (previous, previous, previous):
-        raise UnsupportedError("%s: %s must be self-attention on the previous layer's output (attn(x, x, x))" % (what, node.format_node()))
-    for key, value in node.kwargs.items():
-        if key in ("need_weights", "average_attn_weights") and not isinstance(value, torch.fx.Node):
-            continue
+#: The layers' forward arguments that are the service's padding mask (`ids == padding_idx`).
+_MASK_ARGUMENTS = {
+    nn.MultiheadAttention: "key_padding_mask",
+    nn.TransformerEncoderLayer: "src_key_padding_mask",
+    nn.TransformerEncoder: "src_key_padding_mask",
+}
+
+
+def _padding_test(node: Any, ids: Any) -> Optional[int]:
+    """The token id of a traced `ids == k` or `ids.eq(k)` on the forward's input, else None."""
+    import operator
+
+    equal = (node.op == "call_function" and node.target is operator.eq) or (node.op == "call_method" and node.target == "eq")
+    if equal and len(node.args) == 2 and node.args[0] is ids and isinstance(node.args[1], int) and not node.kwargs:
+        return node.args[1]
+    return None
+
+
+def _layer_call(node: Any, previous: Any, sub: nn.Module, masks: Mapping[Any, int], embedding: Optional[nn.Module], what: str) -> Dict[str, Any]:
+    """Checks a traced layer call takes the previous output alone (a padding mask aside), and
+    gives the spec entries its padding mask sets (`{"key_padding_mask": "padding_idx"}`)."""
+    kwargs = dict(node.kwargs)
+    args = node.args
+    if type(sub) is nn.MultiheadAttention:
+        if args != (previous, previous, previous):
+            raise UnsupportedError("%s: %s must be self-attention on the previous layer's output (attn(x, x, x))" % (what, node.format_node()))
+        args = args[:1]
+        for key in ("need_weights", "average_attn_weights"):
+            if key in kwargs and not isinstance(kwargs[key], torch.fx.Node):
+                del kwargs[key]
+    extra: Dict[str, Any] = {}
+    name = _MASK_ARGUMENTS.get(type(sub))
+    if name is not None and name in kwargs:
+        mask = kwargs.pop(name)
+        padding = embedding.padding_idx if embedding is not None else None
+        if mask not in masks or padding is None or masks[mask] != padding:
+            raise UnsupportedError(
+                "%s: %s: the service's %s is `ids == padding_idx`, the forward's input (token ids) compared with "
+                "the padding_idx of the Embedding it starts with" % (what, node.format_node(), name)
+            )
+        extra[name] = "padding_idx"
+    if args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(args[1:]) + list(kwargs.values())):
         raise UnsupportedError(
-            "%s: %s passes %s, which is not read from a forward (set the service's key_padding_mask='padding_idx' "
-            "or is_causal=True on the layer's spec instead)" % (what, node.format_node(), key)
+            "%s: %s does not take the previous layer's output alone (of the masks, only a padding mask is read: "
+            "key_padding_mask / src_key_padding_mask = ids == padding_idx; set is_causal=True on the spec)" % (what, node.format_node())
         )
+    return extra
 
 
 def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
@@ -339,18 +375,24 @@ def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Di
     out: List[Tuple[str, Optional[nn.Module], Dict[str, Any]]] = []
     seen = set()
     previous = nodes[0]
+    # `ids == padding_idx` tests of the input, for the layers' padding masks.
+    masks = {n: k for n in nodes if (k := _padding_test(n, nodes[0])) is not None}
     for node in nodes[1:-1]:
-        if node.op == "call_module" and type(module.get_submodule(node.target)) is nn.MultiheadAttention:
-            _self_attention(node, previous, what)
-        elif node.args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(node.args[1:]) + list(node.kwargs.values())):
-            raise UnsupportedError("%s: %s does not take the previous layer's output alone" % (what, node.format_node()))
+        if node in masks:
+            continue
         if node.op == "call_module":
             if node.target in seen:
                 raise UnsupportedError("%s: %s is applied twice (shared weights)" % (what, node.target))
             seen.add(node.target)
             sub = module.get_submodule(node.target)
-            out.append((node.target, sub, _layer_spec(node.target, sub)))
-        elif node.op == "call_function" and node.target in _FUNCTIONS and len(node.args) == 1 and not node.kwargs:
+            embedding = out[0][1] if out and type(out[0][1]) is nn.Embedding else None  # the one the input meets first
+            extra = _layer_call(node, previous, sub, masks, embedding, what)
+            out.append((node.target, sub, dict(_layer_spec(node.target, sub), **extra)))
+            previous = node
+            continue
+        if node.args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(node.args[1:]) + list(node.kwargs.values())):
+            raise UnsupportedError("%s: %s does not take the previous layer's output alone" % (what, node.format_node()))
+        if node.op == "call_function" and node.target in _FUNCTIONS and len(node.args) == 1 and not node.kwargs:
             out.append(("", None, dict(_FUNCTIONS[node.target])))
         elif node.op == "call_function" and node.target is torch.flatten:
             start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
