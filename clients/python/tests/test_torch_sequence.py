@@ -15,6 +15,7 @@ if HAVE_TORCH:
     from torch import nn
 
     from trainyard.torch import (
+        Mean,
         PositionalEncoding,
         Select,
         UnsupportedError,
@@ -103,6 +104,38 @@ class SequenceSpecs(unittest.TestCase):
         # In an nn.Sequential the service's layers are modules: Select(1, -1) is x[:, -1].
         seq = nn.Sequential(nn.Embedding(5, 4), PositionalEncoding(4, batch_first=True), nn.TransformerEncoderLayer(4, 2, 8, batch_first=True), Select(1, -1))
         self.assertEqual(spec_from_module(seq, torch.zeros(2, 3, dtype=torch.long))["layers"][-1], {"type": "Select", "dim": 1, "index": -1})
+
+    def test_selector_expressions(self):
+        class Last(nn.Module):
+            def __init__(self, select, batch_first=True):
+                super().__init__()
+                self.gru = nn.GRU(2, 3, batch_first=batch_first)
+                self.select = select
+
+            def forward(self, x):
+                return self.select(self.gru(x)[0])
+
+        cases = [
+            (lambda h: h[:, -1], {"type": "Select", "dim": 1, "index": -1}),
+            (lambda h: h[:, -1, :], {"type": "Select", "dim": 1, "index": -1}),
+            (lambda h: h[-1], {"type": "Select", "dim": 0, "index": -1}),
+            (lambda h: h.select(1, 0), {"type": "Select", "dim": 1, "index": 0}),
+            (lambda h: h.mean(dim=1, keepdim=True), {"type": "Mean", "dim": 1, "keepdim": True}),
+            (lambda h: torch.mean(h, 1), {"type": "Mean", "dim": 1, "keepdim": False}),
+        ]
+        x = torch.randn(4, 5, 2)
+        for select, expected in cases:
+            with self.subTest(expected=expected):
+                model = Last(select)
+                layers = spec_from_module(model, x)["layers"]
+                self.assertEqual(layers, [spec_from_module(nn.Sequential(model.gru))["layers"][0], expected])
+                # The service's layer computes what the expression does.
+                module = Select(expected["dim"], expected["index"]) if expected["type"] == "Select" else Mean(expected["dim"], expected["keepdim"])
+                h = model.gru(x)[0]
+                self.assertTrue(torch.equal(module(h), select(h)))
+        for select in (lambda h: h[:, 1:], lambda h: h[:, -1, 0], lambda h: h.mean((0, 1))):
+            with self.assertRaisesRegex(UnsupportedError, "is not a supported layer"):
+                spec_from_module(Last(select))
 
     def test_positional_encoding_is_the_tutorials(self):
         d, length = 6, 9

@@ -12,23 +12,25 @@ from ._torch_spec import UnsupportedError
 
 
 def _selector(node: Any) -> Optional[Dict[str, Any]]:
-    """The service's Select or Mean layer a traced `x[:, -1]`, `x.select(d, i)` or `x.mean(d)` equals."""
+    """The service's Select or Mean layer a traced `x[:, -1]` (`x[-1]`, `x[:, -1, :]`),
+    `x.select(d, i)`, `x.mean(d)` or `torch.mean(x, d)` equals."""
     import operator
 
     args = node.args[1:]
     if node.op == "call_function" and node.target is operator.getitem and len(args) == 1:
-        key = args[0]
-        if isinstance(key, tuple) and len(key) >= 2 and isinstance(key[-1], int):
-            if all(k == slice(None) for k in key[:-1]):
-                return {"type": "Select", "dim": len(key) - 1, "index": key[-1]}
+        key = args[0] if isinstance(args[0], tuple) else (args[0],)
+        ints = [i for i, k in enumerate(key) if isinstance(k, int) and not isinstance(k, bool)]
+        if len(ints) == 1 and all(k == slice(None) for i, k in enumerate(key) if i != ints[0]):
+            return {"type": "Select", "dim": ints[0], "index": key[ints[0]]}
     if node.op == "call_method" and node.target == "select" and len(args) == 2:
         return {"type": "Select", "dim": args[0], "index": args[1]}
-    if node.op == "call_method" and node.target == "mean":
+    if (node.op == "call_method" and node.target == "mean") or (node.op == "call_function" and node.target is torch.mean):
         dim = args[0] if args else node.kwargs.get("dim")
         keepdim = args[1] if len(args) > 1 else node.kwargs.get("keepdim", False)
-        if isinstance(dim, int):
+        if isinstance(dim, int) and set(node.kwargs) <= {"dim", "keepdim"}:
             return {"type": "Mean", "dim": dim, "keepdim": keepdim}
     return None
+
 
 #: Functions a traced forward may call between its layers, as the layers they equal.
 _FUNCTIONS: Dict[Any, Dict[str, Any]] = {
