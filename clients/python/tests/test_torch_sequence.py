@@ -208,6 +208,17 @@ class SequenceSpecs(unittest.TestCase):
 
         with self.assertRaisesRegex(UnsupportedError, r"attn.*key_padding_mask is `ids == padding_idx`"):
             spec_from_module(Unpadded())
+
+        class Weighted(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.enc = nn.TransformerEncoderLayer(4, 2, 8, batch_first=True)
+
+            def forward(self, x):
+                return self.enc(x, src_mask=None)  # a setting the service's layer has no counterpart for
+
+        with self.assertRaisesRegex(UnsupportedError, r"passes src_mask, which the service's TransformerEncoderLayer does not take"):
+            spec_from_module(Weighted())
         for forward, message in [(weights, "takes the attention weights"), (cross, "must be self-attention"), (masked, r"key_padding_mask is `ids == padding_idx`")]:
             with self.subTest(forward=forward.__name__), self.assertRaisesRegex(UnsupportedError, message):
                 # fx traces the forward function it is given, so bind each as the class's forward.

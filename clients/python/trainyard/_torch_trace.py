@@ -111,7 +111,11 @@ def _layer_call(node: Any, previous: Any, sub: nn.Module, masks: Mapping[Any, in
                 "the padding_idx of the Embedding it starts with" % (what, node.format_node(), name)
             )
         extra[name] = "padding_idx"
-    if args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(args[1:]) + list(kwargs.values())):
+    if kwargs:
+        raise UnsupportedError(
+            "%s: %s passes %s, which the service's %s does not take" % (what, node.format_node(), ", ".join(sorted(kwargs)), type(sub).__name__)
+        )
+    if args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in args[1:]):
         raise UnsupportedError(
             "%s: %s does not take the previous layer's output alone (of the masks, only a padding mask is read: "
             "key_padding_mask / src_key_padding_mask = ids == padding_idx; set is_causal=True on the spec)" % (what, node.format_node())
