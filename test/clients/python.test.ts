@@ -48,7 +48,9 @@ describe.skipIf(missing !== null)('Python client (clients/python)', () => {
     const summary = /Ran (\d+) tests? in [\d.]+s\s+(OK|FAILED)(?: \(([^)]*)\))?/.exec(run.output);
     // What the suite prints besides its verdicts (the SimpleNN and CNN parity figures) and what it skipped.
     const notes = [
-      ...run.output.matchAll(/(SimpleNN parity: [^\n]*|CNN parity: [^\n]*|skipped '[^'\n]*')/g),
+      ...run.output.matchAll(
+        /(SimpleNN parity: [^\n]*|CNN parity: [^\n]*|[\w-]+ (?:parity|round trip): max [^\n]*|skipped '[^'\n]*')/g,
+      ),
     ].map((m) => m[1]);
     console.log(`Python client: ${summary?.[0].replace(/\s+/g, ' ') ?? 'no summary'}\n${notes.join('\n')}`);
     expect(run.code, run.output.slice(-6000)).toBe(0);

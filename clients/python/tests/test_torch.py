@@ -13,6 +13,9 @@ if HAVE_TORCH:
     from trainyard._schema import LAYERS as SERVICE_LAYERS
     from trainyard.torch import (
         LAYERS,
+        Mean,
+        PositionalEncoding,
+        Select,
         UnsupportedError,
         init_from_module,
         layers_of,
@@ -36,6 +39,12 @@ if HAVE_TORCH:
         def forward(self, x):
             return self.fc2(self.relu(self.fc1(x)))
 
+
+#: TransformerEncoderLayer(8, 4, 16, 0.2, "gelu", 1e-6, batch_first=True, norm_first=True)'s spec.
+ENCODER_LAYER = {
+    "type": "TransformerEncoderLayer", "d_model": 8, "nhead": 4, "dim_feedforward": 16, "dropout": 0.2,
+    "activation": "gelu", "layer_norm_eps": 1e-6, "batch_first": True, "norm_first": True,
+}
 
 needs_torch = unittest.skipUnless(HAVE_TORCH, "PyTorch or NumPy missing (apt-get install -y python3-torch python3-numpy)")
 
@@ -113,12 +122,29 @@ class ModuleSpecs(unittest.TestCase):
                 nn.GRU(3, 5, bidirectional=True),
                 {"type": "GRU", "input_size": 3, "hidden_size": 5, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0, "bidirectional": True},
             ),
+            (
+                nn.MultiheadAttention(8, 2, dropout=0.1, bias=False, batch_first=True),
+                {"type": "MultiheadAttention", "embed_dim": 8, "num_heads": 2, "dropout": 0.1, "bias": False, "add_bias_kv": False, "add_zero_attn": False, "kdim": None, "vdim": None, "batch_first": True},
+            ),
+            (
+                nn.TransformerEncoderLayer(8, 4, dim_feedforward=16, dropout=0.2, activation="gelu", layer_norm_eps=1e-6, batch_first=True, norm_first=True),
+                ENCODER_LAYER,
+            ),
+            (
+                nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 4, 16, 0.2, "gelu", 1e-6, True, True), 3, norm=nn.LayerNorm(8), enable_nested_tensor=False),
+                {"type": "TransformerEncoder", "encoder_layer": ENCODER_LAYER, "num_layers": 3, "norm": {"type": "LayerNorm", "normalized_shape": [8], "eps": 1e-5, "elementwise_affine": True}, "enable_nested_tensor": False, "mask_check": True},
+            ),
+            (PositionalEncoding(6, dropout=0.0, max_len=50, batch_first=True), {"type": "PositionalEncoding", "d_model": 6, "dropout": 0.0, "max_len": 50, "batch_first": True}),
+            (Select(1, -1), {"type": "Select", "dim": 1, "index": -1}),
+            (Mean(0, keepdim=True), {"type": "Mean", "dim": 0, "keepdim": True}),
         ]
         self.assertEqual({type(m) for m, _ in cases}, set(LAYERS), "a case per table entry")
         for module, expected in cases:
             with self.subTest(layer=type(module).__name__):
                 self.assertEqual(spec_from_module(nn.Sequential(module)), {"layers": [expected]})
-                self.assertEqual(set(expected) - {"type"}, set(SERVICE_LAYERS[expected["type"]]))
+                # Every setting but the service's masks, which are the forward's arguments in PyTorch.
+                masks = {"key_padding_mask", "src_key_padding_mask", "is_causal"}
+                self.assertEqual(set(expected) - {"type"}, set(SERVICE_LAYERS[expected["type"]]) - masks)
 
     def test_a_traced_module_maps_its_names(self):
         model = SimpleNN()

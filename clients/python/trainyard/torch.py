@@ -5,8 +5,8 @@
     spec = {"model": spec_from_module(model), "optimizer": spec_from_optimizer(optimizer),
             "loss": spec_from_loss(nn.CrossEntropyLoss()), "init": init_from_module(model), ...}
 
-Each supported PyTorch class has one entry in a table below (layers, optimizers, schedulers,
-losses); keyword arguments are read from the object's attributes of the same names, the names
+Each supported PyTorch class has one entry in a table (layers in _torch_layers.py, traced forwards
+in _torch_trace.py; optimizers, schedulers and losses below); keyword arguments are read from the object's attributes of the same names, the names
 the service's spec uses (trainyard/_schema.py, generated from the OpenAPI document). Anything
 without an entry is refused with an error naming it.
 """
@@ -15,15 +15,21 @@ from __future__ import annotations
 import base64
 import json
 import struct
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Union
 
 import torch
 from torch import nn
 
 from . import _schema
-from ._schema import REQUIRED
+from ._torch_layers import LAYERS  # noqa: F401 - the layer table, for inspection
+from ._torch_spec import Reader, UnsupportedError, _spec
+from ._torch_trace import layers_of, spec_from_module
+from .torch_modules import Mean, PositionalEncoding, Select
 
 __all__ = [
+    "Mean",
+    "PositionalEncoding",
+    "Select",
     "UnsupportedError",
     "init_from_module",
     "layers_of",
@@ -34,260 +40,6 @@ __all__ = [
     "spec_from_scheduler",
     "state_dict_for_service",
 ]
-
-
-class UnsupportedError(ValueError):
-    """A PyTorch object (or one of its settings) that the service cannot train."""
-
-
-def _plain(value: Any) -> Any:
-    """A JSON value from an attribute: tuples become lists, tensors nested lists, torch.Size a list."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().tolist()
-    if isinstance(value, (tuple, list, torch.Size)):
-        return [_plain(v) for v in value]
-    return value
-
-
-Reader = Callable[[Any], Any]
-
-
-def _spec(table: Mapping[str, Mapping[str, Any]], what: str, type_name: str, obj: Any, overrides: Mapping[str, Reader]) -> Dict[str, Any]:
-    """`{"type": type_name, kwarg: value, …}` for every keyword argument the service's `type_name` takes."""
-    if type_name not in table:
-        raise UnsupportedError("%s %s: this service has no %s of that type" % (what, type(obj).__name__, what))
-    spec: Dict[str, Any] = {"type": type_name}
-    for kwarg, default in table[type_name].items():
-        if kwarg in overrides:
-            value = overrides[kwarg](obj)
-        elif hasattr(obj, kwarg):
-            value = getattr(obj, kwarg)
-        elif default is not REQUIRED:
-            continue  # PyTorch has no such setting here: the service's default is PyTorch's
-        else:
-            raise UnsupportedError("%s %s: cannot read its %s" % (what, type(obj).__name__, kwarg))
-        spec[kwarg] = _plain(value)
-    return spec
-
-
-# -- layers ---------------------------------------------------------------------------------------
-def _has_bias(module: nn.Module) -> bool:
-    return getattr(module, "bias", None) is not None
-
-
-def _layer(type_name: str, **overrides: Reader) -> Callable[[nn.Module], Dict[str, Any]]:
-    return lambda module: _spec(_schema.LAYERS, "layer", type_name, module, overrides)
-
-
-def _zeros_padding(module: nn.Module) -> str:
-    if module.padding_mode != "zeros":
-        raise UnsupportedError(
-            "%s: padding_mode=%r is not supported (the service pads with zeros: padding_mode='zeros')"
-            % (type(module).__name__, module.padding_mode)
-        )
-    return "zeros"
-
-
-def _no_indices(module: nn.Module) -> bool:
-    if module.return_indices:
-        raise UnsupportedError("layer %s: return_indices=True is not supported (a layer passes on one tensor)" % type(module).__name__)
-    return False
-
-
-#: One entry per supported torch.nn class (matched exactly: a subclass may compute something else).
-LAYERS: Dict[type, Callable[[nn.Module], Dict[str, Any]]] = {
-    nn.Linear: _layer("Linear", bias=_has_bias),
-    nn.ReLU: _layer("ReLU"),
-    nn.LeakyReLU: _layer("LeakyReLU"),
-    nn.Sigmoid: _layer("Sigmoid"),
-    nn.Tanh: _layer("Tanh"),
-    nn.GELU: _layer("GELU"),
-    nn.ELU: _layer("ELU"),
-    nn.SiLU: _layer("SiLU"),
-    nn.Softplus: _layer("Softplus"),
-    nn.Identity: _layer("Identity"),
-    nn.Flatten: _layer("Flatten"),
-    nn.Dropout: _layer("Dropout"),
-    nn.LayerNorm: _layer("LayerNorm"),
-    nn.BatchNorm1d: _layer("BatchNorm1d"),
-    nn.BatchNorm2d: _layer("BatchNorm2d"),
-    nn.Dropout2d: _layer("Dropout2d"),
-    nn.Unflatten: _layer("Unflatten"),
-    # Convolutions: kernel_size, stride, dilation as PyTorch keeps them (tuples), padding as
-    # given ("same", "valid" or per-dim ints).
-    nn.Conv1d: _layer("Conv1d", bias=_has_bias, padding_mode=_zeros_padding),
-    nn.Conv2d: _layer("Conv2d", bias=_has_bias, padding_mode=_zeros_padding),
-    nn.MaxPool1d: _layer("MaxPool1d", return_indices=_no_indices),
-    nn.MaxPool2d: _layer("MaxPool2d", return_indices=_no_indices),
-    nn.AvgPool1d: _layer("AvgPool1d"),
-    nn.AvgPool2d: _layer("AvgPool2d"),
-    nn.AdaptiveAvgPool1d: _layer("AdaptiveAvgPool1d"),
-    nn.AdaptiveAvgPool2d: _layer("AdaptiveAvgPool2d"),
-    nn.AdaptiveMaxPool2d: _layer("AdaptiveMaxPool2d", return_indices=_no_indices),
-    # Sequence layers. The recurrent layers' forward returns (output, h_n): a traced forward takes
-    # `output` (`self.lstm(x)[0]`), as the service's layer gives it; selectors follow as
-    # `x[:, -1]`, `x.select(1, -1)` or `x.mean(1)` (the service's Select and Mean layers).
-    nn.Embedding: _layer("Embedding", max_norm=lambda m: _refuse_set(m, "max_norm")),
-    nn.RNN: _layer("RNN"),
-    nn.LSTM: _layer("LSTM", proj_size=lambda m: _refuse_set(m, "proj_size", 0)),
-    nn.GRU: _layer("GRU"),
-}
-
-_RECURRENT = (nn.RNN, nn.LSTM, nn.GRU)
-
-
-def _refuse_set(module: nn.Module, name: str, unset: Any = None) -> Any:
-    value = getattr(module, name, unset)
-    if value != unset:
-        raise UnsupportedError("%s: %s=%r is not supported" % (type(module).__name__, name, value))
-    return value
-
-
-def _selector(node: Any) -> Optional[Dict[str, Any]]:
-    """The service's Select or Mean layer a traced `x[:, -1]`, `x.select(d, i)` or `x.mean(d)` equals."""
-    import operator
-
-    args = node.args[1:]
-    if node.op == "call_function" and node.target is operator.getitem and len(args) == 1:
-        key = args[0]
-        if isinstance(key, tuple) and len(key) >= 2 and isinstance(key[-1], int):
-            if all(k == slice(None) for k in key[:-1]):
-                return {"type": "Select", "dim": len(key) - 1, "index": key[-1]}
-    if node.op == "call_method" and node.target == "select" and len(args) == 2:
-        return {"type": "Select", "dim": args[0], "index": args[1]}
-    if node.op == "call_method" and node.target == "mean":
-        dim = args[0] if args else node.kwargs.get("dim")
-        keepdim = args[1] if len(args) > 1 else node.kwargs.get("keepdim", False)
-        if isinstance(dim, int):
-            return {"type": "Mean", "dim": dim, "keepdim": keepdim}
-    return None
-
-#: Functions a traced forward may call between its layers, as the layers they equal.
-_FUNCTIONS: Dict[Any, Dict[str, Any]] = {
-    torch.relu: {"type": "ReLU"},
-    nn.functional.relu: {"type": "ReLU"},
-    torch.tanh: {"type": "Tanh"},
-    torch.sigmoid: {"type": "Sigmoid"},
-    nn.functional.silu: {"type": "SiLU"},
-}
-_METHODS = {"relu": {"type": "ReLU"}, "tanh": {"type": "Tanh"}, "sigmoid": {"type": "Sigmoid"}}
-
-
-def layers_of(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
-    """The layers of `module` in order, as `(state-dict prefix, submodule, layer spec)`.
-
-    An nn.Sequential gives its children (nested Sequentials flattened); any other module is traced
-    with torch.fx and must apply its layers one after another (`fc2(relu(fc1(x)))`), calling
-    submodules or the few functions in `_FUNCTIONS`. The prefix maps the service's names
-    ("2.weight") to the module's ("fc2.weight"); a function call has no weights (prefix "").
-    """
-    if isinstance(module, nn.Sequential):
-        out: List[Tuple[str, Optional[nn.Module], Dict[str, Any]]] = []
-        for name, child in module.named_children():
-            if isinstance(child, nn.Sequential) and type(child) is nn.Sequential:
-                out += [((name + "." + p) if p else "", m, s) for p, m, s in layers_of(child)]
-            else:
-                out.append((name, child, _layer_spec(name, child)))
-        return out
-    if type(module) in LAYERS:
-        return [("", module, _layer_spec(type(module).__name__, module))]
-    return _traced_layers(module)
-
-
-def _layer_spec(name: str, module: nn.Module) -> Dict[str, Any]:
-    entry = LAYERS.get(type(module))
-    if entry is None:
-        supported = ", ".join(sorted(cls.__name__ for cls in LAYERS))
-        raise UnsupportedError(
-            "layer %s (%s.%s) is not supported; supported layers: %s"
-            % (name, type(module).__module__, type(module).__qualname__, supported)
-        )
-    try:
-        return entry(module)
-    except UnsupportedError as err:
-        raise UnsupportedError("layer %s: %s" % (name, err)) from None
-
-
-def _is_getitem(node: Any) -> bool:
-    import operator
-
-    return node.op == "call_function" and node.target is operator.getitem and len(node.args) == 2
-
-
-def _traced_layers(module: nn.Module) -> List[Tuple[str, Optional[nn.Module], Dict[str, Any]]]:
-    import torch.fx
-
-    try:
-        graph = torch.fx.symbolic_trace(module).graph
-    except Exception as err:  # noqa: BLE001 - any tracing failure means: not a plain chain of layers
-        raise UnsupportedError(
-            "%s is not an nn.Sequential and its forward cannot be traced (%s); "
-            "write it as an nn.Sequential" % (type(module).__name__, err)
-        ) from None
-    nodes = list(graph.nodes)
-    what = "%s.forward must apply its layers one after another" % type(module).__name__
-    if len(nodes) < 2 or nodes[0].op != "placeholder" or nodes[-1].op != "output":
-        raise UnsupportedError(what)
-    if sum(1 for n in nodes if n.op == "placeholder") != 1:
-        raise UnsupportedError("%s: it must take one input" % what)
-    out: List[Tuple[str, Optional[nn.Module], Dict[str, Any]]] = []
-    seen = set()
-    previous = nodes[0]
-    for node in nodes[1:-1]:
-        if node.args[:1] != (previous,) or any(isinstance(a, torch.fx.Node) for a in list(node.args[1:]) + list(node.kwargs.values())):
-            raise UnsupportedError("%s: %s does not take the previous layer's output alone" % (what, node.format_node()))
-        if node.op == "call_module":
-            if node.target in seen:
-                raise UnsupportedError("%s: %s is applied twice (shared weights)" % (what, node.target))
-            seen.add(node.target)
-            sub = module.get_submodule(node.target)
-            out.append((node.target, sub, _layer_spec(node.target, sub)))
-        elif node.op == "call_function" and node.target in _FUNCTIONS and len(node.args) == 1 and not node.kwargs:
-            out.append(("", None, dict(_FUNCTIONS[node.target])))
-        elif node.op == "call_function" and node.target is torch.flatten:
-            start = node.args[1] if len(node.args) > 1 else node.kwargs.get("start_dim", 0)
-            end = node.args[2] if len(node.args) > 2 else node.kwargs.get("end_dim", -1)
-            out.append(("", None, {"type": "Flatten", "start_dim": start, "end_dim": end}))
-        elif node.op == "call_method" and node.target in _METHODS and len(node.args) == 1:
-            out.append(("", None, dict(_METHODS[node.target])))
-        elif previous.op == "call_module" and out and isinstance(out[-1][1], _RECURRENT) and _is_getitem(node):
-            if node.args[1] != 0:
-                raise UnsupportedError("%s: %s takes h_n; the service's recurrent layers give only their output" % (what, node.format_node()))
-            previous = node  # `output` of (output, h_n): the service's layer gives it as is
-            continue
-        elif _selector(node) is not None:
-            out.append(("", None, _selector(node)))
-        else:
-            raise UnsupportedError("%s: %s is not a supported layer" % (what, node.format_node()))
-        previous = node
-    if nodes[-1].args[:1] != (previous,):
-        raise UnsupportedError("%s: it must return the last layer's output" % what)
-    return out
-
-
-def spec_from_module(module: nn.Module, example_input: Optional[torch.Tensor] = None) -> Dict[str, Any]:
-    """The job spec's `model` (`{"layers": [...]}`) of a module.
-
-    `module` is an nn.Sequential of supported layers, or a module whose forward applies its layers
-    one after another. With `example_input`, the module is also run on it (eval mode, no
-    gradients, its train/eval state restored) to check that it takes that input.
-    """
-    layers = [spec for _, _, spec in layers_of(module)]
-    if example_input is not None:
-        training = [m.training for m in module.modules()]
-        try:
-            module.eval()
-            with torch.no_grad():
-                module(example_input)
-        except Exception as err:  # noqa: BLE001 - reported with the input's shape
-            raise UnsupportedError(
-                "%s cannot take the example input of shape %s: %s" % (type(module).__name__, list(example_input.shape), err)
-            ) from None
-        finally:
-            for m, mode in zip(module.modules(), training):
-                m.training = mode
-    return {"layers": layers}
-
 
 # -- weights ---------------------------------------------------------------------------------------
 def state_dict_for_service(module: nn.Module) -> Dict[str, torch.Tensor]:
