@@ -19,6 +19,7 @@
 import { gradBuffer, outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
 import { FixedBGemm, gemmInto } from '../kernels/gemm.js';
 import { shapeToString, Tensor } from '../tensor.js';
+import { lstmSteps, otherSteps, type StepOrder } from './recurrent-steps.js';
 
 export type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 
@@ -29,10 +30,6 @@ export const GATES: Readonly<Record<RecurrentMode, number>> = Object.freeze({
   RNN_TANH: 1,
   RNN_RELU: 1,
 });
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
 
 /**
  * Runs one direction over x (T, B, I), or (B, T, I) with `batchFirst`; `reverse` walks t = T-1 … 0
@@ -71,74 +68,24 @@ export function recurrentDirection(
 
   const xp = outputBuffer(rows * gh);
   gemmInto(x.data, weightIh.data, xp, rows, inSize, gh, { transB: true, bias: biasIh?.data ?? null });
-  const hp = outputBuffer(batch * gh);
-  const hStep = outputBuffer(bh); // h of the previous step, (B, H) contiguous for its product
   const out = outputBuffer(rows * hidden);
-  // Saved for backward: activated gates (LSTM, GRU), cells (LSTM), the hidden part of n (GRU).
+  // Saved for backward: activated gates (LSTM, GRU), cells and their tanh (LSTM), the hidden part
+  // of n (GRU).
   const gates = mode === 'LSTM' || mode === 'GRU' ? outputBuffer(rows * gh) : null;
   const cells = mode === 'LSTM' ? outputBuffer(rows * hidden) : null;
+  const tanhCells = mode === 'LSTM' ? outputBuffer(rows * hidden) : null;
   const hn = mode === 'GRU' ? outputBuffer(rows * hidden) : null;
   const bhh = biasHh?.data ?? null;
   const whh = new FixedBGemm(weightHh.data, gh, hidden, true, batch);
-
-  for (let s = 0; s < steps; s++) {
-    const t = reverse ? steps - 1 - s : s;
-    const prev = reverse ? t + 1 : t - 1; // the step whose state feeds this one (s > 0)
-    if (s === 0) {
-      // h_{-1} = 0: the hidden projection is the bias alone.
-      for (let b = 0; b < batch; b++) for (let j = 0; j < gh; j++) hp[b * gh + j] = bhh === null ? 0 : bhh[j];
-    } else {
-      whh.product(hStep, hp, batch, { bias: bhh });
-    }
-    for (let b = 0; b < batch; b++) {
-      const xr = row(t, b) * gh;
-      const hr = b * gh;
-      const ob = row(t, b) * hidden;
-      const pb = s === 0 ? 0 : row(prev, b) * hidden;
-      for (let u = 0; u < hidden; u++) {
-        const o = ob + u;
-        const hPrev = s === 0 ? 0 : out[pb + u];
-        if (mode === 'LSTM') {
-          const ig = sigmoid(Math.fround(xp[xr + u] + hp[hr + u]));
-          const fg = sigmoid(Math.fround(xp[xr + hidden + u] + hp[hr + hidden + u]));
-          const gg = Math.tanh(Math.fround(xp[xr + 2 * hidden + u] + hp[hr + 2 * hidden + u]));
-          const og = sigmoid(Math.fround(xp[xr + 3 * hidden + u] + hp[hr + 3 * hidden + u]));
-          const cPrev = s === 0 ? 0 : cells![pb + u];
-          const gr = xr; // the saved gates share XP's layout
-          gates![gr + u] = ig;
-          gates![gr + hidden + u] = fg;
-          gates![gr + 2 * hidden + u] = gg;
-          gates![gr + 3 * hidden + u] = og;
-          const c = Math.fround(Math.fround(fg) * cPrev + Math.fround(ig) * Math.fround(gg));
-          cells![o] = c;
-          out[o] = Math.fround(og) * Math.fround(Math.tanh(c));
-        } else if (mode === 'GRU') {
-          const r = sigmoid(Math.fround(xp[xr + u] + hp[hr + u]));
-          const z = sigmoid(Math.fround(xp[xr + hidden + u] + hp[hr + hidden + u]));
-          const hnu = hp[hr + 2 * hidden + u];
-          const n = Math.tanh(Math.fround(xp[xr + 2 * hidden + u] + Math.fround(Math.fround(r) * hnu)));
-          gates![xr + u] = r;
-          gates![xr + hidden + u] = z;
-          gates![xr + 2 * hidden + u] = n;
-          hn![o] = hnu;
-          const nf = Math.fround(n);
-          out[o] = nf + Math.fround(z) * Math.fround(hPrev - nf);
-        } else {
-          const a = Math.fround(xp[xr + u] + hp[hr + u]);
-          out[o] = mode === 'RNN_TANH' ? Math.tanh(a) : a > 0 || Number.isNaN(a) ? a : 0;
-        }
-      }
-      hStep.set(out.subarray(ob, ob + hidden), b * hidden);
-    }
-  }
+  const order: StepOrder = { steps, batch, reverse, batchFirst };
+  if (mode === 'LSTM') lstmSteps(xp, whh, bhh, order, hidden, gates!, cells!, tanhCells!, out);
+  else otherSteps(xp, whh, bhh, order, hidden, mode, gates, hn, out);
   releaseGradBuffer(xp);
-  releaseGradBuffer(hp);
-  releaseGradBuffer(hStep);
 
   const parents = [x, weightIh, weightHh];
   if (biasIh !== null) parents.push(biasIh);
   if (biasHh !== null) parents.push(biasHh);
-  const saved = [gates, cells, hn].filter((buf): buf is Float32Array => buf !== null);
+  const saved = [gates, cells, tanhCells, hn].filter((buf): buf is Float32Array => buf !== null);
   return Tensor.fromOp(
     out,
     batchFirst ? [batch, steps, hidden] : [steps, batch, hidden],
@@ -168,7 +115,7 @@ export function recurrentDirection(
               const fg = gates![gr + hidden + u];
               const gg = gates![gr + 2 * hidden + u];
               const og = gates![gr + 3 * hidden + u];
-              const tc = Math.tanh(cells![o]);
+              const tc = tanhCells![o];
               const dct = dht * og * (1 - tc * tc) + dc![j];
               const cPrev = s === 0 ? 0 : cells![pb + u];
               dgx[gr + u] = dct * gg * ig * (1 - ig);
