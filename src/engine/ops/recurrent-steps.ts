@@ -1,8 +1,10 @@
 /**
- * The forward step loops of the recurrent op (recurrent.ts): from the input projections of all
+ * The step loops of the recurrent op (recurrent.ts). Forward: from the input projections of all
  * steps, XP (rows × G·H, x's row order), per step the hidden projections of the whole batch
- * HP = h_{t-1} · W_hhᵀ + b_hh and the gates, writing h of every step (and what backward needs) in
- * x's row order. The LSTM's pointwise part runs on the LstmCell kernel; GRU and RNN in JavaScript.
+ * HP = h_{t-1} · W_hhᵀ + b_hh and the gates, writing h of every step in x's row order and what
+ * backward needs (GRU: x's row order; LSTM: time-major, (T, B, ·), one contiguous block per step).
+ * The LSTM's pointwise part runs on the LstmCell kernel; GRU and RNN in JavaScript. Backward of an
+ * LSTM step: its gate gradients (lstmStepGrads).
  */
 import { outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
 import type { FixedBGemm } from '../kernels/gemm.js';
@@ -55,7 +57,7 @@ function firstHidden(hp: Float32Array, bhh: Float32Array | null, batch: number, 
   for (let b = 0; b < batch; b++) for (let j = 0; j < gh; j++) hp[b * gh + j] = bhh === null ? 0 : bhh[j];
 }
 
-/** LSTM: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c); saves the activated gates, c and tanh(c). */
+/** LSTM: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c); saves the activated gates, c and tanh(c) time-major. */
 export function lstmSteps(
   xp: Float32Array,
   whh: FixedBGemm,
@@ -76,10 +78,82 @@ export function lstmSteps(
     if (s === 0) firstHidden(cell.hp, bhh, batch, gh);
     else whh.product(cell.h, cell.hp, batch, { bias: bhh });
     cell.run();
-    moveStep(order, t, gh, gates, cell.gates, true);
-    moveStep(order, t, hidden, cells, cell.cells, true);
-    moveStep(order, t, hidden, tanhCells, cell.tanhCells, true);
+    const step = t * batch;
+    gates.set(cell.gates, step * gh);
+    cells.set(cell.cells, step * hidden);
+    tanhCells.set(cell.tanhCells, step * hidden);
     moveStep(order, t, hidden, out, cell.h, true);
+  }
+}
+
+/** What an LSTM's forward saved, time-major (T, B, ·). */
+export interface LstmSaved {
+  gates: Float32Array;
+  cells: Float32Array;
+  tanhCells: Float32Array;
+}
+
+/**
+ * The gate gradients of LSTM step t (processed s-th) for the whole batch, from the output gradient
+ * gOut (x's row order) and dh, dc (the gradients reaching h_t and c_t from the next step, (B, H)):
+ * written to dgx in x's row order and, when `block` is given, also contiguous (B, 4H) there for the
+ * next product. Leaves dc for the step before; dh is left for the caller's product to overwrite.
+ * `biasSum` (float64, 4H) gets the gate gradients added: the bias gradient.
+ */
+export function lstmStepGrads(
+  order: StepOrder,
+  s: number,
+  hidden: number,
+  gOut: Float32Array,
+  saved: LstmSaved,
+  dgx: Float32Array,
+  block: Float32Array | null,
+  dh: Float32Array,
+  dc: Float32Array,
+  biasSum: Float64Array | null,
+): void {
+  const { batch } = order;
+  const gh = 4 * hidden;
+  const t = stepAt(order, s);
+  const { gates, cells, tanhCells } = saved;
+  const prevBase = s === 0 ? -1 : stepAt(order, s - 1) * batch * hidden;
+  for (let b = 0; b < batch; b++) {
+    const sr = (t * batch + b) * gh; // saved gates, time-major
+    const sc = (t * batch + b) * hidden;
+    const gr = rowOf(order, t, b) * gh; // dgx, x's rows
+    const ob = rowOf(order, t, b) * hidden;
+    const br = block === null ? -1 : b * gh;
+    for (let u = 0; u < hidden; u++) {
+      const j = b * hidden + u;
+      const dht = gOut[ob + u] + dh[j];
+      const ig = gates[sr + u];
+      const fg = gates[sr + hidden + u];
+      const gg = gates[sr + 2 * hidden + u];
+      const og = gates[sr + 3 * hidden + u];
+      const tc = tanhCells[sc + u];
+      const dct = dht * og * (1 - tc * tc) + dc[j];
+      const cPrev = prevBase < 0 ? 0 : cells[prevBase + j];
+      const di = dct * gg * ig * (1 - ig);
+      const df = dct * cPrev * fg * (1 - fg);
+      const dg = dct * ig * (1 - gg * gg);
+      const dO = dht * tc * og * (1 - og);
+      dgx[gr + u] = di;
+      dgx[gr + hidden + u] = df;
+      dgx[gr + 2 * hidden + u] = dg;
+      dgx[gr + 3 * hidden + u] = dO;
+      if (br >= 0) {
+        block![br + u] = di;
+        block![br + hidden + u] = df;
+        block![br + 2 * hidden + u] = dg;
+        block![br + 3 * hidden + u] = dO;
+      }
+      dc[j] = dct * fg;
+    }
+  }
+  if (biasSum !== null) {
+    // The float32 values as stored, summed in float64 in a fixed order.
+    const src = block ?? dgx.subarray(t * batch * gh, (t + 1) * batch * gh);
+    for (let b = 0; b < batch; b++) for (let k = 0; k < gh; k++) biasSum[k] += src[b * gh + k];
   }
 }
 

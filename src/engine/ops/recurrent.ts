@@ -19,7 +19,7 @@
 import { gradBuffer, outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
 import { FixedBGemm, gemmInto } from '../kernels/gemm.js';
 import { shapeToString, Tensor } from '../tensor.js';
-import { lstmSteps, otherSteps, type StepOrder } from './recurrent-steps.js';
+import { lstmStepGrads, lstmSteps, otherSteps, type StepOrder, stepAt } from './recurrent-steps.js';
 
 export type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 
@@ -98,62 +98,59 @@ export function recurrentDirection(
       const whhT = new FixedBGemm(weightHh.data, hidden, gh, false, batch);
       // Step t's hidden-side gate gradients, (B, G·H) contiguous for its product.
       const dgStep = batchFirst ? gradBuffer(batch * gh) : null;
-      for (let s = steps - 1; s >= 0; s--) {
-        const t = reverse ? steps - 1 - s : s;
-        const prev = reverse ? t + 1 : t - 1;
-        for (let b = 0; b < batch; b++) {
-          const gr = row(t, b) * gh;
-          const ob = row(t, b) * hidden;
-          const pb = s === 0 ? 0 : row(prev, b) * hidden;
-          for (let u = 0; u < hidden; u++) {
-            const j = b * hidden + u;
-            const o = ob + u;
-            const dht = gOut[o] + dh[j];
-            const hPrev = s === 0 ? 0 : out[pb + u];
-            if (mode === 'LSTM') {
-              const ig = gates![gr + u];
-              const fg = gates![gr + hidden + u];
-              const gg = gates![gr + 2 * hidden + u];
-              const og = gates![gr + 3 * hidden + u];
-              const tc = tanhCells![o];
-              const dct = dht * og * (1 - tc * tc) + dc![j];
-              const cPrev = s === 0 ? 0 : cells![pb + u];
-              dgx[gr + u] = dct * gg * ig * (1 - ig);
-              dgx[gr + hidden + u] = dct * cPrev * fg * (1 - fg);
-              dgx[gr + 2 * hidden + u] = dct * ig * (1 - gg * gg);
-              dgx[gr + 3 * hidden + u] = dht * tc * og * (1 - og);
-              dc![j] = dct * fg;
-              dh[j] = 0;
-            } else if (mode === 'GRU') {
-              const r = gates![gr + u];
-              const z = gates![gr + hidden + u];
-              const n = gates![gr + 2 * hidden + u];
-              const dn = dht * (1 - z) * (1 - n * n);
-              const dr = dn * hn![o] * r * (1 - r);
-              const dz = dht * (hPrev - n) * z * (1 - z);
-              dgx[gr + u] = dr;
-              dgx[gr + hidden + u] = dz;
-              dgx[gr + 2 * hidden + u] = dn;
-              dgh[gr + u] = dr;
-              dgh[gr + hidden + u] = dz;
-              dgh[gr + 2 * hidden + u] = dn * r;
-              dh[j] = dht * z; // h = n + z·(h' − n): the direct path to h'
-            } else {
-              const h = out[o];
-              dgx[gr + u] = mode === 'RNN_TANH' ? dht * (1 - h * h) : h > 0 ? dht : 0;
-              dh[j] = 0;
+      // An LSTM's bias gradients (both biases: the same gate gradients), summed as the steps go.
+      const biasSum = mode === 'LSTM' && (biasIh !== null || biasHh !== null) ? new Float64Array(gh) : null;
+      if (mode === 'LSTM') {
+        const lstmSaved = { gates: gates!, cells: cells!, tanhCells: tanhCells! };
+        for (let s = steps - 1; s >= 0; s--) {
+          lstmStepGrads(order, s, hidden, gOut, lstmSaved, dgx, dgStep, dh, dc!, biasSum);
+          const t = stepAt(order, s);
+          if (s > 0) whhT.product(dgStep ?? dgx.subarray(t * batch * gh, (t + 1) * batch * gh), dh, batch);
+        }
+      } else {
+        for (let s = steps - 1; s >= 0; s--) {
+          const t = reverse ? steps - 1 - s : s;
+          const prev = reverse ? t + 1 : t - 1;
+          for (let b = 0; b < batch; b++) {
+            const gr = row(t, b) * gh;
+            const ob = row(t, b) * hidden;
+            const pb = s === 0 ? 0 : row(prev, b) * hidden;
+            for (let u = 0; u < hidden; u++) {
+              const j = b * hidden + u;
+              const o = ob + u;
+              const dht = gOut[o] + dh[j];
+              const hPrev = s === 0 ? 0 : out[pb + u];
+              if (mode === 'GRU') {
+                const r = gates![gr + u];
+                const z = gates![gr + hidden + u];
+                const n = gates![gr + 2 * hidden + u];
+                const dn = dht * (1 - z) * (1 - n * n);
+                const dr = dn * hn![o] * r * (1 - r);
+                const dz = dht * (hPrev - n) * z * (1 - z);
+                dgx[gr + u] = dr;
+                dgx[gr + hidden + u] = dz;
+                dgx[gr + 2 * hidden + u] = dn;
+                dgh[gr + u] = dr;
+                dgh[gr + hidden + u] = dz;
+                dgh[gr + 2 * hidden + u] = dn * r;
+                dh[j] = dht * z; // h = n + z·(h' − n): the direct path to h'
+              } else {
+                const h = out[o];
+                dgx[gr + u] = mode === 'RNN_TANH' ? dht * (1 - h * h) : h > 0 ? dht : 0;
+                dh[j] = 0;
+              }
             }
           }
-        }
-        if (s > 0) {
-          let block: Float32Array;
-          if (dgStep === null) block = dgh.subarray(t * batch * gh, (t + 1) * batch * gh);
-          else {
-            for (let b = 0; b < batch; b++)
-              dgStep.set(dgh.subarray(row(t, b) * gh, (row(t, b) + 1) * gh), b * gh);
-            block = dgStep;
+          if (s > 0) {
+            let block: Float32Array;
+            if (dgStep === null) block = dgh.subarray(t * batch * gh, (t + 1) * batch * gh);
+            else {
+              for (let b = 0; b < batch; b++)
+                dgStep.set(dgh.subarray(row(t, b) * gh, (row(t, b) + 1) * gh), b * gh);
+              block = dgStep;
+            }
+            whhT.product(block, dh, batch, { accumulate: mode === 'GRU' });
           }
-          whhT.product(block, dh, batch, { accumulate: mode === 'GRU' });
         }
       }
       releaseGradBuffer(dh);
@@ -185,8 +182,9 @@ export function recurrentDirection(
         releaseGradBuffer(hPrev);
         result[2] = gw;
       }
-      if (biasIh !== null) result.push(biasIh.requiresGrad ? columnSums(dgx, rows, gh) : null);
-      if (biasHh !== null) result.push(biasHh.requiresGrad ? columnSums(dgh, rows, gh) : null);
+      const biasGrad = (m: Float32Array) => (biasSum === null ? columnSums(m, rows, gh) : rounded(biasSum));
+      if (biasIh !== null) result.push(biasIh.requiresGrad ? biasGrad(dgx) : null);
+      if (biasHh !== null) result.push(biasHh.requiresGrad ? biasGrad(dgh) : null);
       releaseGradBuffer(dgx);
       if (dgh !== dgx) releaseGradBuffer(dgh);
       return result;
@@ -202,7 +200,12 @@ function columnSums(m: Float32Array, rows: number, cols: number): Float32Array {
     const base = r * cols;
     for (let c = 0; c < cols; c++) acc[c] += m[base + c];
   }
-  const out = gradBuffer(cols);
-  for (let c = 0; c < cols; c++) out[c] = acc[c];
+  return rounded(acc);
+}
+
+/** A float64 sum rounded to a float32 gradient buffer. */
+function rounded(acc: Float64Array): Float32Array {
+  const out = gradBuffer(acc.length);
+  out.set(acc);
   return out;
 }
