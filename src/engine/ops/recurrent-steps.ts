@@ -117,12 +117,14 @@ export function lstmStepGrads(
   const t = stepAt(order, s);
   const { gates, cells, tanhCells } = saved;
   const prevBase = s === 0 ? -1 : stepAt(order, s - 1) * batch * hidden;
+  // The gradients go to a contiguous (B, 4H) block: `block`, or the step's rows of dgx when x is
+  // time-major (the same thing); with `block` its rows are copied to dgx's afterwards.
+  const dst = block ?? dgx.subarray(t * batch * gh, (t + 1) * batch * gh);
   for (let b = 0; b < batch; b++) {
     const sr = (t * batch + b) * gh; // saved gates, time-major
     const sc = (t * batch + b) * hidden;
-    const gr = rowOf(order, t, b) * gh; // dgx, x's rows
     const ob = rowOf(order, t, b) * hidden;
-    const br = block === null ? -1 : b * gh;
+    const br = b * gh;
     for (let u = 0; u < hidden; u++) {
       const j = b * hidden + u;
       const dht = gOut[ob + u] + dh[j];
@@ -133,27 +135,17 @@ export function lstmStepGrads(
       const tc = tanhCells[sc + u];
       const dct = dht * og * (1 - tc * tc) + dc[j];
       const cPrev = prevBase < 0 ? 0 : cells[prevBase + j];
-      const di = dct * gg * ig * (1 - ig);
-      const df = dct * cPrev * fg * (1 - fg);
-      const dg = dct * ig * (1 - gg * gg);
-      const dO = dht * tc * og * (1 - og);
-      dgx[gr + u] = di;
-      dgx[gr + hidden + u] = df;
-      dgx[gr + 2 * hidden + u] = dg;
-      dgx[gr + 3 * hidden + u] = dO;
-      if (br >= 0) {
-        block![br + u] = di;
-        block![br + hidden + u] = df;
-        block![br + 2 * hidden + u] = dg;
-        block![br + 3 * hidden + u] = dO;
-      }
+      dst[br + u] = dct * gg * ig * (1 - ig);
+      dst[br + hidden + u] = dct * cPrev * fg * (1 - fg);
+      dst[br + 2 * hidden + u] = dct * ig * (1 - gg * gg);
+      dst[br + 3 * hidden + u] = dht * tc * og * (1 - og);
       dc[j] = dct * fg;
     }
   }
+  if (block !== null) moveStep(order, t, gh, dgx, block, true);
   if (biasSum !== null) {
     // The float32 values as stored, summed in float64 in a fixed order.
-    const src = block ?? dgx.subarray(t * batch * gh, (t + 1) * batch * gh);
-    for (let b = 0; b < batch; b++) for (let k = 0; k < gh; k++) biasSum[k] += src[b * gh + k];
+    for (let b = 0; b < batch; b++) for (let k = 0; k < gh; k++) biasSum[k] += dst[b * gh + k];
   }
 }
 
