@@ -267,7 +267,7 @@ function convColumnsPerSample(spec: Record<string, unknown>, output: readonly nu
 /**
  * A recurrent layer (ops/recurrent.ts), per layer and direction over steps × batch = B × L rows:
  * its output h (H per row), the activated gates (G·H: LSTM 4, GRU 3, none kept for RNN), the cells
- * of an LSTM and the hidden part of a GRU's n (H each); per layer the concatenated directions, and
+ * of an LSTM and their tanh (H each), the hidden part of a GRU's n (H); per layer the concatenated directions, and
  * Dropout's mask and output between layers (batch_first needs no copies: the op keeps x's layout). The
  * backward's scratch is one direction's gate gradients (twice for GRU) and its previous states.
  */
@@ -282,7 +282,7 @@ function recurrentCost(
   const directions = spec.bidirectional === true ? 2 : 1;
   const gates = spec.type === 'LSTM' ? 4 : spec.type === 'GRU' ? 3 : 1;
   const savedGates = spec.type === 'RNN' ? 0 : gates * hidden;
-  const extra = spec.type === 'RNN' ? 0 : hidden; // cells, or GRU's hn
+  const extra = spec.type === 'LSTM' ? 2 * hidden : spec.type === 'GRU' ? hidden : 0; // cells and tanh(c), or GRU's hn
   let kept = layers * directions * rows * (hidden + savedGates + extra);
   if (directions === 2) kept += layers * rows * 2 * hidden;
   if (typeof spec.dropout === 'number' && spec.dropout > 0)

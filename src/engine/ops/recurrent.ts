@@ -19,6 +19,7 @@
 import { gradBuffer, outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
 import { FixedBGemm, gemmInto } from '../kernels/gemm.js';
 import { shapeToString, Tensor } from '../tensor.js';
+import { lstmStepGrads, lstmSteps, otherSteps, type StepOrder, stepAt } from './recurrent-steps.js';
 
 export type RecurrentMode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 
@@ -29,10 +30,6 @@ export const GATES: Readonly<Record<RecurrentMode, number>> = Object.freeze({
   RNN_TANH: 1,
   RNN_RELU: 1,
 });
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
 
 /**
  * Runs one direction over x (T, B, I), or (B, T, I) with `batchFirst`; `reverse` walks t = T-1 … 0
@@ -71,74 +68,24 @@ export function recurrentDirection(
 
   const xp = outputBuffer(rows * gh);
   gemmInto(x.data, weightIh.data, xp, rows, inSize, gh, { transB: true, bias: biasIh?.data ?? null });
-  const hp = outputBuffer(batch * gh);
-  const hStep = outputBuffer(bh); // h of the previous step, (B, H) contiguous for its product
   const out = outputBuffer(rows * hidden);
-  // Saved for backward: activated gates (LSTM, GRU), cells (LSTM), the hidden part of n (GRU).
+  // Saved for backward: activated gates (LSTM, GRU), cells and their tanh (LSTM), the hidden part
+  // of n (GRU).
   const gates = mode === 'LSTM' || mode === 'GRU' ? outputBuffer(rows * gh) : null;
   const cells = mode === 'LSTM' ? outputBuffer(rows * hidden) : null;
+  const tanhCells = mode === 'LSTM' ? outputBuffer(rows * hidden) : null;
   const hn = mode === 'GRU' ? outputBuffer(rows * hidden) : null;
   const bhh = biasHh?.data ?? null;
   const whh = new FixedBGemm(weightHh.data, gh, hidden, true, batch);
-
-  for (let s = 0; s < steps; s++) {
-    const t = reverse ? steps - 1 - s : s;
-    const prev = reverse ? t + 1 : t - 1; // the step whose state feeds this one (s > 0)
-    if (s === 0) {
-      // h_{-1} = 0: the hidden projection is the bias alone.
-      for (let b = 0; b < batch; b++) for (let j = 0; j < gh; j++) hp[b * gh + j] = bhh === null ? 0 : bhh[j];
-    } else {
-      whh.product(hStep, hp, batch, { bias: bhh });
-    }
-    for (let b = 0; b < batch; b++) {
-      const xr = row(t, b) * gh;
-      const hr = b * gh;
-      const ob = row(t, b) * hidden;
-      const pb = s === 0 ? 0 : row(prev, b) * hidden;
-      for (let u = 0; u < hidden; u++) {
-        const o = ob + u;
-        const hPrev = s === 0 ? 0 : out[pb + u];
-        if (mode === 'LSTM') {
-          const ig = sigmoid(Math.fround(xp[xr + u] + hp[hr + u]));
-          const fg = sigmoid(Math.fround(xp[xr + hidden + u] + hp[hr + hidden + u]));
-          const gg = Math.tanh(Math.fround(xp[xr + 2 * hidden + u] + hp[hr + 2 * hidden + u]));
-          const og = sigmoid(Math.fround(xp[xr + 3 * hidden + u] + hp[hr + 3 * hidden + u]));
-          const cPrev = s === 0 ? 0 : cells![pb + u];
-          const gr = xr; // the saved gates share XP's layout
-          gates![gr + u] = ig;
-          gates![gr + hidden + u] = fg;
-          gates![gr + 2 * hidden + u] = gg;
-          gates![gr + 3 * hidden + u] = og;
-          const c = Math.fround(Math.fround(fg) * cPrev + Math.fround(ig) * Math.fround(gg));
-          cells![o] = c;
-          out[o] = Math.fround(og) * Math.fround(Math.tanh(c));
-        } else if (mode === 'GRU') {
-          const r = sigmoid(Math.fround(xp[xr + u] + hp[hr + u]));
-          const z = sigmoid(Math.fround(xp[xr + hidden + u] + hp[hr + hidden + u]));
-          const hnu = hp[hr + 2 * hidden + u];
-          const n = Math.tanh(Math.fround(xp[xr + 2 * hidden + u] + Math.fround(Math.fround(r) * hnu)));
-          gates![xr + u] = r;
-          gates![xr + hidden + u] = z;
-          gates![xr + 2 * hidden + u] = n;
-          hn![o] = hnu;
-          const nf = Math.fround(n);
-          out[o] = nf + Math.fround(z) * Math.fround(hPrev - nf);
-        } else {
-          const a = Math.fround(xp[xr + u] + hp[hr + u]);
-          out[o] = mode === 'RNN_TANH' ? Math.tanh(a) : a > 0 || Number.isNaN(a) ? a : 0;
-        }
-      }
-      hStep.set(out.subarray(ob, ob + hidden), b * hidden);
-    }
-  }
+  const order: StepOrder = { steps, batch, reverse, batchFirst };
+  if (mode === 'LSTM') lstmSteps(xp, whh, bhh, order, hidden, gates!, cells!, tanhCells!, out);
+  else otherSteps(xp, whh, bhh, order, hidden, mode, gates, hn, out);
   releaseGradBuffer(xp);
-  releaseGradBuffer(hp);
-  releaseGradBuffer(hStep);
 
   const parents = [x, weightIh, weightHh];
   if (biasIh !== null) parents.push(biasIh);
   if (biasHh !== null) parents.push(biasHh);
-  const saved = [gates, cells, hn].filter((buf): buf is Float32Array => buf !== null);
+  const saved = [gates, cells, tanhCells, hn].filter((buf): buf is Float32Array => buf !== null);
   return Tensor.fromOp(
     out,
     batchFirst ? [batch, steps, hidden] : [steps, batch, hidden],
@@ -151,62 +98,59 @@ export function recurrentDirection(
       const whhT = new FixedBGemm(weightHh.data, hidden, gh, false, batch);
       // Step t's hidden-side gate gradients, (B, G·H) contiguous for its product.
       const dgStep = batchFirst ? gradBuffer(batch * gh) : null;
-      for (let s = steps - 1; s >= 0; s--) {
-        const t = reverse ? steps - 1 - s : s;
-        const prev = reverse ? t + 1 : t - 1;
-        for (let b = 0; b < batch; b++) {
-          const gr = row(t, b) * gh;
-          const ob = row(t, b) * hidden;
-          const pb = s === 0 ? 0 : row(prev, b) * hidden;
-          for (let u = 0; u < hidden; u++) {
-            const j = b * hidden + u;
-            const o = ob + u;
-            const dht = gOut[o] + dh[j];
-            const hPrev = s === 0 ? 0 : out[pb + u];
-            if (mode === 'LSTM') {
-              const ig = gates![gr + u];
-              const fg = gates![gr + hidden + u];
-              const gg = gates![gr + 2 * hidden + u];
-              const og = gates![gr + 3 * hidden + u];
-              const tc = Math.tanh(cells![o]);
-              const dct = dht * og * (1 - tc * tc) + dc![j];
-              const cPrev = s === 0 ? 0 : cells![pb + u];
-              dgx[gr + u] = dct * gg * ig * (1 - ig);
-              dgx[gr + hidden + u] = dct * cPrev * fg * (1 - fg);
-              dgx[gr + 2 * hidden + u] = dct * ig * (1 - gg * gg);
-              dgx[gr + 3 * hidden + u] = dht * tc * og * (1 - og);
-              dc![j] = dct * fg;
-              dh[j] = 0;
-            } else if (mode === 'GRU') {
-              const r = gates![gr + u];
-              const z = gates![gr + hidden + u];
-              const n = gates![gr + 2 * hidden + u];
-              const dn = dht * (1 - z) * (1 - n * n);
-              const dr = dn * hn![o] * r * (1 - r);
-              const dz = dht * (hPrev - n) * z * (1 - z);
-              dgx[gr + u] = dr;
-              dgx[gr + hidden + u] = dz;
-              dgx[gr + 2 * hidden + u] = dn;
-              dgh[gr + u] = dr;
-              dgh[gr + hidden + u] = dz;
-              dgh[gr + 2 * hidden + u] = dn * r;
-              dh[j] = dht * z; // h = n + z·(h' − n): the direct path to h'
-            } else {
-              const h = out[o];
-              dgx[gr + u] = mode === 'RNN_TANH' ? dht * (1 - h * h) : h > 0 ? dht : 0;
-              dh[j] = 0;
+      // An LSTM's bias gradients (both biases: the same gate gradients), summed as the steps go.
+      const biasSum = mode === 'LSTM' && (biasIh !== null || biasHh !== null) ? new Float64Array(gh) : null;
+      if (mode === 'LSTM') {
+        const lstmSaved = { gates: gates!, cells: cells!, tanhCells: tanhCells! };
+        for (let s = steps - 1; s >= 0; s--) {
+          lstmStepGrads(order, s, hidden, gOut, lstmSaved, dgx, dgStep, dh, dc!, biasSum);
+          const t = stepAt(order, s);
+          if (s > 0) whhT.product(dgStep ?? dgx.subarray(t * batch * gh, (t + 1) * batch * gh), dh, batch);
+        }
+      } else {
+        for (let s = steps - 1; s >= 0; s--) {
+          const t = reverse ? steps - 1 - s : s;
+          const prev = reverse ? t + 1 : t - 1;
+          for (let b = 0; b < batch; b++) {
+            const gr = row(t, b) * gh;
+            const ob = row(t, b) * hidden;
+            const pb = s === 0 ? 0 : row(prev, b) * hidden;
+            for (let u = 0; u < hidden; u++) {
+              const j = b * hidden + u;
+              const o = ob + u;
+              const dht = gOut[o] + dh[j];
+              const hPrev = s === 0 ? 0 : out[pb + u];
+              if (mode === 'GRU') {
+                const r = gates![gr + u];
+                const z = gates![gr + hidden + u];
+                const n = gates![gr + 2 * hidden + u];
+                const dn = dht * (1 - z) * (1 - n * n);
+                const dr = dn * hn![o] * r * (1 - r);
+                const dz = dht * (hPrev - n) * z * (1 - z);
+                dgx[gr + u] = dr;
+                dgx[gr + hidden + u] = dz;
+                dgx[gr + 2 * hidden + u] = dn;
+                dgh[gr + u] = dr;
+                dgh[gr + hidden + u] = dz;
+                dgh[gr + 2 * hidden + u] = dn * r;
+                dh[j] = dht * z; // h = n + z·(h' − n): the direct path to h'
+              } else {
+                const h = out[o];
+                dgx[gr + u] = mode === 'RNN_TANH' ? dht * (1 - h * h) : h > 0 ? dht : 0;
+                dh[j] = 0;
+              }
             }
           }
-        }
-        if (s > 0) {
-          let block: Float32Array;
-          if (dgStep === null) block = dgh.subarray(t * batch * gh, (t + 1) * batch * gh);
-          else {
-            for (let b = 0; b < batch; b++)
-              dgStep.set(dgh.subarray(row(t, b) * gh, (row(t, b) + 1) * gh), b * gh);
-            block = dgStep;
+          if (s > 0) {
+            let block: Float32Array;
+            if (dgStep === null) block = dgh.subarray(t * batch * gh, (t + 1) * batch * gh);
+            else {
+              for (let b = 0; b < batch; b++)
+                dgStep.set(dgh.subarray(row(t, b) * gh, (row(t, b) + 1) * gh), b * gh);
+              block = dgStep;
+            }
+            whhT.product(block, dh, batch, { accumulate: mode === 'GRU' });
           }
-          whhT.product(block, dh, batch, { accumulate: mode === 'GRU' });
         }
       }
       releaseGradBuffer(dh);
@@ -238,8 +182,9 @@ export function recurrentDirection(
         releaseGradBuffer(hPrev);
         result[2] = gw;
       }
-      if (biasIh !== null) result.push(biasIh.requiresGrad ? columnSums(dgx, rows, gh) : null);
-      if (biasHh !== null) result.push(biasHh.requiresGrad ? columnSums(dgh, rows, gh) : null);
+      const biasGrad = (m: Float32Array) => (biasSum === null ? columnSums(m, rows, gh) : rounded(biasSum));
+      if (biasIh !== null) result.push(biasIh.requiresGrad ? biasGrad(dgx) : null);
+      if (biasHh !== null) result.push(biasHh.requiresGrad ? biasGrad(dgh) : null);
       releaseGradBuffer(dgx);
       if (dgh !== dgx) releaseGradBuffer(dgh);
       return result;
@@ -255,7 +200,12 @@ function columnSums(m: Float32Array, rows: number, cols: number): Float32Array {
     const base = r * cols;
     for (let c = 0; c < cols; c++) acc[c] += m[base + c];
   }
-  const out = gradBuffer(cols);
-  for (let c = 0; c < cols; c++) out[c] = acc[c];
+  return rounded(acc);
+}
+
+/** A float64 sum rounded to a float32 gradient buffer. */
+function rounded(acc: Float64Array): Float32Array {
+  const out = gradBuffer(acc.length);
+  out.set(acc);
   return out;
 }

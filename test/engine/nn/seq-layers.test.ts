@@ -180,11 +180,11 @@ describe('shape rules and activation memory', () => {
     ]);
   });
 
-  it('counts an LSTM as steps × batch × (h, 4 gates, cell) per layer and direction, plus its scratch', () => {
+  it('counts an LSTM as steps × batch × (h, 4 gates, cell, tanh(cell)) per layer and direction, plus its scratch', () => {
     const lstm = { type: 'LSTM', input_size: 64, hidden_size: 128, batch_first: true };
     const cost = layerActivationCost(lstm, [50, 64], [50, 128], 64);
     const rows = 64 * 50;
-    expect(cost.keptBytes).toBe(4 * rows * (128 + 4 * 128 + 128));
+    expect(cost.keptBytes).toBe(4 * rows * (128 + 4 * 128 + 2 * 128));
     expect(cost.backwardBytes).toBe(4 * 64 * (50 * 64 + 50 * 128) + 4 * rows * (4 * 128 + 128));
     const two = { ...lstm, num_layers: 2, bidirectional: true };
     expect(layerActivationCost(two, [50, 64], [50, 256], 64).keptBytes).toBeGreaterThan(4 * cost.keptBytes);
