@@ -32,6 +32,17 @@ export interface ChaosOptions {
    * epoch under way (mid-epoch, or while a checkpoint is being written).
    */
   killEachJobAt?: number;
+  /**
+   * With `killEachJobAt`: also submit a twin of each job (same input, its own job) that is never
+   * singled out for a kill, so each killed job is compared with a calm run through the service too
+   * (issue 18 compared two service runs), not only with the in-process calm run.
+   */
+  twins?: boolean;
+  /**
+   * Workers with the service's defaults for WORKER_CONCURRENCY (cores: jobs share a worker and its
+   * cores) and TRAINING_NICE (10), as `npm run start:worker` runs them; lock and stall times stay short.
+   */
+  workerDefaults?: boolean;
   /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
   sigtermShare: number;
   /** Redis is restarted every this many ms while jobs remain (0: never). */
@@ -326,14 +337,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const workerEnv = {
       REDIS_URL: redis.url,
       KEY_PREFIX: prefix,
-      WORKER_CONCURRENCY: '1',
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '500',
       WORKER_MAX_STALLED_COUNT: '1000',
       SHUTDOWN_TIMEOUT_MS: '1000',
       // Workers restarting every few seconds keep the machine busy compiling: at the default nice
       // of 10 training yields to that, and the run measures start-ups instead of recovery.
-      TRAINING_NICE: '0',
+      ...(options.workerDefaults ? {} : { WORKER_CONCURRENCY: '1', TRAINING_NICE: '0' }),
     };
     const startWorker = async () => {
       const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000, processGroup: true });
@@ -347,15 +357,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     ids = [];
-    for (let i = 0; i < options.jobs; i++) {
+    /** Twins: never singled out for a kill (timed kills may still hit them). */
+    const spared = new Set<string>();
+    const submit = async (i: number, key: string) => {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `${prefix}-${i}` },
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify(jobOfShape(options.shape ?? 'mixed', i, options.epochs)),
       });
       if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
-      ids.push(((await res.json()) as { id: string }).id);
+      return ((await res.json()) as { id: string }).id;
+    };
+    for (let i = 0; i < options.jobs; i++) {
+      ids.push(await submit(i, `${prefix}-${i}`));
+      if (options.twins) {
+        const twin = await submit(i, `${prefix}-${i}-twin`);
+        ids.push(twin);
+        spared.add(twin);
+      }
     }
+    report.jobs = ids.length;
     log(`submitted ${ids.length} jobs`);
     await Promise.all(Array.from({ length: options.workers }, startWorker));
     log(`started ${options.workers} workers`);
@@ -400,7 +421,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (options.killEachJobAt !== undefined) {
         for (const id of ids) {
           const at = progress.get(id);
-          if (killedOnce.has(id) || status.get(id) !== 'running' || at === undefined) continue;
+          if (killedOnce.has(id) || spared.has(id) || status.get(id) !== 'running' || at === undefined)
+            continue;
           if (at.epoch < Math.ceil(options.killEachJobAt * at.epochs) || at.epoch >= at.epochs) continue;
           const victim = [...workers].find((w) => runningJob(w.output()) === id);
           if (victim === undefined) continue;
@@ -465,11 +487,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const keys = redisKeys(prefix);
     const inputs = await Promise.all(ids.map((id) => direct.get(keys.jobInput(id))));
     await closeRedis(direct);
+    const hashes = new Map<string, string>();
     for (const [i, id] of ids.entries()) {
-      const problem = await checkJob(base, id, inputs[i]);
-      if (problem !== null) {
+      const { problem, hash } = await checkJob(base, id, inputs[i]);
+      if (hash !== null) hashes.set(id, hash);
+      // A twin follows its job: the two service runs of one input end alike.
+      const other = spared.has(id) ? hashes.get(ids[i - 1]) : undefined;
+      const twinProblem =
+        problem === null && other !== undefined && hash !== other
+          ? `weights differ from its twin's (${hash?.slice(0, 12)} vs ${other.slice(0, 12)})`
+          : null;
+      if (problem !== null || twinProblem !== null) {
         report.mismatches++;
-        report.problems.push(`${id} (job ${i}): ${problem}`);
+        report.problems.push(`${id} (job ${i}): ${problem ?? twinProblem}`);
       }
     }
   } finally {
@@ -487,24 +517,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   return report;
 }
 
-/** null when the job matches its calm run; else what differs. */
-async function checkJob(base: string, id: string, input: string | null): Promise<string | null> {
-  if (input === null) return 'input missing';
+/** `problem` is null when the job matches its calm run, else what differs; `hash`: its weights'. */
+async function checkJob(
+  base: string,
+  id: string,
+  input: string | null,
+): Promise<{ problem: string | null; hash: string | null }> {
+  if (input === null) return { problem: 'input missing', hash: null };
   const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; error?: unknown };
-  if (job.status !== 'succeeded') return `status ${job.status} ${JSON.stringify(job.error ?? '')}`;
+  if (job.status !== 'succeeded')
+    return { problem: `status ${job.status} ${JSON.stringify(job.error ?? '')}`, hash: null };
   const calm = await calmRun(input);
   const model = await fetch(`${base}/v1/jobs/${id}/model`);
   const hash = weightHash(new Uint8Array(await model.arrayBuffer()));
   if (hash !== calm.hash)
-    return `weights differ from the calm run (${hash.slice(0, 12)} vs ${calm.hash.slice(0, 12)})`;
+    return {
+      problem: `weights differ from the calm run (${hash.slice(0, 12)} vs ${calm.hash.slice(0, 12)})`,
+      hash,
+    };
   const metrics = (await (await fetch(`${base}/v1/jobs/${id}/metrics`)).json()) as {
     epochs: { epoch: number }[];
   };
   const epochs = metrics.epochs.map((m) => m.epoch);
   const expected = Array.from({ length: calm.epochs }, (_, k) => k + 1);
   if (JSON.stringify(epochs) !== JSON.stringify(expected))
-    return `epoch events ${summarize(epochs)} instead of 1..${calm.epochs} once each`;
-  return null;
+    return { problem: `epoch events ${summarize(epochs)} instead of 1..${calm.epochs} once each`, hash };
+  return { problem: null, hash };
 }
 
 function summarize(epochs: number[]): string {
