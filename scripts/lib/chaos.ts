@@ -33,9 +33,9 @@ export interface ChaosOptions {
    */
   killEachJobAt?: number;
   /**
-   * With `killEachJobAt`: also submit a twin of each job (same input, its own job) that is never
-   * singled out for a kill, so each killed job is compared with a calm run through the service too
-   * (issue 18 compared two service runs), not only with the in-process calm run.
+   * Once the faults are over, submit a twin of each job (same input, its own job) and let the
+   * workers left train it undisturbed: each job is then compared with a calm run through the
+   * service too (issue 18 compared two service runs), not only with the in-process calm run.
    */
   twins?: boolean;
   /**
@@ -89,32 +89,45 @@ function busy(output: string): boolean {
   return running > 0;
 }
 
-/** The job a worker's log shows it training now, or null. */
-function runningJob(output: string): string | null {
-  let current: string | null = null;
+/** The jobs a worker's log shows it training now (several with WORKER_CONCURRENCY above 1). */
+function runningJobs(output: string): Set<string> {
+  const running = new Set<string>();
   for (const line of output.split('\n')) {
     const m = /"job_id":"([^"]+)".*"msg":"training (started|resumed|succeeded|failed|cancelled)/.exec(line);
-    if (m !== null) current = m[2] === 'started' || m[2] === 'resumed' ? m[1] : null;
+    if (m === null) continue;
+    if (m[2] === 'started' || m[2] === 'resumed') running.add(m[1]);
+    else running.delete(m[1]);
   }
-  return current;
+  return running;
 }
 
-/** `resume_after_epoch` of every `training resumed` line, by job id. */
+/**
+ * `resume_after_epoch` of every `training resumed` line, by job id, in the order they happened
+ * (the lines' times; a job resumed on several workers appears in several outputs).
+ */
 function resumes(outputs: string[]): Map<string, number[]> {
-  const byJob = new Map<string, number[]>();
+  const seen: { id: string; epoch: number; time: number }[] = [];
   for (const output of outputs)
     for (const line of output.split('\n')) {
       if (!line.includes('"msg":"training resumed"')) continue;
       try {
-        const { job_id: id, resume_after_epoch: epoch } = JSON.parse(line) as {
+        const {
+          job_id: id,
+          resume_after_epoch: epoch,
+          time,
+        } = JSON.parse(line) as {
           job_id: string;
           resume_after_epoch: number;
+          time: number;
         };
-        byJob.set(id, [...(byJob.get(id) ?? []), epoch]);
+        seen.push({ id, epoch, time });
       } catch {
         // a line cut by the kill
       }
     }
+  const byJob = new Map<string, number[]>();
+  for (const { id, epoch } of seen.sort((a, b) => a.time - b.time))
+    byJob.set(id, [...(byJob.get(id) ?? []), epoch]);
   return byJob;
 }
 
@@ -357,8 +370,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     ids = [];
-    /** Twins: never singled out for a kill (timed kills may still hit them). */
-    const spared = new Set<string>();
     const submit = async (i: number, key: string) => {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
@@ -368,15 +379,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { id: string }).id;
     };
-    for (let i = 0; i < options.jobs; i++) {
-      ids.push(await submit(i, `${prefix}-${i}`));
-      if (options.twins) {
-        const twin = await submit(i, `${prefix}-${i}-twin`);
-        ids.push(twin);
-        spared.add(twin);
-      }
-    }
-    report.jobs = ids.length;
+    for (let i = 0; i < options.jobs; i++) ids.push(await submit(i, `${prefix}-${i}`));
     log(`submitted ${ids.length} jobs`);
     await Promise.all(Array.from({ length: options.workers }, startWorker));
     log(`started ${options.workers} workers`);
@@ -421,10 +424,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (options.killEachJobAt !== undefined) {
         for (const id of ids) {
           const at = progress.get(id);
-          if (killedOnce.has(id) || spared.has(id) || status.get(id) !== 'running' || at === undefined)
-            continue;
+          if (killedOnce.has(id) || status.get(id) !== 'running' || at === undefined) continue;
           if (at.epoch < Math.ceil(options.killEachJobAt * at.epochs) || at.epoch >= at.epochs) continue;
-          const victim = [...workers].find((w) => runningJob(w.output()) === id);
+          const victim = [...workers].find((w) => runningJobs(w.output()).has(id));
           if (victim === undefined) continue;
           killedOnce.add(id);
           // Somewhere in the epoch under way (polls come every 100 ms, epochs take longer).
@@ -480,6 +482,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await Promise.all(pending);
     await restarting;
+    /** Twin of job i (its index in ids minus options.jobs), trained once the faults are over. */
+    const twins = options.twins ? ids.length : Infinity;
+    if (options.twins) {
+      for (let i = 0; i < options.jobs; i++) ids.push(await submit(i, `${prefix}-${i}-twin`));
+      log(`submitted ${options.jobs} twins, trained without faults`);
+      while (!allDone()) {
+        if (Date.now() > deadline) throw new Error(`chaos: twins not done after ${options.timeoutMs} ms`);
+        await sleep(100);
+        await poll();
+      }
+    }
+    report.jobs = ids.length;
     log('all jobs finished; checking them against calm runs');
 
     // The calm runs, from the stored inputs, through the same runner a worker uses.
@@ -492,7 +506,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const { problem, hash } = await checkJob(base, id, inputs[i]);
       if (hash !== null) hashes.set(id, hash);
       // A twin follows its job: the two service runs of one input end alike.
-      const other = spared.has(id) ? hashes.get(ids[i - 1]) : undefined;
+      const other = i >= twins ? hashes.get(ids[i - twins]) : undefined;
       const twinProblem =
         problem === null && other !== undefined && hash !== other
           ? `weights differ from its twin's (${hash?.slice(0, 12)} vs ${other.slice(0, 12)})`
