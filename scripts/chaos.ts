@@ -20,6 +20,8 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '400' },
     seed: { type: 'string', default: '1' },
     timeout: { type: 'string', default: '600000' },
+    twins: { type: 'boolean', default: false },
+    'worker-defaults': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -43,6 +45,8 @@ const report = await runChaos({
   shape,
   ...(values['max-kills'] === undefined ? {} : { maxKills: number('max-kills') }),
   ...(values['kill-each-at'] === undefined ? {} : { killEachJobAt: number('kill-each-at') }),
+  twins: values.twins,
+  workerDefaults: values['worker-defaults'],
   jobs: number('jobs'),
   workers: Math.max(1, number('workers')),
   killEveryMs: number('kill-every'),

@@ -32,6 +32,17 @@ export interface ChaosOptions {
    * epoch under way (mid-epoch, or while a checkpoint is being written).
    */
   killEachJobAt?: number;
+  /**
+   * Once the faults are over, submit a twin of each job (same input, its own job) and let the
+   * workers left train it undisturbed: each job is then compared with a calm run through the
+   * service too (issue 18 compared two service runs), not only with the in-process calm run.
+   */
+  twins?: boolean;
+  /**
+   * Workers with the service's defaults for WORKER_CONCURRENCY (cores: jobs share a worker and its
+   * cores) and TRAINING_NICE (10), as `npm run start:worker` runs them; lock and stall times stay short.
+   */
+  workerDefaults?: boolean;
   /** Share of the kills that are SIGTERM (graceful hand-back) rather than SIGKILL. */
   sigtermShare: number;
   /** Redis is restarted every this many ms while jobs remain (0: never). */
@@ -78,32 +89,45 @@ function busy(output: string): boolean {
   return running > 0;
 }
 
-/** The job a worker's log shows it training now, or null. */
-function runningJob(output: string): string | null {
-  let current: string | null = null;
+/** The jobs a worker's log shows it training now (several with WORKER_CONCURRENCY above 1). */
+function runningJobs(output: string): Set<string> {
+  const running = new Set<string>();
   for (const line of output.split('\n')) {
     const m = /"job_id":"([^"]+)".*"msg":"training (started|resumed|succeeded|failed|cancelled)/.exec(line);
-    if (m !== null) current = m[2] === 'started' || m[2] === 'resumed' ? m[1] : null;
+    if (m === null) continue;
+    if (m[2] === 'started' || m[2] === 'resumed') running.add(m[1]);
+    else running.delete(m[1]);
   }
-  return current;
+  return running;
 }
 
-/** `resume_after_epoch` of every `training resumed` line, by job id. */
+/**
+ * `resume_after_epoch` of every `training resumed` line, by job id, in the order they happened
+ * (the lines' times; a job resumed on several workers appears in several outputs).
+ */
 function resumes(outputs: string[]): Map<string, number[]> {
-  const byJob = new Map<string, number[]>();
+  const seen: { id: string; epoch: number; time: number }[] = [];
   for (const output of outputs)
     for (const line of output.split('\n')) {
       if (!line.includes('"msg":"training resumed"')) continue;
       try {
-        const { job_id: id, resume_after_epoch: epoch } = JSON.parse(line) as {
+        const {
+          job_id: id,
+          resume_after_epoch: epoch,
+          time,
+        } = JSON.parse(line) as {
           job_id: string;
           resume_after_epoch: number;
+          time: number;
         };
-        byJob.set(id, [...(byJob.get(id) ?? []), epoch]);
+        seen.push({ id, epoch, time });
       } catch {
         // a line cut by the kill
       }
     }
+  const byJob = new Map<string, number[]>();
+  for (const { id, epoch } of seen.sort((a, b) => a.time - b.time))
+    byJob.set(id, [...(byJob.get(id) ?? []), epoch]);
   return byJob;
 }
 
@@ -326,14 +350,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const workerEnv = {
       REDIS_URL: redis.url,
       KEY_PREFIX: prefix,
-      WORKER_CONCURRENCY: '1',
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '500',
       WORKER_MAX_STALLED_COUNT: '1000',
       SHUTDOWN_TIMEOUT_MS: '1000',
       // Workers restarting every few seconds keep the machine busy compiling: at the default nice
       // of 10 training yields to that, and the run measures start-ups instead of recovery.
-      TRAINING_NICE: '0',
+      ...(options.workerDefaults ? {} : { WORKER_CONCURRENCY: '1', TRAINING_NICE: '0' }),
     };
     const startWorker = async () => {
       const w = await spawnService('worker', workerEnv, { readyTimeoutMs: 60_000, processGroup: true });
@@ -347,15 +370,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     ids = [];
-    for (let i = 0; i < options.jobs; i++) {
+    const submit = async (i: number, key: string) => {
       const res = await fetch(`${base}/v1/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `${prefix}-${i}` },
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify(jobOfShape(options.shape ?? 'mixed', i, options.epochs)),
       });
       if (res.status !== 201) throw new Error(`submitting job ${i}: ${res.status} ${await res.text()}`);
-      ids.push(((await res.json()) as { id: string }).id);
-    }
+      return ((await res.json()) as { id: string }).id;
+    };
+    for (let i = 0; i < options.jobs; i++) ids.push(await submit(i, `${prefix}-${i}`));
     log(`submitted ${ids.length} jobs`);
     await Promise.all(Array.from({ length: options.workers }, startWorker));
     log(`started ${options.workers} workers`);
@@ -402,7 +426,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const at = progress.get(id);
           if (killedOnce.has(id) || status.get(id) !== 'running' || at === undefined) continue;
           if (at.epoch < Math.ceil(options.killEachJobAt * at.epochs) || at.epoch >= at.epochs) continue;
-          const victim = [...workers].find((w) => runningJob(w.output()) === id);
+          const victim = [...workers].find((w) => runningJobs(w.output()).has(id));
           if (victim === undefined) continue;
           killedOnce.add(id);
           // Somewhere in the epoch under way (polls come every 100 ms, epochs take longer).
@@ -458,6 +482,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await Promise.all(pending);
     await restarting;
+    /** Twin of job i (its index in ids minus options.jobs), trained once the faults are over. */
+    const twins = options.twins ? ids.length : Infinity;
+    if (options.twins) {
+      for (let i = 0; i < options.jobs; i++) ids.push(await submit(i, `${prefix}-${i}-twin`));
+      log(`submitted ${options.jobs} twins, trained without faults`);
+      while (!allDone()) {
+        if (Date.now() > deadline) throw new Error(`chaos: twins not done after ${options.timeoutMs} ms`);
+        await sleep(100);
+        await poll();
+      }
+    }
+    report.jobs = ids.length;
     log('all jobs finished; checking them against calm runs');
 
     // The calm runs, from the stored inputs, through the same runner a worker uses.
@@ -465,11 +501,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const keys = redisKeys(prefix);
     const inputs = await Promise.all(ids.map((id) => direct.get(keys.jobInput(id))));
     await closeRedis(direct);
+    const hashes = new Map<string, string>();
     for (const [i, id] of ids.entries()) {
-      const problem = await checkJob(base, id, inputs[i]);
-      if (problem !== null) {
+      const { problem, hash } = await checkJob(base, id, inputs[i]);
+      if (hash !== null) hashes.set(id, hash);
+      // A twin follows its job: the two service runs of one input end alike.
+      const other = i >= twins ? hashes.get(ids[i - twins]) : undefined;
+      const twinProblem =
+        problem === null && other !== undefined && hash !== other
+          ? `weights differ from its twin's (${hash?.slice(0, 12)} vs ${other.slice(0, 12)})`
+          : null;
+      if (problem !== null || twinProblem !== null) {
         report.mismatches++;
-        report.problems.push(`${id} (job ${i}): ${problem}`);
+        report.problems.push(`${id} (job ${i}): ${problem ?? twinProblem}`);
       }
     }
   } finally {
@@ -487,24 +531,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   return report;
 }
 
-/** null when the job matches its calm run; else what differs. */
-async function checkJob(base: string, id: string, input: string | null): Promise<string | null> {
-  if (input === null) return 'input missing';
+/** `problem` is null when the job matches its calm run, else what differs; `hash`: its weights'. */
+async function checkJob(
+  base: string,
+  id: string,
+  input: string | null,
+): Promise<{ problem: string | null; hash: string | null }> {
+  if (input === null) return { problem: 'input missing', hash: null };
   const job = (await (await fetch(`${base}/v1/jobs/${id}`)).json()) as { status: string; error?: unknown };
-  if (job.status !== 'succeeded') return `status ${job.status} ${JSON.stringify(job.error ?? '')}`;
+  if (job.status !== 'succeeded')
+    return { problem: `status ${job.status} ${JSON.stringify(job.error ?? '')}`, hash: null };
   const calm = await calmRun(input);
   const model = await fetch(`${base}/v1/jobs/${id}/model`);
   const hash = weightHash(new Uint8Array(await model.arrayBuffer()));
   if (hash !== calm.hash)
-    return `weights differ from the calm run (${hash.slice(0, 12)} vs ${calm.hash.slice(0, 12)})`;
+    return {
+      problem: `weights differ from the calm run (${hash.slice(0, 12)} vs ${calm.hash.slice(0, 12)})`,
+      hash,
+    };
   const metrics = (await (await fetch(`${base}/v1/jobs/${id}/metrics`)).json()) as {
     epochs: { epoch: number }[];
   };
   const epochs = metrics.epochs.map((m) => m.epoch);
   const expected = Array.from({ length: calm.epochs }, (_, k) => k + 1);
   if (JSON.stringify(epochs) !== JSON.stringify(expected))
-    return `epoch events ${summarize(epochs)} instead of 1..${calm.epochs} once each`;
-  return null;
+    return { problem: `epoch events ${summarize(epochs)} instead of 1..${calm.epochs} once each`, hash };
+  return { problem: null, hash };
 }
 
 function summarize(epochs: number[]): string {
