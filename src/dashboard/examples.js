@@ -1,6 +1,6 @@
 /**
  * Job templates for the submit page: the README's SimpleNN (10 features, 2 classes, seeded data),
- * small classifiers on the built-in datasets, and sequence models on the synthetic sequence tasks.
+ * small classifiers on the built-in datasets, the Fashion-MNIST CNN of the README, and sequence models on the synthetic sequence tasks.
  * test/dashboard/examples.test.ts submits each through the service's own checks.
  */
 
@@ -55,6 +55,28 @@ export const EXAMPLES = {
   'Iris (built-in dataset)': classifier('iris', 'iris', 4, 3, 100),
   'Wine (built-in dataset)': classifier('wine', 'wine', 13, 3, 100),
   'Digits (built-in dataset)': classifier('digits', 'digits', 64, 10, 30),
+  'Fashion-MNIST CNN (built-in images)': {
+    name: 'fashion-mnist-cnn',
+    model: {
+      layers: [
+        { type: 'Conv2d', in_channels: 1, out_channels: 32, kernel_size: 3, padding: 1 },
+        { type: 'ReLU' },
+        { type: 'MaxPool2d', kernel_size: 2 },
+        { type: 'Conv2d', in_channels: 32, out_channels: 64, kernel_size: 3, padding: 1 },
+        { type: 'ReLU' },
+        { type: 'MaxPool2d', kernel_size: 2 },
+        { type: 'Flatten' },
+        { type: 'Linear', in_features: 3136, out_features: 128 },
+        { type: 'ReLU' },
+        { type: 'Linear', in_features: 128, out_features: 10 },
+      ],
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.001 },
+    data: { builtin: 'fashion-mnist', split: 'train' },
+    validation: { builtin: 'fashion-mnist', split: 'test' },
+    training: { epochs: 5, batch_size: 64, shuffle: true, seed: 0 },
+  },
   'LSTM parity (synthetic sequences)': {
     name: 'lstm-parity',
     model: {
