@@ -178,7 +178,7 @@ export function checkGraphShapes(spec: GraphModelSpec, sampleShape: readonly num
   return result;
 }
 
-type OpShape = { shape: number[] } | { issue: { field: IssuePath; message: string } };
+export type OpShape = { shape: number[] } | { issue: { field: IssuePath; message: string } };
 
 /** A dim of an op (counting the batch) as a per-sample dim, or an issue. */
 function sampleDim(dim: number, rank: number, field: IssuePath, op: string): number | OpShape {
@@ -198,7 +198,8 @@ function sampleDim(dim: number, rank: number, field: IssuePath, op: string): num
 
 const full = (s: readonly number[]) => shapeToString([-1, ...s]);
 
-function opShape(node: GraphOpNode, ins: number[][]): OpShape {
+/** An op node's per-sample output shape from its inputs' (dims count the batch), or the issue. */
+export function opShape(node: GraphOpNode, ins: number[][]): OpShape {
   switch (node.op) {
     case 'add':
     case 'mul': {
