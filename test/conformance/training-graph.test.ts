@@ -21,14 +21,24 @@ const cases = file.training as Case[];
 describe('graph.json training (PyTorch 1.13 runs of model graphs)', () => {
   it('names the state dict as PyTorch: node attributes, a nested Sequential by index', () => {
     const keys = Object.keys(cases.find((c) => c.name === 'resnet_basic_block')!.final_state_dict);
-    for (const key of ['conv1.weight', 'bn1.running_mean', 'block.0.weight', 'block.4.num_batches_tracked', 'fc.bias'])
+    for (const key of [
+      'conv1.weight',
+      'bn1.running_mean',
+      'block.0.weight',
+      'block.4.num_batches_tracked',
+      'fc.bias',
+    ])
       expect(keys).toContain(key);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const got = await computeTrainingCase(c);
     expect(Object.keys(got.final_state_dict)).toEqual(Object.keys(c.final_state_dict));
-    const expected = { step_losses: c.step_losses, epoch_lrs: c.epoch_lrs, final_state_dict: c.final_state_dict };
+    const expected = {
+      step_losses: c.step_losses,
+      epoch_lrs: c.epoch_lrs,
+      final_state_dict: c.final_state_dict,
+    };
     expect(mismatch(got, expected, file.tolerance)).toBeNull();
   });
 });

@@ -142,7 +142,8 @@ export function checkGraphShapes(spec: GraphModelSpec, sampleShape: readonly num
     let out: number[] | null;
     if ('layer' in node) {
       const layers = node.layer.type === 'Sequential' ? node.layer.layers : [node.layer];
-      const check = checkLayerShapes(layers, ins[0]);
+      const source = node.input === spec.inputs[0] ? 'the data has' : `node '${node.input}' gives`;
+      const check = checkLayerShapes(layers, ins[0], source);
       // The checker's paths are `layers[j].field`: a plain layer is the node's `layer` itself.
       const rebase = (path: IssuePath): IssuePath =>
         node.layer.type === 'Sequential' ? [...at, 'layer', ...path] : [...at, 'layer', ...path.slice(2)];

@@ -47,7 +47,7 @@ describe('graph.json ops (PyTorch 1.13)', () => {
     expect(mismatch(got, { output: c.output, grads: c.grads }, file.op_tolerance)).toBeNull();
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s: the shape rule gives PyTorch\'s shape', (_n, c) => {
+  it.each(cases.map((c) => [c.name, c] as const))("%s: the shape rule gives PyTorch's shape", (_n, c) => {
     const shape = opShape(
       nodeOf(c),
       c.input_shapes.map((s) => s.slice(1)),
