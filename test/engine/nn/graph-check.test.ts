@@ -103,7 +103,7 @@ describe('model graph validation', () => {
     expect(issues(job((n) => (n[5].layer = { type: 'Linear', in_features: 4, out_features: 3 })))).toEqual([
       [
         'model.nodes[5].layer.in_features',
-        'in_features is 4 but node 'pooled' gives 2 features (input shape [-1, 2])',
+        "in_features is 4 but node 'pooled' gives 2 features (input shape [-1, 2])",
       ],
     ]);
   });
