@@ -414,8 +414,469 @@ class MeanLayerInput(_MeanLayerInputBase, total=False):
     keepdim: bool
 
 
-class JobCreateModelInput(TypedDict):
+class JobCreateModel0Input(TypedDict):
     layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
+
+
+class _LinearLayer0InputBase(TypedDict):
+    type: Literal['Linear']
+    in_features: int
+    out_features: int
+
+
+class LinearLayer0Input(_LinearLayer0InputBase, total=False):
+    bias: bool
+
+
+class _ReLULayer0InputBase(TypedDict):
+    type: Literal['ReLU']
+
+
+class ReLULayer0Input(_ReLULayer0InputBase, total=False):
+    inplace: bool
+
+
+class _LeakyReLULayer0InputBase(TypedDict):
+    type: Literal['LeakyReLU']
+
+
+class LeakyReLULayer0Input(_LeakyReLULayer0InputBase, total=False):
+    negative_slope: float
+    inplace: bool
+
+
+class SigmoidLayer0Input(TypedDict):
+    type: Literal['Sigmoid']
+
+
+class TanhLayer0Input(TypedDict):
+    type: Literal['Tanh']
+
+
+class _GELULayer0InputBase(TypedDict):
+    type: Literal['GELU']
+
+
+class GELULayer0Input(_GELULayer0InputBase, total=False):
+    approximate: Literal['none', 'tanh']
+
+
+class _ELULayer0InputBase(TypedDict):
+    type: Literal['ELU']
+
+
+class ELULayer0Input(_ELULayer0InputBase, total=False):
+    alpha: float
+    inplace: bool
+
+
+class _SiLULayer0InputBase(TypedDict):
+    type: Literal['SiLU']
+
+
+class SiLULayer0Input(_SiLULayer0InputBase, total=False):
+    inplace: bool
+
+
+class _SoftplusLayer0InputBase(TypedDict):
+    type: Literal['Softplus']
+
+
+class SoftplusLayer0Input(_SoftplusLayer0InputBase, total=False):
+    beta: float
+    threshold: float
+
+
+class IdentityLayer0Input(TypedDict):
+    type: Literal['Identity']
+
+
+class _FlattenLayer0InputBase(TypedDict):
+    type: Literal['Flatten']
+
+
+class FlattenLayer0Input(_FlattenLayer0InputBase, total=False):
+    start_dim: int
+    end_dim: int
+
+
+class _DropoutLayer0InputBase(TypedDict):
+    type: Literal['Dropout']
+
+
+class DropoutLayer0Input(_DropoutLayer0InputBase, total=False):
+    p: float
+    inplace: bool
+
+
+class _LayerNormLayer0InputBase(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+
+
+class LayerNormLayer0Input(_LayerNormLayer0InputBase, total=False):
+    eps: float
+    elementwise_affine: bool
+
+
+class _BatchNorm1dLayer0InputBase(TypedDict):
+    type: Literal['BatchNorm1d']
+    num_features: int
+
+
+class BatchNorm1dLayer0Input(_BatchNorm1dLayer0InputBase, total=False):
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class _BatchNorm2dLayer0InputBase(TypedDict):
+    type: Literal['BatchNorm2d']
+    num_features: int
+
+
+class BatchNorm2dLayer0Input(_BatchNorm2dLayer0InputBase, total=False):
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class _Dropout2dLayer0InputBase(TypedDict):
+    type: Literal['Dropout2d']
+
+
+class Dropout2dLayer0Input(_Dropout2dLayer0InputBase, total=False):
+    p: float
+    inplace: bool
+
+
+class _Conv1dLayer0InputBase(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+
+
+class Conv1dLayer0Input(_Conv1dLayer0InputBase, total=False):
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class _Conv2dLayer0InputBase(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+
+
+class Conv2dLayer0Input(_Conv2dLayer0InputBase, total=False):
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class _MaxPool1dLayer0InputBase(TypedDict):
+    type: Literal['MaxPool1d']
+    kernel_size: Union[int, List[int]]
+
+
+class MaxPool1dLayer0Input(_MaxPool1dLayer0InputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class _MaxPool2dLayer0InputBase(TypedDict):
+    type: Literal['MaxPool2d']
+    kernel_size: Union[int, List[int]]
+
+
+class MaxPool2dLayer0Input(_MaxPool2dLayer0InputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class _AvgPool1dLayer0InputBase(TypedDict):
+    type: Literal['AvgPool1d']
+    kernel_size: Union[int, List[int]]
+
+
+class AvgPool1dLayer0Input(_AvgPool1dLayer0InputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+
+
+class _AvgPool2dLayer0InputBase(TypedDict):
+    type: Literal['AvgPool2d']
+    kernel_size: Union[int, List[int]]
+
+
+class AvgPool2dLayer0Input(_AvgPool2dLayer0InputBase, total=False):
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: Union[int, None]
+
+
+class AdaptiveAvgPool1dLayer0Input(TypedDict):
+    type: Literal['AdaptiveAvgPool1d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveAvgPool2dLayer0Input(TypedDict):
+    type: Literal['AdaptiveAvgPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class _AdaptiveMaxPool2dLayer0InputBase(TypedDict):
+    type: Literal['AdaptiveMaxPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dLayer0Input(_AdaptiveMaxPool2dLayer0InputBase, total=False):
+    return_indices: bool
+
+
+class UnflattenLayer0Input(TypedDict):
+    type: Literal['Unflatten']
+    dim: int
+    unflattened_size: List[int]
+
+
+class _EmbeddingLayer0InputBase(TypedDict):
+    type: Literal['Embedding']
+    num_embeddings: int
+    embedding_dim: int
+
+
+class EmbeddingLayer0Input(_EmbeddingLayer0InputBase, total=False):
+    padding_idx: Union[int, None]
+    max_norm: Union[float, None]
+    norm_type: float
+    scale_grad_by_freq: bool
+    sparse: bool
+
+
+class _RNNLayer0InputBase(TypedDict):
+    type: Literal['RNN']
+    input_size: int
+    hidden_size: int
+
+
+class RNNLayer0Input(_RNNLayer0InputBase, total=False):
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    nonlinearity: Literal['tanh', 'relu']
+
+
+class _LSTMLayer0InputBase(TypedDict):
+    type: Literal['LSTM']
+    input_size: int
+    hidden_size: int
+
+
+class LSTMLayer0Input(_LSTMLayer0InputBase, total=False):
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class _GRULayer0InputBase(TypedDict):
+    type: Literal['GRU']
+    input_size: int
+    hidden_size: int
+
+
+class GRULayer0Input(_GRULayer0InputBase, total=False):
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+
+class _MultiheadAttentionLayer0InputBase(TypedDict):
+    type: Literal['MultiheadAttention']
+    embed_dim: int
+    num_heads: int
+
+
+class MultiheadAttentionLayer0Input(_MultiheadAttentionLayer0InputBase, total=False):
+    dropout: float
+    bias: bool
+    add_bias_kv: bool
+    add_zero_attn: bool
+    kdim: Union[int, None]
+    vdim: Union[int, None]
+    batch_first: bool
+    key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _TransformerEncoderLayerLayer0InputBase(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+
+
+class TransformerEncoderLayerLayer0Input(_TransformerEncoderLayerLayer0InputBase, total=False):
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _TransformerEncoderLayer0EncoderLayerInputBase(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+
+
+class TransformerEncoderLayer0EncoderLayerInput(_TransformerEncoderLayer0EncoderLayerInputBase, total=False):
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _TransformerEncoderLayer0InputBase(TypedDict):
+    type: Literal['TransformerEncoder']
+    encoder_layer: TransformerEncoderLayer0EncoderLayerInput
+    num_layers: int
+
+
+class TransformerEncoderLayer0Input(_TransformerEncoderLayer0InputBase, total=False):
+    norm: Union[LayerNormInput, None]
+    enable_nested_tensor: bool
+    mask_check: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class _PositionalEncodingLayer0InputBase(TypedDict):
+    type: Literal['PositionalEncoding']
+    d_model: int
+
+
+class PositionalEncodingLayer0Input(_PositionalEncodingLayer0InputBase, total=False):
+    dropout: float
+    max_len: int
+    batch_first: bool
+
+
+class SelectLayer0Input(TypedDict):
+    type: Literal['Select']
+    dim: int
+    index: int
+
+
+class _MeanLayer0InputBase(TypedDict):
+    type: Literal['Mean']
+    dim: int
+
+
+class MeanLayer0Input(_MeanLayer0InputBase, total=False):
+    keepdim: bool
+
+
+class SequentialLayerInput(TypedDict):
+    type: Literal['Sequential']
+    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
+
+
+class JobCreateModel1Node0Input(TypedDict):
+    name: str
+    layer: Union[Union[LinearLayer0Input, ReLULayer0Input, LeakyReLULayer0Input, SigmoidLayer0Input, TanhLayer0Input, GELULayer0Input, ELULayer0Input, SiLULayer0Input, SoftplusLayer0Input, IdentityLayer0Input, FlattenLayer0Input, DropoutLayer0Input, LayerNormLayer0Input, BatchNorm1dLayer0Input, BatchNorm2dLayer0Input, Dropout2dLayer0Input, Conv1dLayer0Input, Conv2dLayer0Input, MaxPool1dLayer0Input, MaxPool2dLayer0Input, AvgPool1dLayer0Input, AvgPool2dLayer0Input, AdaptiveAvgPool1dLayer0Input, AdaptiveAvgPool2dLayer0Input, AdaptiveMaxPool2dLayer0Input, UnflattenLayer0Input, EmbeddingLayer0Input, RNNLayer0Input, LSTMLayer0Input, GRULayer0Input, MultiheadAttentionLayer0Input, TransformerEncoderLayerLayer0Input, TransformerEncoderLayer0Input, PositionalEncodingLayer0Input, SelectLayer0Input, MeanLayer0Input], SequentialLayerInput]
+    input: str
+
+
+class JobCreateModel1Node10Input(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class JobCreateModel1Node11Input(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class JobCreateModel1Node12Input(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class _JobCreateModel1Node13InputBase(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+
+
+class JobCreateModel1Node13Input(_JobCreateModel1Node13InputBase, total=False):
+    keepdim: bool
+
+
+class JobCreateModel1Node14Input(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class JobCreateModel1Node15Input(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class JobCreateModel1Node16Input(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class JobCreateModel1Input(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[JobCreateModel1Node0Input, Union[JobCreateModel1Node10Input, JobCreateModel1Node11Input, JobCreateModel1Node12Input, JobCreateModel1Node13Input, JobCreateModel1Node14Input, JobCreateModel1Node15Input, JobCreateModel1Node16Input]]]
+    output: str
 
 
 class _MSELossInputBase(TypedDict):
@@ -955,7 +1416,7 @@ class JobCreateInit2Input(TypedDict):
 
 
 class _JobCreateInputBase(TypedDict):
-    model: JobCreateModelInput
+    model: Union[JobCreateModel0Input, JobCreateModel1Input]
     loss: Union[MSELossInput, L1LossInput, SmoothL1LossInput, HuberLossInput, CrossEntropyLossInput, NLLLossInput, BCELossInput, BCEWithLogitsLossInput, KLDivLossInput, PoissonNLLLossInput, GaussianNLLLossInput, SoftMarginLossInput, MultiLabelSoftMarginLossInput, CustomLossInput, SumLossInput]
     optimizer: Union[SGDOptimizerInput, AdamOptimizerInput, AdamWOptimizerInput, AdagradOptimizerInput, RMSpropOptimizerInput, AdadeltaOptimizerInput, AdamaxOptimizerInput, NAdamOptimizerInput, RAdamOptimizerInput, RpropOptimizerInput]
     training: JobCreateTrainingInput
@@ -995,8 +1456,72 @@ class JobInput(_JobInputBase, total=False):
     evaluation: EvaluationInput
 
 
-class JobSpecModelInput(TypedDict):
+class JobSpecModel0Input(TypedDict):
     layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
+
+
+class JobSpecModel1Node0Input(TypedDict):
+    name: str
+    layer: Union[Union[LinearLayer0Input, ReLULayer0Input, LeakyReLULayer0Input, SigmoidLayer0Input, TanhLayer0Input, GELULayer0Input, ELULayer0Input, SiLULayer0Input, SoftplusLayer0Input, IdentityLayer0Input, FlattenLayer0Input, DropoutLayer0Input, LayerNormLayer0Input, BatchNorm1dLayer0Input, BatchNorm2dLayer0Input, Dropout2dLayer0Input, Conv1dLayer0Input, Conv2dLayer0Input, MaxPool1dLayer0Input, MaxPool2dLayer0Input, AvgPool1dLayer0Input, AvgPool2dLayer0Input, AdaptiveAvgPool1dLayer0Input, AdaptiveAvgPool2dLayer0Input, AdaptiveMaxPool2dLayer0Input, UnflattenLayer0Input, EmbeddingLayer0Input, RNNLayer0Input, LSTMLayer0Input, GRULayer0Input, MultiheadAttentionLayer0Input, TransformerEncoderLayerLayer0Input, TransformerEncoderLayer0Input, PositionalEncodingLayer0Input, SelectLayer0Input, MeanLayer0Input], SequentialLayerInput]
+    input: str
+
+
+class JobSpecModel1Node10Input(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class JobSpecModel1Node11Input(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class JobSpecModel1Node12Input(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class _JobSpecModel1Node13InputBase(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+
+
+class JobSpecModel1Node13Input(_JobSpecModel1Node13InputBase, total=False):
+    keepdim: bool
+
+
+class JobSpecModel1Node14Input(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class JobSpecModel1Node15Input(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class JobSpecModel1Node16Input(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class JobSpecModel1Input(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[JobSpecModel1Node0Input, Union[JobSpecModel1Node10Input, JobSpecModel1Node11Input, JobSpecModel1Node12Input, JobSpecModel1Node13Input, JobSpecModel1Node14Input, JobSpecModel1Node15Input, JobSpecModel1Node16Input]]]
+    output: str
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1069,7 +1594,7 @@ class JobSpecInit2Input(TypedDict):
 
 
 class _JobSpecInputBase(TypedDict):
-    model: JobSpecModelInput
+    model: Union[JobSpecModel0Input, JobSpecModel1Input]
     loss: Union[MSELossInput, L1LossInput, SmoothL1LossInput, HuberLossInput, CrossEntropyLossInput, NLLLossInput, BCELossInput, BCEWithLogitsLossInput, KLDivLossInput, PoissonNLLLossInput, GaussianNLLLossInput, SoftMarginLossInput, MultiLabelSoftMarginLossInput, CustomLossInput, SumLossInput]
     optimizer: Union[SGDOptimizerInput, AdamOptimizerInput, AdamWOptimizerInput, AdagradOptimizerInput, RMSpropOptimizerInput, AdadeltaOptimizerInput, AdamaxOptimizerInput, NAdamOptimizerInput, RAdamOptimizerInput, RpropOptimizerInput]
     training: JobSpecTrainingInput
@@ -1575,8 +2100,376 @@ class MeanLayer(TypedDict):
     keepdim: bool
 
 
-class JobCreateModel(TypedDict):
+class JobCreateModel0(TypedDict):
     layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
+
+
+class LinearLayer0(TypedDict):
+    type: Literal['Linear']
+    in_features: int
+    out_features: int
+    bias: bool
+
+
+class ReLULayer0(TypedDict):
+    type: Literal['ReLU']
+    inplace: bool
+
+
+class LeakyReLULayer0(TypedDict):
+    type: Literal['LeakyReLU']
+    negative_slope: float
+    inplace: bool
+
+
+class SigmoidLayer0(TypedDict):
+    type: Literal['Sigmoid']
+
+
+class TanhLayer0(TypedDict):
+    type: Literal['Tanh']
+
+
+class GELULayer0(TypedDict):
+    type: Literal['GELU']
+    approximate: Literal['none', 'tanh']
+
+
+class ELULayer0(TypedDict):
+    type: Literal['ELU']
+    alpha: float
+    inplace: bool
+
+
+class SiLULayer0(TypedDict):
+    type: Literal['SiLU']
+    inplace: bool
+
+
+class SoftplusLayer0(TypedDict):
+    type: Literal['Softplus']
+    beta: float
+    threshold: float
+
+
+class IdentityLayer0(TypedDict):
+    type: Literal['Identity']
+
+
+class FlattenLayer0(TypedDict):
+    type: Literal['Flatten']
+    start_dim: int
+    end_dim: int
+
+
+class DropoutLayer0(TypedDict):
+    type: Literal['Dropout']
+    p: float
+    inplace: bool
+
+
+class LayerNormLayer0(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+    eps: float
+    elementwise_affine: bool
+
+
+class BatchNorm1dLayer0(TypedDict):
+    type: Literal['BatchNorm1d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class BatchNorm2dLayer0(TypedDict):
+    type: Literal['BatchNorm2d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class Dropout2dLayer0(TypedDict):
+    type: Literal['Dropout2d']
+    p: float
+    inplace: bool
+
+
+class Conv1dLayer0(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class Conv2dLayer0(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class MaxPool1dLayer0(TypedDict):
+    type: Literal['MaxPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class MaxPool2dLayer0(TypedDict):
+    type: Literal['MaxPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class AvgPool1dLayer0(TypedDict):
+    type: Literal['AvgPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+
+
+class AvgPool2dLayer0(TypedDict):
+    type: Literal['AvgPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: Union[int, None]
+
+
+class AdaptiveAvgPool1dLayer0(TypedDict):
+    type: Literal['AdaptiveAvgPool1d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveAvgPool2dLayer0(TypedDict):
+    type: Literal['AdaptiveAvgPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dLayer0(TypedDict):
+    type: Literal['AdaptiveMaxPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+    return_indices: bool
+
+
+class UnflattenLayer0(TypedDict):
+    type: Literal['Unflatten']
+    dim: int
+    unflattened_size: List[int]
+
+
+class EmbeddingLayer0(TypedDict):
+    type: Literal['Embedding']
+    num_embeddings: int
+    embedding_dim: int
+    padding_idx: Union[int, None]
+    max_norm: Union[float, None]
+    norm_type: float
+    scale_grad_by_freq: bool
+    sparse: bool
+
+
+class RNNLayer0(TypedDict):
+    type: Literal['RNN']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    nonlinearity: Literal['tanh', 'relu']
+
+
+class LSTMLayer0(TypedDict):
+    type: Literal['LSTM']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class GRULayer0(TypedDict):
+    type: Literal['GRU']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+
+class MultiheadAttentionLayer0(TypedDict):
+    type: Literal['MultiheadAttention']
+    embed_dim: int
+    num_heads: int
+    dropout: float
+    bias: bool
+    add_bias_kv: bool
+    add_zero_attn: bool
+    kdim: Union[int, None]
+    vdim: Union[int, None]
+    batch_first: bool
+    key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayerLayer0(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayer0EncoderLayer(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayer0(TypedDict):
+    type: Literal['TransformerEncoder']
+    encoder_layer: TransformerEncoderLayer0EncoderLayer
+    num_layers: int
+    norm: Union[LayerNorm, None]
+    enable_nested_tensor: bool
+    mask_check: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class PositionalEncodingLayer0(TypedDict):
+    type: Literal['PositionalEncoding']
+    d_model: int
+    dropout: float
+    max_len: int
+    batch_first: bool
+
+
+class SelectLayer0(TypedDict):
+    type: Literal['Select']
+    dim: int
+    index: int
+
+
+class MeanLayer0(TypedDict):
+    type: Literal['Mean']
+    dim: int
+    keepdim: bool
+
+
+class SequentialLayer(TypedDict):
+    type: Literal['Sequential']
+    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
+
+
+class JobCreateModel1Node0(TypedDict):
+    name: str
+    layer: Union[Union[LinearLayer0, ReLULayer0, LeakyReLULayer0, SigmoidLayer0, TanhLayer0, GELULayer0, ELULayer0, SiLULayer0, SoftplusLayer0, IdentityLayer0, FlattenLayer0, DropoutLayer0, LayerNormLayer0, BatchNorm1dLayer0, BatchNorm2dLayer0, Dropout2dLayer0, Conv1dLayer0, Conv2dLayer0, MaxPool1dLayer0, MaxPool2dLayer0, AvgPool1dLayer0, AvgPool2dLayer0, AdaptiveAvgPool1dLayer0, AdaptiveAvgPool2dLayer0, AdaptiveMaxPool2dLayer0, UnflattenLayer0, EmbeddingLayer0, RNNLayer0, LSTMLayer0, GRULayer0, MultiheadAttentionLayer0, TransformerEncoderLayerLayer0, TransformerEncoderLayer0, PositionalEncodingLayer0, SelectLayer0, MeanLayer0], SequentialLayer]
+    input: str
+
+
+class JobCreateModel1Node10(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class JobCreateModel1Node11(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class JobCreateModel1Node12(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class JobCreateModel1Node13(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+    keepdim: bool
+
+
+class JobCreateModel1Node14(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class JobCreateModel1Node15(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class JobCreateModel1Node16(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class JobCreateModel1(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[JobCreateModel1Node0, Union[JobCreateModel1Node10, JobCreateModel1Node11, JobCreateModel1Node12, JobCreateModel1Node13, JobCreateModel1Node14, JobCreateModel1Node15, JobCreateModel1Node16]]]
+    output: str
 
 
 class MSELoss(TypedDict):
@@ -2008,7 +2901,7 @@ class JobCreateInit2(TypedDict):
 
 
 class _JobCreateBase(TypedDict):
-    model: JobCreateModel
+    model: Union[JobCreateModel0, JobCreateModel1]
     loss: Union[MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CustomLoss, SumLoss]
     optimizer: Union[SGDOptimizer, AdamOptimizer, AdamWOptimizer, AdagradOptimizer, RMSpropOptimizer, AdadeltaOptimizer, AdamaxOptimizer, NAdamOptimizer, RAdamOptimizer, RpropOptimizer]
     training: JobCreateTraining
@@ -2048,8 +2941,69 @@ class Job(_JobBase, total=False):
     evaluation: Evaluation
 
 
-class JobSpecModel(TypedDict):
+class JobSpecModel0(TypedDict):
     layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
+
+
+class JobSpecModel1Node0(TypedDict):
+    name: str
+    layer: Union[Union[LinearLayer0, ReLULayer0, LeakyReLULayer0, SigmoidLayer0, TanhLayer0, GELULayer0, ELULayer0, SiLULayer0, SoftplusLayer0, IdentityLayer0, FlattenLayer0, DropoutLayer0, LayerNormLayer0, BatchNorm1dLayer0, BatchNorm2dLayer0, Dropout2dLayer0, Conv1dLayer0, Conv2dLayer0, MaxPool1dLayer0, MaxPool2dLayer0, AvgPool1dLayer0, AvgPool2dLayer0, AdaptiveAvgPool1dLayer0, AdaptiveAvgPool2dLayer0, AdaptiveMaxPool2dLayer0, UnflattenLayer0, EmbeddingLayer0, RNNLayer0, LSTMLayer0, GRULayer0, MultiheadAttentionLayer0, TransformerEncoderLayerLayer0, TransformerEncoderLayer0, PositionalEncodingLayer0, SelectLayer0, MeanLayer0], SequentialLayer]
+    input: str
+
+
+class JobSpecModel1Node10(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class JobSpecModel1Node11(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class JobSpecModel1Node12(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class JobSpecModel1Node13(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+    keepdim: bool
+
+
+class JobSpecModel1Node14(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class JobSpecModel1Node15(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class JobSpecModel1Node16(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class JobSpecModel1(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[JobSpecModel1Node0, Union[JobSpecModel1Node10, JobSpecModel1Node11, JobSpecModel1Node12, JobSpecModel1Node13, JobSpecModel1Node14, JobSpecModel1Node15, JobSpecModel1Node16]]]
+    output: str
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -2119,7 +3073,7 @@ class JobSpecInit2(TypedDict):
 
 
 class _JobSpecBase(TypedDict):
-    model: JobSpecModel
+    model: Union[JobSpecModel0, JobSpecModel1]
     loss: Union[MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CustomLoss, SumLoss]
     optimizer: Union[SGDOptimizer, AdamOptimizer, AdamWOptimizer, AdagradOptimizer, RMSpropOptimizer, AdadeltaOptimizer, AdamaxOptimizer, NAdamOptimizer, RAdamOptimizer, RpropOptimizer]
     training: JobSpecTraining
@@ -2337,42 +3291,6 @@ REQUIRED: Any = _Required()
 
 #: The service's layer types: keyword arguments and their defaults.
 LAYERS: Dict[str, Dict[str, Any]] = {
-    'Linear': {'in_features': REQUIRED, 'out_features': REQUIRED, 'bias': True},
-    'ReLU': {'inplace': False},
-    'LeakyReLU': {'negative_slope': 0.01, 'inplace': False},
-    'Sigmoid': {},
-    'Tanh': {},
-    'GELU': {'approximate': 'none'},
-    'ELU': {'alpha': 1, 'inplace': False},
-    'SiLU': {'inplace': False},
-    'Softplus': {'beta': 1, 'threshold': 20},
-    'Identity': {},
-    'Flatten': {'start_dim': 1, 'end_dim': -1},
-    'Dropout': {'p': 0.5, 'inplace': False},
-    'LayerNorm': {'normalized_shape': REQUIRED, 'eps': 1e-05, 'elementwise_affine': True},
-    'BatchNorm1d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
-    'BatchNorm2d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
-    'Dropout2d': {'p': 0.5, 'inplace': False},
-    'Conv1d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
-    'Conv2d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
-    'MaxPool1d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'dilation': 1, 'return_indices': False},
-    'MaxPool2d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'dilation': 1, 'return_indices': False},
-    'AvgPool1d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'count_include_pad': True},
-    'AvgPool2d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'count_include_pad': True, 'divisor_override': None},
-    'AdaptiveAvgPool1d': {'output_size': REQUIRED},
-    'AdaptiveAvgPool2d': {'output_size': REQUIRED},
-    'AdaptiveMaxPool2d': {'output_size': REQUIRED, 'return_indices': False},
-    'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
-    'Embedding': {'num_embeddings': REQUIRED, 'embedding_dim': REQUIRED, 'padding_idx': None, 'max_norm': None, 'norm_type': 2, 'scale_grad_by_freq': False, 'sparse': False},
-    'RNN': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'nonlinearity': 'tanh'},
-    'LSTM': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
-    'GRU': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False},
-    'MultiheadAttention': {'embed_dim': REQUIRED, 'num_heads': REQUIRED, 'dropout': 0, 'bias': True, 'add_bias_kv': False, 'add_zero_attn': False, 'kdim': None, 'vdim': None, 'batch_first': False, 'key_padding_mask': None, 'is_causal': False},
-    'TransformerEncoderLayer': {'d_model': REQUIRED, 'nhead': REQUIRED, 'dim_feedforward': 2048, 'dropout': 0.1, 'activation': 'relu', 'layer_norm_eps': 1e-05, 'batch_first': False, 'norm_first': False, 'src_key_padding_mask': None, 'is_causal': False},
-    'TransformerEncoder': {'encoder_layer': REQUIRED, 'num_layers': REQUIRED, 'norm': None, 'enable_nested_tensor': True, 'mask_check': True, 'src_key_padding_mask': None, 'is_causal': False},
-    'PositionalEncoding': {'d_model': REQUIRED, 'dropout': 0.1, 'max_len': 5000, 'batch_first': False},
-    'Select': {'dim': REQUIRED, 'index': REQUIRED},
-    'Mean': {'dim': REQUIRED, 'keepdim': False},
 }
 
 #: The service's optimizer types: keyword arguments and their defaults.
