@@ -12,871 +12,8 @@ from typing import Any, Dict, List, Literal, TypedDict, Union
 API_VERSION = '1.0.0'
 
 
-class _LinearLayerInputBase(TypedDict):
-    type: Literal['Linear']
-    in_features: int
-    out_features: int
-
-
-class LinearLayerInput(_LinearLayerInputBase, total=False):
-    bias: bool
-
-
-class _ReLULayerInputBase(TypedDict):
-    type: Literal['ReLU']
-
-
-class ReLULayerInput(_ReLULayerInputBase, total=False):
-    inplace: bool
-
-
-class _LeakyReLULayerInputBase(TypedDict):
-    type: Literal['LeakyReLU']
-
-
-class LeakyReLULayerInput(_LeakyReLULayerInputBase, total=False):
-    negative_slope: float
-    inplace: bool
-
-
-class SigmoidLayerInput(TypedDict):
-    type: Literal['Sigmoid']
-
-
-class TanhLayerInput(TypedDict):
-    type: Literal['Tanh']
-
-
-class _GELULayerInputBase(TypedDict):
-    type: Literal['GELU']
-
-
-class GELULayerInput(_GELULayerInputBase, total=False):
-    approximate: Literal['none', 'tanh']
-
-
-class _ELULayerInputBase(TypedDict):
-    type: Literal['ELU']
-
-
-class ELULayerInput(_ELULayerInputBase, total=False):
-    alpha: float
-    inplace: bool
-
-
-class _SiLULayerInputBase(TypedDict):
-    type: Literal['SiLU']
-
-
-class SiLULayerInput(_SiLULayerInputBase, total=False):
-    inplace: bool
-
-
-class _SoftplusLayerInputBase(TypedDict):
-    type: Literal['Softplus']
-
-
-class SoftplusLayerInput(_SoftplusLayerInputBase, total=False):
-    beta: float
-    threshold: float
-
-
-class IdentityLayerInput(TypedDict):
-    type: Literal['Identity']
-
-
-class _FlattenLayerInputBase(TypedDict):
-    type: Literal['Flatten']
-
-
-class FlattenLayerInput(_FlattenLayerInputBase, total=False):
-    start_dim: int
-    end_dim: int
-
-
-class _DropoutLayerInputBase(TypedDict):
-    type: Literal['Dropout']
-
-
-class DropoutLayerInput(_DropoutLayerInputBase, total=False):
-    p: float
-    inplace: bool
-
-
-class _LayerNormLayerInputBase(TypedDict):
-    type: Literal['LayerNorm']
-    normalized_shape: Union[int, List[int]]
-
-
-class LayerNormLayerInput(_LayerNormLayerInputBase, total=False):
-    eps: float
-    elementwise_affine: bool
-
-
-class _BatchNorm1dLayerInputBase(TypedDict):
-    type: Literal['BatchNorm1d']
-    num_features: int
-
-
-class BatchNorm1dLayerInput(_BatchNorm1dLayerInputBase, total=False):
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class _BatchNorm2dLayerInputBase(TypedDict):
-    type: Literal['BatchNorm2d']
-    num_features: int
-
-
-class BatchNorm2dLayerInput(_BatchNorm2dLayerInputBase, total=False):
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class _Dropout2dLayerInputBase(TypedDict):
-    type: Literal['Dropout2d']
-
-
-class Dropout2dLayerInput(_Dropout2dLayerInputBase, total=False):
-    p: float
-    inplace: bool
-
-
-class _Conv1dLayerInputBase(TypedDict):
-    type: Literal['Conv1d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-
-
-class Conv1dLayerInput(_Conv1dLayerInputBase, total=False):
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class _Conv2dLayerInputBase(TypedDict):
-    type: Literal['Conv2d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-
-
-class Conv2dLayerInput(_Conv2dLayerInputBase, total=False):
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class _MaxPool1dLayerInputBase(TypedDict):
-    type: Literal['MaxPool1d']
-    kernel_size: Union[int, List[int]]
-
-
-class MaxPool1dLayerInput(_MaxPool1dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class _MaxPool2dLayerInputBase(TypedDict):
-    type: Literal['MaxPool2d']
-    kernel_size: Union[int, List[int]]
-
-
-class MaxPool2dLayerInput(_MaxPool2dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class _AvgPool1dLayerInputBase(TypedDict):
-    type: Literal['AvgPool1d']
-    kernel_size: Union[int, List[int]]
-
-
-class AvgPool1dLayerInput(_AvgPool1dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-
-
-class _AvgPool2dLayerInputBase(TypedDict):
-    type: Literal['AvgPool2d']
-    kernel_size: Union[int, List[int]]
-
-
-class AvgPool2dLayerInput(_AvgPool2dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-    divisor_override: Union[int, None]
-
-
-class AdaptiveAvgPool1dLayerInput(TypedDict):
-    type: Literal['AdaptiveAvgPool1d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveAvgPool2dLayerInput(TypedDict):
-    type: Literal['AdaptiveAvgPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class _AdaptiveMaxPool2dLayerInputBase(TypedDict):
-    type: Literal['AdaptiveMaxPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveMaxPool2dLayerInput(_AdaptiveMaxPool2dLayerInputBase, total=False):
-    return_indices: bool
-
-
-class UnflattenLayerInput(TypedDict):
-    type: Literal['Unflatten']
-    dim: int
-    unflattened_size: List[int]
-
-
-class _EmbeddingLayerInputBase(TypedDict):
-    type: Literal['Embedding']
-    num_embeddings: int
-    embedding_dim: int
-
-
-class EmbeddingLayerInput(_EmbeddingLayerInputBase, total=False):
-    padding_idx: Union[int, None]
-    max_norm: Union[float, None]
-    norm_type: float
-    scale_grad_by_freq: bool
-    sparse: bool
-
-
-class _RNNLayerInputBase(TypedDict):
-    type: Literal['RNN']
-    input_size: int
-    hidden_size: int
-
-
-class RNNLayerInput(_RNNLayerInputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    nonlinearity: Literal['tanh', 'relu']
-
-
-class _LSTMLayerInputBase(TypedDict):
-    type: Literal['LSTM']
-    input_size: int
-    hidden_size: int
-
-
-class LSTMLayerInput(_LSTMLayerInputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    proj_size: int
-
-
-class _GRULayerInputBase(TypedDict):
-    type: Literal['GRU']
-    input_size: int
-    hidden_size: int
-
-
-class GRULayerInput(_GRULayerInputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-
-
-class _MultiheadAttentionLayerInputBase(TypedDict):
-    type: Literal['MultiheadAttention']
-    embed_dim: int
-    num_heads: int
-
-
-class MultiheadAttentionLayerInput(_MultiheadAttentionLayerInputBase, total=False):
-    dropout: float
-    bias: bool
-    add_bias_kv: bool
-    add_zero_attn: bool
-    kdim: Union[int, None]
-    vdim: Union[int, None]
-    batch_first: bool
-    key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayerInputBase(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-
-
-class TransformerEncoderLayerInput(_TransformerEncoderLayerInputBase, total=False):
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayerEncoderLayerInputBase(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-
-
-class TransformerEncoderLayerEncoderLayerInput(_TransformerEncoderLayerEncoderLayerInputBase, total=False):
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _LayerNormInputBase(TypedDict):
-    type: Literal['LayerNorm']
-    normalized_shape: Union[int, List[int]]
-
-
-class LayerNormInput(_LayerNormInputBase, total=False):
-    eps: float
-    elementwise_affine: bool
-
-
-class _TransformerEncoderLayerInput2Base(TypedDict):
-    type: Literal['TransformerEncoder']
-    encoder_layer: TransformerEncoderLayerEncoderLayerInput
-    num_layers: int
-
-
-class TransformerEncoderLayerInput2(_TransformerEncoderLayerInput2Base, total=False):
-    norm: Union[LayerNormInput, None]
-    enable_nested_tensor: bool
-    mask_check: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _PositionalEncodingLayerInputBase(TypedDict):
-    type: Literal['PositionalEncoding']
-    d_model: int
-
-
-class PositionalEncodingLayerInput(_PositionalEncodingLayerInputBase, total=False):
-    dropout: float
-    max_len: int
-    batch_first: bool
-
-
-class SelectLayerInput(TypedDict):
-    type: Literal['Select']
-    dim: int
-    index: int
-
-
-class _MeanLayerInputBase(TypedDict):
-    type: Literal['Mean']
-    dim: int
-
-
-class MeanLayerInput(_MeanLayerInputBase, total=False):
-    keepdim: bool
-
-
 class JobCreateModel0Input(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
-
-
-class _LinearLayer0InputBase(TypedDict):
-    type: Literal['Linear']
-    in_features: int
-    out_features: int
-
-
-class LinearLayer0Input(_LinearLayer0InputBase, total=False):
-    bias: bool
-
-
-class _ReLULayer0InputBase(TypedDict):
-    type: Literal['ReLU']
-
-
-class ReLULayer0Input(_ReLULayer0InputBase, total=False):
-    inplace: bool
-
-
-class _LeakyReLULayer0InputBase(TypedDict):
-    type: Literal['LeakyReLU']
-
-
-class LeakyReLULayer0Input(_LeakyReLULayer0InputBase, total=False):
-    negative_slope: float
-    inplace: bool
-
-
-class SigmoidLayer0Input(TypedDict):
-    type: Literal['Sigmoid']
-
-
-class TanhLayer0Input(TypedDict):
-    type: Literal['Tanh']
-
-
-class _GELULayer0InputBase(TypedDict):
-    type: Literal['GELU']
-
-
-class GELULayer0Input(_GELULayer0InputBase, total=False):
-    approximate: Literal['none', 'tanh']
-
-
-class _ELULayer0InputBase(TypedDict):
-    type: Literal['ELU']
-
-
-class ELULayer0Input(_ELULayer0InputBase, total=False):
-    alpha: float
-    inplace: bool
-
-
-class _SiLULayer0InputBase(TypedDict):
-    type: Literal['SiLU']
-
-
-class SiLULayer0Input(_SiLULayer0InputBase, total=False):
-    inplace: bool
-
-
-class _SoftplusLayer0InputBase(TypedDict):
-    type: Literal['Softplus']
-
-
-class SoftplusLayer0Input(_SoftplusLayer0InputBase, total=False):
-    beta: float
-    threshold: float
-
-
-class IdentityLayer0Input(TypedDict):
-    type: Literal['Identity']
-
-
-class _FlattenLayer0InputBase(TypedDict):
-    type: Literal['Flatten']
-
-
-class FlattenLayer0Input(_FlattenLayer0InputBase, total=False):
-    start_dim: int
-    end_dim: int
-
-
-class _DropoutLayer0InputBase(TypedDict):
-    type: Literal['Dropout']
-
-
-class DropoutLayer0Input(_DropoutLayer0InputBase, total=False):
-    p: float
-    inplace: bool
-
-
-class _LayerNormLayer0InputBase(TypedDict):
-    type: Literal['LayerNorm']
-    normalized_shape: Union[int, List[int]]
-
-
-class LayerNormLayer0Input(_LayerNormLayer0InputBase, total=False):
-    eps: float
-    elementwise_affine: bool
-
-
-class _BatchNorm1dLayer0InputBase(TypedDict):
-    type: Literal['BatchNorm1d']
-    num_features: int
-
-
-class BatchNorm1dLayer0Input(_BatchNorm1dLayer0InputBase, total=False):
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class _BatchNorm2dLayer0InputBase(TypedDict):
-    type: Literal['BatchNorm2d']
-    num_features: int
-
-
-class BatchNorm2dLayer0Input(_BatchNorm2dLayer0InputBase, total=False):
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class _Dropout2dLayer0InputBase(TypedDict):
-    type: Literal['Dropout2d']
-
-
-class Dropout2dLayer0Input(_Dropout2dLayer0InputBase, total=False):
-    p: float
-    inplace: bool
-
-
-class _Conv1dLayer0InputBase(TypedDict):
-    type: Literal['Conv1d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-
-
-class Conv1dLayer0Input(_Conv1dLayer0InputBase, total=False):
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class _Conv2dLayer0InputBase(TypedDict):
-    type: Literal['Conv2d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-
-
-class Conv2dLayer0Input(_Conv2dLayer0InputBase, total=False):
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class _MaxPool1dLayer0InputBase(TypedDict):
-    type: Literal['MaxPool1d']
-    kernel_size: Union[int, List[int]]
-
-
-class MaxPool1dLayer0Input(_MaxPool1dLayer0InputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class _MaxPool2dLayer0InputBase(TypedDict):
-    type: Literal['MaxPool2d']
-    kernel_size: Union[int, List[int]]
-
-
-class MaxPool2dLayer0Input(_MaxPool2dLayer0InputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class _AvgPool1dLayer0InputBase(TypedDict):
-    type: Literal['AvgPool1d']
-    kernel_size: Union[int, List[int]]
-
-
-class AvgPool1dLayer0Input(_AvgPool1dLayer0InputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-
-
-class _AvgPool2dLayer0InputBase(TypedDict):
-    type: Literal['AvgPool2d']
-    kernel_size: Union[int, List[int]]
-
-
-class AvgPool2dLayer0Input(_AvgPool2dLayer0InputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-    divisor_override: Union[int, None]
-
-
-class AdaptiveAvgPool1dLayer0Input(TypedDict):
-    type: Literal['AdaptiveAvgPool1d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveAvgPool2dLayer0Input(TypedDict):
-    type: Literal['AdaptiveAvgPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class _AdaptiveMaxPool2dLayer0InputBase(TypedDict):
-    type: Literal['AdaptiveMaxPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveMaxPool2dLayer0Input(_AdaptiveMaxPool2dLayer0InputBase, total=False):
-    return_indices: bool
-
-
-class UnflattenLayer0Input(TypedDict):
-    type: Literal['Unflatten']
-    dim: int
-    unflattened_size: List[int]
-
-
-class _EmbeddingLayer0InputBase(TypedDict):
-    type: Literal['Embedding']
-    num_embeddings: int
-    embedding_dim: int
-
-
-class EmbeddingLayer0Input(_EmbeddingLayer0InputBase, total=False):
-    padding_idx: Union[int, None]
-    max_norm: Union[float, None]
-    norm_type: float
-    scale_grad_by_freq: bool
-    sparse: bool
-
-
-class _RNNLayer0InputBase(TypedDict):
-    type: Literal['RNN']
-    input_size: int
-    hidden_size: int
-
-
-class RNNLayer0Input(_RNNLayer0InputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    nonlinearity: Literal['tanh', 'relu']
-
-
-class _LSTMLayer0InputBase(TypedDict):
-    type: Literal['LSTM']
-    input_size: int
-    hidden_size: int
-
-
-class LSTMLayer0Input(_LSTMLayer0InputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    proj_size: int
-
-
-class _GRULayer0InputBase(TypedDict):
-    type: Literal['GRU']
-    input_size: int
-    hidden_size: int
-
-
-class GRULayer0Input(_GRULayer0InputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-
-
-class _MultiheadAttentionLayer0InputBase(TypedDict):
-    type: Literal['MultiheadAttention']
-    embed_dim: int
-    num_heads: int
-
-
-class MultiheadAttentionLayer0Input(_MultiheadAttentionLayer0InputBase, total=False):
-    dropout: float
-    bias: bool
-    add_bias_kv: bool
-    add_zero_attn: bool
-    kdim: Union[int, None]
-    vdim: Union[int, None]
-    batch_first: bool
-    key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayerLayer0InputBase(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-
-
-class TransformerEncoderLayerLayer0Input(_TransformerEncoderLayerLayer0InputBase, total=False):
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayer0EncoderLayerInputBase(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-
-
-class TransformerEncoderLayer0EncoderLayerInput(_TransformerEncoderLayer0EncoderLayerInputBase, total=False):
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayer0InputBase(TypedDict):
-    type: Literal['TransformerEncoder']
-    encoder_layer: TransformerEncoderLayer0EncoderLayerInput
-    num_layers: int
-
-
-class TransformerEncoderLayer0Input(_TransformerEncoderLayer0InputBase, total=False):
-    norm: Union[LayerNormInput, None]
-    enable_nested_tensor: bool
-    mask_check: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _PositionalEncodingLayer0InputBase(TypedDict):
-    type: Literal['PositionalEncoding']
-    d_model: int
-
-
-class PositionalEncodingLayer0Input(_PositionalEncodingLayer0InputBase, total=False):
-    dropout: float
-    max_len: int
-    batch_first: bool
-
-
-class SelectLayer0Input(TypedDict):
-    type: Literal['Select']
-    dim: int
-    index: int
-
-
-class _MeanLayer0InputBase(TypedDict):
-    type: Literal['Mean']
-    dim: int
-
-
-class MeanLayer0Input(_MeanLayer0InputBase, total=False):
-    keepdim: bool
-
-
-class SequentialLayerInput(TypedDict):
-    type: Literal['Sequential']
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
-
-
-class JobCreateModel1Node0Input(TypedDict):
-    name: str
-    layer: Union[Union[LinearLayer0Input, ReLULayer0Input, LeakyReLULayer0Input, SigmoidLayer0Input, TanhLayer0Input, GELULayer0Input, ELULayer0Input, SiLULayer0Input, SoftplusLayer0Input, IdentityLayer0Input, FlattenLayer0Input, DropoutLayer0Input, LayerNormLayer0Input, BatchNorm1dLayer0Input, BatchNorm2dLayer0Input, Dropout2dLayer0Input, Conv1dLayer0Input, Conv2dLayer0Input, MaxPool1dLayer0Input, MaxPool2dLayer0Input, AvgPool1dLayer0Input, AvgPool2dLayer0Input, AdaptiveAvgPool1dLayer0Input, AdaptiveAvgPool2dLayer0Input, AdaptiveMaxPool2dLayer0Input, UnflattenLayer0Input, EmbeddingLayer0Input, RNNLayer0Input, LSTMLayer0Input, GRULayer0Input, MultiheadAttentionLayer0Input, TransformerEncoderLayerLayer0Input, TransformerEncoderLayer0Input, PositionalEncodingLayer0Input, SelectLayer0Input, MeanLayer0Input], SequentialLayerInput]
-    input: str
-
-
-class JobCreateModel1Node10Input(TypedDict):
-    name: str
-    op: Literal['add']
-    inputs: List[str]
-
-
-class JobCreateModel1Node11Input(TypedDict):
-    name: str
-    op: Literal['mul']
-    inputs: List[str]
-
-
-class JobCreateModel1Node12Input(TypedDict):
-    name: str
-    op: Literal['cat']
-    inputs: List[str]
-    dim: int
-
-
-class _JobCreateModel1Node13InputBase(TypedDict):
-    name: str
-    op: Literal['mean']
-    input: str
-    dim: Union[int, List[int]]
-
-
-class JobCreateModel1Node13Input(_JobCreateModel1Node13InputBase, total=False):
-    keepdim: bool
-
-
-class JobCreateModel1Node14Input(TypedDict):
-    name: str
-    op: Literal['reshape']
-    input: str
-    shape: List[int]
-
-
-class JobCreateModel1Node15Input(TypedDict):
-    name: str
-    op: Literal['permute']
-    input: str
-    dims: List[int]
-
-
-class JobCreateModel1Node16Input(TypedDict):
-    name: str
-    op: Literal['select']
-    input: str
-    dim: int
-    index: int
-
-
-class JobCreateModel1Input(TypedDict):
-    inputs: List[str]
-    nodes: List[Union[JobCreateModel1Node0Input, Union[JobCreateModel1Node10Input, JobCreateModel1Node11Input, JobCreateModel1Node12Input, JobCreateModel1Node13Input, JobCreateModel1Node14Input, JobCreateModel1Node15Input, JobCreateModel1Node16Input]]]
-    output: str
+    layers: List[LayerSpecInput]
 
 
 class _MSELossInputBase(TypedDict):
@@ -1416,7 +553,7 @@ class JobCreateInit2Input(TypedDict):
 
 
 class _JobCreateInputBase(TypedDict):
-    model: Union[JobCreateModel0Input, JobCreateModel1Input]
+    model: Union[JobCreateModel0Input, ModelGraphInput]
     loss: Union[MSELossInput, L1LossInput, SmoothL1LossInput, HuberLossInput, CrossEntropyLossInput, NLLLossInput, BCELossInput, BCEWithLogitsLossInput, KLDivLossInput, PoissonNLLLossInput, GaussianNLLLossInput, SoftMarginLossInput, MultiLabelSoftMarginLossInput, CustomLossInput, SumLossInput]
     optimizer: Union[SGDOptimizerInput, AdamOptimizerInput, AdamWOptimizerInput, AdagradOptimizerInput, RMSpropOptimizerInput, AdadeltaOptimizerInput, AdamaxOptimizerInput, NAdamOptimizerInput, RAdamOptimizerInput, RpropOptimizerInput]
     training: JobCreateTrainingInput
@@ -1457,71 +594,7 @@ class JobInput(_JobInputBase, total=False):
 
 
 class JobSpecModel0Input(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
-
-
-class JobSpecModel1Node0Input(TypedDict):
-    name: str
-    layer: Union[Union[LinearLayer0Input, ReLULayer0Input, LeakyReLULayer0Input, SigmoidLayer0Input, TanhLayer0Input, GELULayer0Input, ELULayer0Input, SiLULayer0Input, SoftplusLayer0Input, IdentityLayer0Input, FlattenLayer0Input, DropoutLayer0Input, LayerNormLayer0Input, BatchNorm1dLayer0Input, BatchNorm2dLayer0Input, Dropout2dLayer0Input, Conv1dLayer0Input, Conv2dLayer0Input, MaxPool1dLayer0Input, MaxPool2dLayer0Input, AvgPool1dLayer0Input, AvgPool2dLayer0Input, AdaptiveAvgPool1dLayer0Input, AdaptiveAvgPool2dLayer0Input, AdaptiveMaxPool2dLayer0Input, UnflattenLayer0Input, EmbeddingLayer0Input, RNNLayer0Input, LSTMLayer0Input, GRULayer0Input, MultiheadAttentionLayer0Input, TransformerEncoderLayerLayer0Input, TransformerEncoderLayer0Input, PositionalEncodingLayer0Input, SelectLayer0Input, MeanLayer0Input], SequentialLayerInput]
-    input: str
-
-
-class JobSpecModel1Node10Input(TypedDict):
-    name: str
-    op: Literal['add']
-    inputs: List[str]
-
-
-class JobSpecModel1Node11Input(TypedDict):
-    name: str
-    op: Literal['mul']
-    inputs: List[str]
-
-
-class JobSpecModel1Node12Input(TypedDict):
-    name: str
-    op: Literal['cat']
-    inputs: List[str]
-    dim: int
-
-
-class _JobSpecModel1Node13InputBase(TypedDict):
-    name: str
-    op: Literal['mean']
-    input: str
-    dim: Union[int, List[int]]
-
-
-class JobSpecModel1Node13Input(_JobSpecModel1Node13InputBase, total=False):
-    keepdim: bool
-
-
-class JobSpecModel1Node14Input(TypedDict):
-    name: str
-    op: Literal['reshape']
-    input: str
-    shape: List[int]
-
-
-class JobSpecModel1Node15Input(TypedDict):
-    name: str
-    op: Literal['permute']
-    input: str
-    dims: List[int]
-
-
-class JobSpecModel1Node16Input(TypedDict):
-    name: str
-    op: Literal['select']
-    input: str
-    dim: int
-    index: int
-
-
-class JobSpecModel1Input(TypedDict):
-    inputs: List[str]
-    nodes: List[Union[JobSpecModel1Node0Input, Union[JobSpecModel1Node10Input, JobSpecModel1Node11Input, JobSpecModel1Node12Input, JobSpecModel1Node13Input, JobSpecModel1Node14Input, JobSpecModel1Node15Input, JobSpecModel1Node16Input]]]
-    output: str
+    layers: List[LayerSpecInput]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1594,7 +667,7 @@ class JobSpecInit2Input(TypedDict):
 
 
 class _JobSpecInputBase(TypedDict):
-    model: Union[JobSpecModel0Input, JobSpecModel1Input]
+    model: Union[JobSpecModel0Input, ModelGraphInput]
     loss: Union[MSELossInput, L1LossInput, SmoothL1LossInput, HuberLossInput, CrossEntropyLossInput, NLLLossInput, BCELossInput, BCEWithLogitsLossInput, KLDivLossInput, PoissonNLLLossInput, GaussianNLLLossInput, SoftMarginLossInput, MultiLabelSoftMarginLossInput, CustomLossInput, SumLossInput]
     optimizer: Union[SGDOptimizerInput, AdamOptimizerInput, AdamWOptimizerInput, AdagradOptimizerInput, RMSpropOptimizerInput, AdadeltaOptimizerInput, AdamaxOptimizerInput, NAdamOptimizerInput, RAdamOptimizerInput, RpropOptimizerInput]
     training: JobSpecTrainingInput
@@ -1791,106 +864,148 @@ class EvaluationInput(_EvaluationInputBase, total=False):
     validation: EvaluationValidationInput
 
 
-class LinearLayer(TypedDict):
+class _LinearSpecInputBase(TypedDict):
     type: Literal['Linear']
     in_features: int
     out_features: int
+
+
+class LinearSpecInput(_LinearSpecInputBase, total=False):
     bias: bool
 
 
-class ReLULayer(TypedDict):
+class _ReLUSpecInputBase(TypedDict):
     type: Literal['ReLU']
+
+
+class ReLUSpecInput(_ReLUSpecInputBase, total=False):
     inplace: bool
 
 
-class LeakyReLULayer(TypedDict):
+class _LeakyReLUSpecInputBase(TypedDict):
     type: Literal['LeakyReLU']
+
+
+class LeakyReLUSpecInput(_LeakyReLUSpecInputBase, total=False):
     negative_slope: float
     inplace: bool
 
 
-class SigmoidLayer(TypedDict):
+class SigmoidSpecInput(TypedDict):
     type: Literal['Sigmoid']
 
 
-class TanhLayer(TypedDict):
+class TanhSpecInput(TypedDict):
     type: Literal['Tanh']
 
 
-class GELULayer(TypedDict):
+class _GELUSpecInputBase(TypedDict):
     type: Literal['GELU']
+
+
+class GELUSpecInput(_GELUSpecInputBase, total=False):
     approximate: Literal['none', 'tanh']
 
 
-class ELULayer(TypedDict):
+class _ELUSpecInputBase(TypedDict):
     type: Literal['ELU']
+
+
+class ELUSpecInput(_ELUSpecInputBase, total=False):
     alpha: float
     inplace: bool
 
 
-class SiLULayer(TypedDict):
+class _SiLUSpecInputBase(TypedDict):
     type: Literal['SiLU']
+
+
+class SiLUSpecInput(_SiLUSpecInputBase, total=False):
     inplace: bool
 
 
-class SoftplusLayer(TypedDict):
+class _SoftplusSpecInputBase(TypedDict):
     type: Literal['Softplus']
+
+
+class SoftplusSpecInput(_SoftplusSpecInputBase, total=False):
     beta: float
     threshold: float
 
 
-class IdentityLayer(TypedDict):
+class IdentitySpecInput(TypedDict):
     type: Literal['Identity']
 
 
-class FlattenLayer(TypedDict):
+class _FlattenSpecInputBase(TypedDict):
     type: Literal['Flatten']
+
+
+class FlattenSpecInput(_FlattenSpecInputBase, total=False):
     start_dim: int
     end_dim: int
 
 
-class DropoutLayer(TypedDict):
+class _DropoutSpecInputBase(TypedDict):
     type: Literal['Dropout']
+
+
+class DropoutSpecInput(_DropoutSpecInputBase, total=False):
     p: float
     inplace: bool
 
 
-class LayerNormLayer(TypedDict):
+class _LayerNormSpecInputBase(TypedDict):
     type: Literal['LayerNorm']
     normalized_shape: Union[int, List[int]]
+
+
+class LayerNormSpecInput(_LayerNormSpecInputBase, total=False):
     eps: float
     elementwise_affine: bool
 
 
-class BatchNorm1dLayer(TypedDict):
+class _BatchNorm1dSpecInputBase(TypedDict):
     type: Literal['BatchNorm1d']
     num_features: int
+
+
+class BatchNorm1dSpecInput(_BatchNorm1dSpecInputBase, total=False):
     eps: float
     momentum: Union[float, None]
     affine: bool
     track_running_stats: bool
 
 
-class BatchNorm2dLayer(TypedDict):
+class _BatchNorm2dSpecInputBase(TypedDict):
     type: Literal['BatchNorm2d']
     num_features: int
+
+
+class BatchNorm2dSpecInput(_BatchNorm2dSpecInputBase, total=False):
     eps: float
     momentum: Union[float, None]
     affine: bool
     track_running_stats: bool
 
 
-class Dropout2dLayer(TypedDict):
+class _Dropout2dSpecInputBase(TypedDict):
     type: Literal['Dropout2d']
+
+
+class Dropout2dSpecInput(_Dropout2dSpecInputBase, total=False):
     p: float
     inplace: bool
 
 
-class Conv1dLayer(TypedDict):
+class _Conv1dSpecInputBase(TypedDict):
     type: Literal['Conv1d']
     in_channels: int
     out_channels: int
     kernel_size: Union[int, List[int]]
+
+
+class Conv1dSpecInput(_Conv1dSpecInputBase, total=False):
     stride: Union[int, List[int]]
     padding: Union[Union[int, List[int]], Literal['same', 'valid']]
     dilation: Union[int, List[int]]
@@ -1899,11 +1014,14 @@ class Conv1dLayer(TypedDict):
     padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
 
 
-class Conv2dLayer(TypedDict):
+class _Conv2dSpecInputBase(TypedDict):
     type: Literal['Conv2d']
     in_channels: int
     out_channels: int
     kernel_size: Union[int, List[int]]
+
+
+class Conv2dSpecInput(_Conv2dSpecInputBase, total=False):
     stride: Union[int, List[int]]
     padding: Union[Union[int, List[int]], Literal['same', 'valid']]
     dilation: Union[int, List[int]]
@@ -1912,9 +1030,12 @@ class Conv2dLayer(TypedDict):
     padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
 
 
-class MaxPool1dLayer(TypedDict):
+class _MaxPool1dSpecInputBase(TypedDict):
     type: Literal['MaxPool1d']
     kernel_size: Union[int, List[int]]
+
+
+class MaxPool1dSpecInput(_MaxPool1dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
@@ -1922,9 +1043,12 @@ class MaxPool1dLayer(TypedDict):
     return_indices: bool
 
 
-class MaxPool2dLayer(TypedDict):
+class _MaxPool2dSpecInputBase(TypedDict):
     type: Literal['MaxPool2d']
     kernel_size: Union[int, List[int]]
+
+
+class MaxPool2dSpecInput(_MaxPool2dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
@@ -1932,18 +1056,24 @@ class MaxPool2dLayer(TypedDict):
     return_indices: bool
 
 
-class AvgPool1dLayer(TypedDict):
+class _AvgPool1dSpecInputBase(TypedDict):
     type: Literal['AvgPool1d']
     kernel_size: Union[int, List[int]]
+
+
+class AvgPool1dSpecInput(_AvgPool1dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
     count_include_pad: bool
 
 
-class AvgPool2dLayer(TypedDict):
+class _AvgPool2dSpecInputBase(TypedDict):
     type: Literal['AvgPool2d']
     kernel_size: Union[int, List[int]]
+
+
+class AvgPool2dSpecInput(_AvgPool2dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
@@ -1951,32 +1081,38 @@ class AvgPool2dLayer(TypedDict):
     divisor_override: Union[int, None]
 
 
-class AdaptiveAvgPool1dLayer(TypedDict):
+class AdaptiveAvgPool1dSpecInput(TypedDict):
     type: Literal['AdaptiveAvgPool1d']
     output_size: Union[int, List[Union[int, None]]]
 
 
-class AdaptiveAvgPool2dLayer(TypedDict):
+class AdaptiveAvgPool2dSpecInput(TypedDict):
     type: Literal['AdaptiveAvgPool2d']
     output_size: Union[int, List[Union[int, None]]]
 
 
-class AdaptiveMaxPool2dLayer(TypedDict):
+class _AdaptiveMaxPool2dSpecInputBase(TypedDict):
     type: Literal['AdaptiveMaxPool2d']
     output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dSpecInput(_AdaptiveMaxPool2dSpecInputBase, total=False):
     return_indices: bool
 
 
-class UnflattenLayer(TypedDict):
+class UnflattenSpecInput(TypedDict):
     type: Literal['Unflatten']
     dim: int
     unflattened_size: List[int]
 
 
-class EmbeddingLayer(TypedDict):
+class _EmbeddingSpecInputBase(TypedDict):
     type: Literal['Embedding']
     num_embeddings: int
     embedding_dim: int
+
+
+class EmbeddingSpecInput(_EmbeddingSpecInputBase, total=False):
     padding_idx: Union[int, None]
     max_norm: Union[float, None]
     norm_type: float
@@ -1984,10 +1120,13 @@ class EmbeddingLayer(TypedDict):
     sparse: bool
 
 
-class RNNLayer(TypedDict):
+class _RNNSpecInputBase(TypedDict):
     type: Literal['RNN']
     input_size: int
     hidden_size: int
+
+
+class RNNSpecInput(_RNNSpecInputBase, total=False):
     num_layers: int
     bias: bool
     batch_first: bool
@@ -1996,10 +1135,13 @@ class RNNLayer(TypedDict):
     nonlinearity: Literal['tanh', 'relu']
 
 
-class LSTMLayer(TypedDict):
+class _LSTMSpecInputBase(TypedDict):
     type: Literal['LSTM']
     input_size: int
     hidden_size: int
+
+
+class LSTMSpecInput(_LSTMSpecInputBase, total=False):
     num_layers: int
     bias: bool
     batch_first: bool
@@ -2008,10 +1150,13 @@ class LSTMLayer(TypedDict):
     proj_size: int
 
 
-class GRULayer(TypedDict):
+class _GRUSpecInputBase(TypedDict):
     type: Literal['GRU']
     input_size: int
     hidden_size: int
+
+
+class GRUSpecInput(_GRUSpecInputBase, total=False):
     num_layers: int
     bias: bool
     batch_first: bool
@@ -2019,10 +1164,13 @@ class GRULayer(TypedDict):
     bidirectional: bool
 
 
-class MultiheadAttentionLayer(TypedDict):
+class _MultiheadAttentionSpecInputBase(TypedDict):
     type: Literal['MultiheadAttention']
     embed_dim: int
     num_heads: int
+
+
+class MultiheadAttentionSpecInput(_MultiheadAttentionSpecInputBase, total=False):
     dropout: float
     bias: bool
     add_bias_kv: bool
@@ -2034,10 +1182,13 @@ class MultiheadAttentionLayer(TypedDict):
     is_causal: bool
 
 
-class TransformerEncoderLayer(TypedDict):
+class _TransformerEncoderLayerSpecInputBase(TypedDict):
     type: Literal['TransformerEncoderLayer']
     d_model: int
     nhead: int
+
+
+class TransformerEncoderLayerSpecInput(_TransformerEncoderLayerSpecInputBase, total=False):
     dim_feedforward: int
     dropout: float
     activation: Literal['relu', 'gelu']
@@ -2048,10 +1199,13 @@ class TransformerEncoderLayer(TypedDict):
     is_causal: bool
 
 
-class TransformerEncoderLayerEncoderLayer(TypedDict):
+class _TransformerEncoderSpecEncoderLayerInputBase(TypedDict):
     type: Literal['TransformerEncoderLayer']
     d_model: int
     nhead: int
+
+
+class TransformerEncoderSpecEncoderLayerInput(_TransformerEncoderSpecEncoderLayerInputBase, total=False):
     dim_feedforward: int
     dropout: float
     activation: Literal['relu', 'gelu']
@@ -2062,403 +1216,112 @@ class TransformerEncoderLayerEncoderLayer(TypedDict):
     is_causal: bool
 
 
-class LayerNorm(TypedDict):
+class _LayerNormInputBase(TypedDict):
     type: Literal['LayerNorm']
     normalized_shape: Union[int, List[int]]
+
+
+class LayerNormInput(_LayerNormInputBase, total=False):
     eps: float
     elementwise_affine: bool
 
 
-class TransformerEncoderLayer2(TypedDict):
+class _TransformerEncoderSpecInputBase(TypedDict):
     type: Literal['TransformerEncoder']
-    encoder_layer: TransformerEncoderLayerEncoderLayer
+    encoder_layer: TransformerEncoderSpecEncoderLayerInput
     num_layers: int
-    norm: Union[LayerNorm, None]
+
+
+class TransformerEncoderSpecInput(_TransformerEncoderSpecInputBase, total=False):
+    norm: Union[LayerNormInput, None]
     enable_nested_tensor: bool
     mask_check: bool
     src_key_padding_mask: Union[Literal['padding_idx'], None]
     is_causal: bool
 
 
-class PositionalEncodingLayer(TypedDict):
+class _PositionalEncodingSpecInputBase(TypedDict):
     type: Literal['PositionalEncoding']
     d_model: int
+
+
+class PositionalEncodingSpecInput(_PositionalEncodingSpecInputBase, total=False):
     dropout: float
     max_len: int
     batch_first: bool
 
 
-class SelectLayer(TypedDict):
+class SelectSpecInput(TypedDict):
     type: Literal['Select']
     dim: int
     index: int
 
 
-class MeanLayer(TypedDict):
+class _MeanSpecInputBase(TypedDict):
     type: Literal['Mean']
     dim: int
+
+
+class MeanSpecInput(_MeanSpecInputBase, total=False):
     keepdim: bool
 
 
-class JobCreateModel0(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
-
-
-class LinearLayer0(TypedDict):
-    type: Literal['Linear']
-    in_features: int
-    out_features: int
-    bias: bool
-
-
-class ReLULayer0(TypedDict):
-    type: Literal['ReLU']
-    inplace: bool
-
-
-class LeakyReLULayer0(TypedDict):
-    type: Literal['LeakyReLU']
-    negative_slope: float
-    inplace: bool
-
-
-class SigmoidLayer0(TypedDict):
-    type: Literal['Sigmoid']
-
-
-class TanhLayer0(TypedDict):
-    type: Literal['Tanh']
-
-
-class GELULayer0(TypedDict):
-    type: Literal['GELU']
-    approximate: Literal['none', 'tanh']
-
-
-class ELULayer0(TypedDict):
-    type: Literal['ELU']
-    alpha: float
-    inplace: bool
-
-
-class SiLULayer0(TypedDict):
-    type: Literal['SiLU']
-    inplace: bool
-
-
-class SoftplusLayer0(TypedDict):
-    type: Literal['Softplus']
-    beta: float
-    threshold: float
-
-
-class IdentityLayer0(TypedDict):
-    type: Literal['Identity']
-
-
-class FlattenLayer0(TypedDict):
-    type: Literal['Flatten']
-    start_dim: int
-    end_dim: int
-
-
-class DropoutLayer0(TypedDict):
-    type: Literal['Dropout']
-    p: float
-    inplace: bool
-
-
-class LayerNormLayer0(TypedDict):
-    type: Literal['LayerNorm']
-    normalized_shape: Union[int, List[int]]
-    eps: float
-    elementwise_affine: bool
-
-
-class BatchNorm1dLayer0(TypedDict):
-    type: Literal['BatchNorm1d']
-    num_features: int
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class BatchNorm2dLayer0(TypedDict):
-    type: Literal['BatchNorm2d']
-    num_features: int
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class Dropout2dLayer0(TypedDict):
-    type: Literal['Dropout2d']
-    p: float
-    inplace: bool
-
-
-class Conv1dLayer0(TypedDict):
-    type: Literal['Conv1d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class Conv2dLayer0(TypedDict):
-    type: Literal['Conv2d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class MaxPool1dLayer0(TypedDict):
-    type: Literal['MaxPool1d']
-    kernel_size: Union[int, List[int]]
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class MaxPool2dLayer0(TypedDict):
-    type: Literal['MaxPool2d']
-    kernel_size: Union[int, List[int]]
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class AvgPool1dLayer0(TypedDict):
-    type: Literal['AvgPool1d']
-    kernel_size: Union[int, List[int]]
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-
-
-class AvgPool2dLayer0(TypedDict):
-    type: Literal['AvgPool2d']
-    kernel_size: Union[int, List[int]]
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-    divisor_override: Union[int, None]
-
-
-class AdaptiveAvgPool1dLayer0(TypedDict):
-    type: Literal['AdaptiveAvgPool1d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveAvgPool2dLayer0(TypedDict):
-    type: Literal['AdaptiveAvgPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveMaxPool2dLayer0(TypedDict):
-    type: Literal['AdaptiveMaxPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-    return_indices: bool
-
-
-class UnflattenLayer0(TypedDict):
-    type: Literal['Unflatten']
-    dim: int
-    unflattened_size: List[int]
-
-
-class EmbeddingLayer0(TypedDict):
-    type: Literal['Embedding']
-    num_embeddings: int
-    embedding_dim: int
-    padding_idx: Union[int, None]
-    max_norm: Union[float, None]
-    norm_type: float
-    scale_grad_by_freq: bool
-    sparse: bool
-
-
-class RNNLayer0(TypedDict):
-    type: Literal['RNN']
-    input_size: int
-    hidden_size: int
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    nonlinearity: Literal['tanh', 'relu']
-
-
-class LSTMLayer0(TypedDict):
-    type: Literal['LSTM']
-    input_size: int
-    hidden_size: int
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    proj_size: int
-
-
-class GRULayer0(TypedDict):
-    type: Literal['GRU']
-    input_size: int
-    hidden_size: int
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-
-
-class MultiheadAttentionLayer0(TypedDict):
-    type: Literal['MultiheadAttention']
-    embed_dim: int
-    num_heads: int
-    dropout: float
-    bias: bool
-    add_bias_kv: bool
-    add_zero_attn: bool
-    kdim: Union[int, None]
-    vdim: Union[int, None]
-    batch_first: bool
-    key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class TransformerEncoderLayerLayer0(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class TransformerEncoderLayer0EncoderLayer(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class TransformerEncoderLayer0(TypedDict):
-    type: Literal['TransformerEncoder']
-    encoder_layer: TransformerEncoderLayer0EncoderLayer
-    num_layers: int
-    norm: Union[LayerNorm, None]
-    enable_nested_tensor: bool
-    mask_check: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class PositionalEncodingLayer0(TypedDict):
-    type: Literal['PositionalEncoding']
-    d_model: int
-    dropout: float
-    max_len: int
-    batch_first: bool
-
-
-class SelectLayer0(TypedDict):
-    type: Literal['Select']
-    dim: int
-    index: int
-
-
-class MeanLayer0(TypedDict):
-    type: Literal['Mean']
-    dim: int
-    keepdim: bool
-
-
-class SequentialLayer(TypedDict):
+class SequentialLayerInput(TypedDict):
     type: Literal['Sequential']
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
+    layers: List[LayerSpecInput]
 
 
-class JobCreateModel1Node0(TypedDict):
+class ModelGraphNode0Input(TypedDict):
     name: str
-    layer: Union[Union[LinearLayer0, ReLULayer0, LeakyReLULayer0, SigmoidLayer0, TanhLayer0, GELULayer0, ELULayer0, SiLULayer0, SoftplusLayer0, IdentityLayer0, FlattenLayer0, DropoutLayer0, LayerNormLayer0, BatchNorm1dLayer0, BatchNorm2dLayer0, Dropout2dLayer0, Conv1dLayer0, Conv2dLayer0, MaxPool1dLayer0, MaxPool2dLayer0, AvgPool1dLayer0, AvgPool2dLayer0, AdaptiveAvgPool1dLayer0, AdaptiveAvgPool2dLayer0, AdaptiveMaxPool2dLayer0, UnflattenLayer0, EmbeddingLayer0, RNNLayer0, LSTMLayer0, GRULayer0, MultiheadAttentionLayer0, TransformerEncoderLayerLayer0, TransformerEncoderLayer0, PositionalEncodingLayer0, SelectLayer0, MeanLayer0], SequentialLayer]
+    layer: Union[LayerSpecInput, SequentialLayerInput]
     input: str
 
 
-class JobCreateModel1Node10(TypedDict):
+class ModelGraphNode10Input(TypedDict):
     name: str
     op: Literal['add']
     inputs: List[str]
 
 
-class JobCreateModel1Node11(TypedDict):
+class ModelGraphNode11Input(TypedDict):
     name: str
     op: Literal['mul']
     inputs: List[str]
 
 
-class JobCreateModel1Node12(TypedDict):
+class ModelGraphNode12Input(TypedDict):
     name: str
     op: Literal['cat']
     inputs: List[str]
     dim: int
 
 
-class JobCreateModel1Node13(TypedDict):
+class _ModelGraphNode13InputBase(TypedDict):
     name: str
     op: Literal['mean']
     input: str
     dim: Union[int, List[int]]
+
+
+class ModelGraphNode13Input(_ModelGraphNode13InputBase, total=False):
     keepdim: bool
 
 
-class JobCreateModel1Node14(TypedDict):
+class ModelGraphNode14Input(TypedDict):
     name: str
     op: Literal['reshape']
     input: str
     shape: List[int]
 
 
-class JobCreateModel1Node15(TypedDict):
+class ModelGraphNode15Input(TypedDict):
     name: str
     op: Literal['permute']
     input: str
     dims: List[int]
 
 
-class JobCreateModel1Node16(TypedDict):
+class ModelGraphNode16Input(TypedDict):
     name: str
     op: Literal['select']
     input: str
@@ -2466,10 +1329,14 @@ class JobCreateModel1Node16(TypedDict):
     index: int
 
 
-class JobCreateModel1(TypedDict):
+class ModelGraphInput(TypedDict):
     inputs: List[str]
-    nodes: List[Union[JobCreateModel1Node0, Union[JobCreateModel1Node10, JobCreateModel1Node11, JobCreateModel1Node12, JobCreateModel1Node13, JobCreateModel1Node14, JobCreateModel1Node15, JobCreateModel1Node16]]]
+    nodes: List[Union[ModelGraphNode0Input, Union[ModelGraphNode10Input, ModelGraphNode11Input, ModelGraphNode12Input, ModelGraphNode13Input, ModelGraphNode14Input, ModelGraphNode15Input, ModelGraphNode16Input]]]
     output: str
+
+
+class JobCreateModel0(TypedDict):
+    layers: List[LayerSpec]
 
 
 class MSELoss(TypedDict):
@@ -2901,7 +1768,7 @@ class JobCreateInit2(TypedDict):
 
 
 class _JobCreateBase(TypedDict):
-    model: Union[JobCreateModel0, JobCreateModel1]
+    model: Union[JobCreateModel0, ModelGraph]
     loss: Union[MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CustomLoss, SumLoss]
     optimizer: Union[SGDOptimizer, AdamOptimizer, AdamWOptimizer, AdagradOptimizer, RMSpropOptimizer, AdadeltaOptimizer, AdamaxOptimizer, NAdamOptimizer, RAdamOptimizer, RpropOptimizer]
     training: JobCreateTraining
@@ -2942,68 +1809,7 @@ class Job(_JobBase, total=False):
 
 
 class JobSpecModel0(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
-
-
-class JobSpecModel1Node0(TypedDict):
-    name: str
-    layer: Union[Union[LinearLayer0, ReLULayer0, LeakyReLULayer0, SigmoidLayer0, TanhLayer0, GELULayer0, ELULayer0, SiLULayer0, SoftplusLayer0, IdentityLayer0, FlattenLayer0, DropoutLayer0, LayerNormLayer0, BatchNorm1dLayer0, BatchNorm2dLayer0, Dropout2dLayer0, Conv1dLayer0, Conv2dLayer0, MaxPool1dLayer0, MaxPool2dLayer0, AvgPool1dLayer0, AvgPool2dLayer0, AdaptiveAvgPool1dLayer0, AdaptiveAvgPool2dLayer0, AdaptiveMaxPool2dLayer0, UnflattenLayer0, EmbeddingLayer0, RNNLayer0, LSTMLayer0, GRULayer0, MultiheadAttentionLayer0, TransformerEncoderLayerLayer0, TransformerEncoderLayer0, PositionalEncodingLayer0, SelectLayer0, MeanLayer0], SequentialLayer]
-    input: str
-
-
-class JobSpecModel1Node10(TypedDict):
-    name: str
-    op: Literal['add']
-    inputs: List[str]
-
-
-class JobSpecModel1Node11(TypedDict):
-    name: str
-    op: Literal['mul']
-    inputs: List[str]
-
-
-class JobSpecModel1Node12(TypedDict):
-    name: str
-    op: Literal['cat']
-    inputs: List[str]
-    dim: int
-
-
-class JobSpecModel1Node13(TypedDict):
-    name: str
-    op: Literal['mean']
-    input: str
-    dim: Union[int, List[int]]
-    keepdim: bool
-
-
-class JobSpecModel1Node14(TypedDict):
-    name: str
-    op: Literal['reshape']
-    input: str
-    shape: List[int]
-
-
-class JobSpecModel1Node15(TypedDict):
-    name: str
-    op: Literal['permute']
-    input: str
-    dims: List[int]
-
-
-class JobSpecModel1Node16(TypedDict):
-    name: str
-    op: Literal['select']
-    input: str
-    dim: int
-    index: int
-
-
-class JobSpecModel1(TypedDict):
-    inputs: List[str]
-    nodes: List[Union[JobSpecModel1Node0, Union[JobSpecModel1Node10, JobSpecModel1Node11, JobSpecModel1Node12, JobSpecModel1Node13, JobSpecModel1Node14, JobSpecModel1Node15, JobSpecModel1Node16]]]
-    output: str
+    layers: List[LayerSpec]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -3073,7 +1879,7 @@ class JobSpecInit2(TypedDict):
 
 
 class _JobSpecBase(TypedDict):
-    model: Union[JobSpecModel0, JobSpecModel1]
+    model: Union[JobSpecModel0, ModelGraph]
     loss: Union[MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CustomLoss, SumLoss]
     optimizer: Union[SGDOptimizer, AdamOptimizer, AdamWOptimizer, AdagradOptimizer, RMSpropOptimizer, AdadeltaOptimizer, AdamaxOptimizer, NAdamOptimizer, RAdamOptimizer, RpropOptimizer]
     training: JobSpecTraining
@@ -3270,13 +2076,392 @@ class Evaluation(_EvaluationBase, total=False):
     validation: EvaluationValidation
 
 
+class LinearSpec(TypedDict):
+    type: Literal['Linear']
+    in_features: int
+    out_features: int
+    bias: bool
+
+
+class ReLUSpec(TypedDict):
+    type: Literal['ReLU']
+    inplace: bool
+
+
+class LeakyReLUSpec(TypedDict):
+    type: Literal['LeakyReLU']
+    negative_slope: float
+    inplace: bool
+
+
+class SigmoidSpec(TypedDict):
+    type: Literal['Sigmoid']
+
+
+class TanhSpec(TypedDict):
+    type: Literal['Tanh']
+
+
+class GELUSpec(TypedDict):
+    type: Literal['GELU']
+    approximate: Literal['none', 'tanh']
+
+
+class ELUSpec(TypedDict):
+    type: Literal['ELU']
+    alpha: float
+    inplace: bool
+
+
+class SiLUSpec(TypedDict):
+    type: Literal['SiLU']
+    inplace: bool
+
+
+class SoftplusSpec(TypedDict):
+    type: Literal['Softplus']
+    beta: float
+    threshold: float
+
+
+class IdentitySpec(TypedDict):
+    type: Literal['Identity']
+
+
+class FlattenSpec(TypedDict):
+    type: Literal['Flatten']
+    start_dim: int
+    end_dim: int
+
+
+class DropoutSpec(TypedDict):
+    type: Literal['Dropout']
+    p: float
+    inplace: bool
+
+
+class LayerNormSpec(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+    eps: float
+    elementwise_affine: bool
+
+
+class BatchNorm1dSpec(TypedDict):
+    type: Literal['BatchNorm1d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class BatchNorm2dSpec(TypedDict):
+    type: Literal['BatchNorm2d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class Dropout2dSpec(TypedDict):
+    type: Literal['Dropout2d']
+    p: float
+    inplace: bool
+
+
+class Conv1dSpec(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class Conv2dSpec(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class MaxPool1dSpec(TypedDict):
+    type: Literal['MaxPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class MaxPool2dSpec(TypedDict):
+    type: Literal['MaxPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class AvgPool1dSpec(TypedDict):
+    type: Literal['AvgPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+
+
+class AvgPool2dSpec(TypedDict):
+    type: Literal['AvgPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: Union[int, None]
+
+
+class AdaptiveAvgPool1dSpec(TypedDict):
+    type: Literal['AdaptiveAvgPool1d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveAvgPool2dSpec(TypedDict):
+    type: Literal['AdaptiveAvgPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dSpec(TypedDict):
+    type: Literal['AdaptiveMaxPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+    return_indices: bool
+
+
+class UnflattenSpec(TypedDict):
+    type: Literal['Unflatten']
+    dim: int
+    unflattened_size: List[int]
+
+
+class EmbeddingSpec(TypedDict):
+    type: Literal['Embedding']
+    num_embeddings: int
+    embedding_dim: int
+    padding_idx: Union[int, None]
+    max_norm: Union[float, None]
+    norm_type: float
+    scale_grad_by_freq: bool
+    sparse: bool
+
+
+class RNNSpec(TypedDict):
+    type: Literal['RNN']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    nonlinearity: Literal['tanh', 'relu']
+
+
+class LSTMSpec(TypedDict):
+    type: Literal['LSTM']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class GRUSpec(TypedDict):
+    type: Literal['GRU']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+
+class MultiheadAttentionSpec(TypedDict):
+    type: Literal['MultiheadAttention']
+    embed_dim: int
+    num_heads: int
+    dropout: float
+    bias: bool
+    add_bias_kv: bool
+    add_zero_attn: bool
+    kdim: Union[int, None]
+    vdim: Union[int, None]
+    batch_first: bool
+    key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayerSpec(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderSpecEncoderLayer(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class LayerNorm(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+    eps: float
+    elementwise_affine: bool
+
+
+class TransformerEncoderSpec(TypedDict):
+    type: Literal['TransformerEncoder']
+    encoder_layer: TransformerEncoderSpecEncoderLayer
+    num_layers: int
+    norm: Union[LayerNorm, None]
+    enable_nested_tensor: bool
+    mask_check: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class PositionalEncodingSpec(TypedDict):
+    type: Literal['PositionalEncoding']
+    d_model: int
+    dropout: float
+    max_len: int
+    batch_first: bool
+
+
+class SelectSpec(TypedDict):
+    type: Literal['Select']
+    dim: int
+    index: int
+
+
+class MeanSpec(TypedDict):
+    type: Literal['Mean']
+    dim: int
+    keepdim: bool
+
+
+class SequentialLayer(TypedDict):
+    type: Literal['Sequential']
+    layers: List[LayerSpec]
+
+
+class ModelGraphNode0(TypedDict):
+    name: str
+    layer: Union[LayerSpec, SequentialLayer]
+    input: str
+
+
+class ModelGraphNode10(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class ModelGraphNode11(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class ModelGraphNode12(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class ModelGraphNode13(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+    keepdim: bool
+
+
+class ModelGraphNode14(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class ModelGraphNode15(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class ModelGraphNode16(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class ModelGraph(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[ModelGraphNode0, Union[ModelGraphNode10, ModelGraphNode11, ModelGraphNode12, ModelGraphNode13, ModelGraphNode14, ModelGraphNode15, ModelGraphNode16]]]
+    output: str
+
+
 JobStatusInput = Literal['queued', 'running', 'succeeded', 'failed', 'cancelled']
 
 JobEventInput = Union[StatusEventInput, EpochEventInput, ProgressEventInput, DoneEventInput]
 
+LayerSpecInput = Union[LinearSpecInput, ReLUSpecInput, LeakyReLUSpecInput, SigmoidSpecInput, TanhSpecInput, GELUSpecInput, ELUSpecInput, SiLUSpecInput, SoftplusSpecInput, IdentitySpecInput, FlattenSpecInput, DropoutSpecInput, LayerNormSpecInput, BatchNorm1dSpecInput, BatchNorm2dSpecInput, Dropout2dSpecInput, Conv1dSpecInput, Conv2dSpecInput, MaxPool1dSpecInput, MaxPool2dSpecInput, AvgPool1dSpecInput, AvgPool2dSpecInput, AdaptiveAvgPool1dSpecInput, AdaptiveAvgPool2dSpecInput, AdaptiveMaxPool2dSpecInput, UnflattenSpecInput, EmbeddingSpecInput, RNNSpecInput, LSTMSpecInput, GRUSpecInput, MultiheadAttentionSpecInput, TransformerEncoderLayerSpecInput, TransformerEncoderSpecInput, PositionalEncodingSpecInput, SelectSpecInput, MeanSpecInput]
+
 JobStatus = Literal['queued', 'running', 'succeeded', 'failed', 'cancelled']
 
 JobEvent = Union[StatusEvent, EpochEvent, ProgressEvent, DoneEvent]
+
+LayerSpec = Union[LinearSpec, ReLUSpec, LeakyReLUSpec, SigmoidSpec, TanhSpec, GELUSpec, ELUSpec, SiLUSpec, SoftplusSpec, IdentitySpec, FlattenSpec, DropoutSpec, LayerNormSpec, BatchNorm1dSpec, BatchNorm2dSpec, Dropout2dSpec, Conv1dSpec, Conv2dSpec, MaxPool1dSpec, MaxPool2dSpec, AvgPool1dSpec, AvgPool2dSpec, AdaptiveAvgPool1dSpec, AdaptiveAvgPool2dSpec, AdaptiveMaxPool2dSpec, UnflattenSpec, EmbeddingSpec, RNNSpec, LSTMSpec, GRUSpec, MultiheadAttentionSpec, TransformerEncoderLayerSpec, TransformerEncoderSpec, PositionalEncodingSpec, SelectSpec, MeanSpec]
 
 
 class _Required:
