@@ -6,304 +6,8 @@ export type ClientOptions = {
 
 export type JobCreateInput = {
     model: {
-        layers: Array<{
-            type: 'Linear';
-            in_features: number;
-            out_features: number;
-            bias?: boolean;
-        } | {
-            type: 'ReLU';
-            inplace?: boolean;
-        } | {
-            type: 'LeakyReLU';
-            negative_slope?: number;
-            inplace?: boolean;
-        } | {
-            type: 'Sigmoid';
-        } | {
-            type: 'Tanh';
-        } | {
-            type: 'GELU';
-            approximate?: 'none' | 'tanh';
-        } | {
-            type: 'ELU';
-            alpha?: number;
-            inplace?: boolean;
-        } | {
-            type: 'SiLU';
-            inplace?: boolean;
-        } | {
-            type: 'Softplus';
-            beta?: number;
-            threshold?: number;
-        } | {
-            type: 'Identity';
-        } | {
-            type: 'Flatten';
-            start_dim?: number;
-            end_dim?: number;
-        } | {
-            type: 'Dropout';
-            p?: number;
-            inplace?: boolean;
-        } | {
-            type: 'LayerNorm';
-            normalized_shape: number | Array<number>;
-            eps?: number;
-            elementwise_affine?: boolean;
-        } | {
-            type: 'BatchNorm1d';
-            num_features: number;
-            eps?: number;
-            momentum?: number | null;
-            affine?: boolean;
-            track_running_stats?: boolean;
-        } | {
-            type: 'BatchNorm2d';
-            num_features: number;
-            eps?: number;
-            momentum?: number | null;
-            affine?: boolean;
-            track_running_stats?: boolean;
-        } | {
-            type: 'Dropout2d';
-            p?: number;
-            inplace?: boolean;
-        } | {
-            type: 'Conv1d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number
-            ];
-            stride?: number | [
-                number
-            ];
-            padding?: number | [
-                number
-            ] | 'same' | 'valid';
-            dilation?: number | [
-                number
-            ];
-            groups?: number;
-            bias?: boolean;
-            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'Conv2d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride?: number | [
-                number,
-                number
-            ];
-            padding?: number | [
-                number,
-                number
-            ] | 'same' | 'valid';
-            dilation?: number | [
-                number,
-                number
-            ];
-            groups?: number;
-            bias?: boolean;
-            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'MaxPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride?: number | [
-                number
-            ] | null;
-            padding?: number | [
-                number
-            ];
-            ceil_mode?: boolean;
-            dilation?: number | [
-                number
-            ];
-            return_indices?: boolean;
-        } | {
-            type: 'MaxPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride?: number | [
-                number,
-                number
-            ] | null;
-            padding?: number | [
-                number,
-                number
-            ];
-            ceil_mode?: boolean;
-            dilation?: number | [
-                number,
-                number
-            ];
-            return_indices?: boolean;
-        } | {
-            type: 'AvgPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride?: number | [
-                number
-            ] | null;
-            padding?: number | [
-                number
-            ];
-            ceil_mode?: boolean;
-            count_include_pad?: boolean;
-        } | {
-            type: 'AvgPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride?: number | [
-                number,
-                number
-            ] | null;
-            padding?: number | [
-                number,
-                number
-            ];
-            ceil_mode?: boolean;
-            count_include_pad?: boolean;
-            divisor_override?: number | null;
-        } | {
-            type: 'AdaptiveAvgPool1d';
-            output_size: number | [
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveAvgPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveMaxPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-            return_indices?: boolean;
-        } | {
-            type: 'Unflatten';
-            dim: number;
-            unflattened_size: Array<number>;
-        } | {
-            type: 'Embedding';
-            num_embeddings: number;
-            embedding_dim: number;
-            padding_idx?: number | null;
-            max_norm?: number | null;
-            norm_type?: number;
-            scale_grad_by_freq?: boolean;
-            sparse?: boolean;
-        } | {
-            type: 'RNN';
-            input_size: number;
-            hidden_size: number;
-            num_layers?: number;
-            bias?: boolean;
-            batch_first?: boolean;
-            dropout?: number;
-            bidirectional?: boolean;
-            nonlinearity?: 'tanh' | 'relu';
-        } | {
-            type: 'LSTM';
-            input_size: number;
-            hidden_size: number;
-            num_layers?: number;
-            bias?: boolean;
-            batch_first?: boolean;
-            dropout?: number;
-            bidirectional?: boolean;
-            proj_size?: number;
-        } | {
-            type: 'GRU';
-            input_size: number;
-            hidden_size: number;
-            num_layers?: number;
-            bias?: boolean;
-            batch_first?: boolean;
-            dropout?: number;
-            bidirectional?: boolean;
-        } | {
-            type: 'MultiheadAttention';
-            embed_dim: number;
-            num_heads: number;
-            dropout?: number;
-            bias?: boolean;
-            add_bias_kv?: boolean;
-            add_zero_attn?: boolean;
-            kdim?: number | null;
-            vdim?: number | null;
-            batch_first?: boolean;
-            key_padding_mask?: 'padding_idx' | null;
-            is_causal?: boolean;
-        } | {
-            type: 'TransformerEncoderLayer';
-            d_model: number;
-            nhead: number;
-            dim_feedforward?: number;
-            dropout?: number;
-            activation?: 'relu' | 'gelu';
-            layer_norm_eps?: number;
-            batch_first?: boolean;
-            norm_first?: boolean;
-            src_key_padding_mask?: 'padding_idx' | null;
-            is_causal?: boolean;
-        } | {
-            type: 'TransformerEncoder';
-            encoder_layer: {
-                type: 'TransformerEncoderLayer';
-                d_model: number;
-                nhead: number;
-                dim_feedforward?: number;
-                dropout?: number;
-                activation?: 'relu' | 'gelu';
-                layer_norm_eps?: number;
-                batch_first?: boolean;
-                norm_first?: boolean;
-                src_key_padding_mask?: 'padding_idx' | null;
-                is_causal?: boolean;
-            };
-            num_layers: number;
-            norm?: {
-                type: 'LayerNorm';
-                normalized_shape: number | Array<number>;
-                eps?: number;
-                elementwise_affine?: boolean;
-            } | null;
-            enable_nested_tensor?: boolean;
-            mask_check?: boolean;
-            src_key_padding_mask?: 'padding_idx' | null;
-            is_causal?: boolean;
-        } | {
-            type: 'PositionalEncoding';
-            d_model: number;
-            dropout?: number;
-            max_len?: number;
-            batch_first?: boolean;
-        } | {
-            type: 'Select';
-            dim: number;
-            index: number;
-        } | {
-            type: 'Mean';
-            dim: number;
-            keepdim?: boolean;
-        }>;
-    };
+        layers: Array<LayerSpecInput>;
+    } | ModelGraphInput;
     loss: {
         type: 'MSELoss';
         reduction?: 'none' | 'mean' | 'sum';
@@ -779,304 +483,8 @@ export type JobInput = {
 
 export type JobSpecInput = {
     model: {
-        layers: Array<{
-            type: 'Linear';
-            in_features: number;
-            out_features: number;
-            bias?: boolean;
-        } | {
-            type: 'ReLU';
-            inplace?: boolean;
-        } | {
-            type: 'LeakyReLU';
-            negative_slope?: number;
-            inplace?: boolean;
-        } | {
-            type: 'Sigmoid';
-        } | {
-            type: 'Tanh';
-        } | {
-            type: 'GELU';
-            approximate?: 'none' | 'tanh';
-        } | {
-            type: 'ELU';
-            alpha?: number;
-            inplace?: boolean;
-        } | {
-            type: 'SiLU';
-            inplace?: boolean;
-        } | {
-            type: 'Softplus';
-            beta?: number;
-            threshold?: number;
-        } | {
-            type: 'Identity';
-        } | {
-            type: 'Flatten';
-            start_dim?: number;
-            end_dim?: number;
-        } | {
-            type: 'Dropout';
-            p?: number;
-            inplace?: boolean;
-        } | {
-            type: 'LayerNorm';
-            normalized_shape: number | Array<number>;
-            eps?: number;
-            elementwise_affine?: boolean;
-        } | {
-            type: 'BatchNorm1d';
-            num_features: number;
-            eps?: number;
-            momentum?: number | null;
-            affine?: boolean;
-            track_running_stats?: boolean;
-        } | {
-            type: 'BatchNorm2d';
-            num_features: number;
-            eps?: number;
-            momentum?: number | null;
-            affine?: boolean;
-            track_running_stats?: boolean;
-        } | {
-            type: 'Dropout2d';
-            p?: number;
-            inplace?: boolean;
-        } | {
-            type: 'Conv1d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number
-            ];
-            stride?: number | [
-                number
-            ];
-            padding?: number | [
-                number
-            ] | 'same' | 'valid';
-            dilation?: number | [
-                number
-            ];
-            groups?: number;
-            bias?: boolean;
-            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'Conv2d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride?: number | [
-                number,
-                number
-            ];
-            padding?: number | [
-                number,
-                number
-            ] | 'same' | 'valid';
-            dilation?: number | [
-                number,
-                number
-            ];
-            groups?: number;
-            bias?: boolean;
-            padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'MaxPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride?: number | [
-                number
-            ] | null;
-            padding?: number | [
-                number
-            ];
-            ceil_mode?: boolean;
-            dilation?: number | [
-                number
-            ];
-            return_indices?: boolean;
-        } | {
-            type: 'MaxPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride?: number | [
-                number,
-                number
-            ] | null;
-            padding?: number | [
-                number,
-                number
-            ];
-            ceil_mode?: boolean;
-            dilation?: number | [
-                number,
-                number
-            ];
-            return_indices?: boolean;
-        } | {
-            type: 'AvgPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride?: number | [
-                number
-            ] | null;
-            padding?: number | [
-                number
-            ];
-            ceil_mode?: boolean;
-            count_include_pad?: boolean;
-        } | {
-            type: 'AvgPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride?: number | [
-                number,
-                number
-            ] | null;
-            padding?: number | [
-                number,
-                number
-            ];
-            ceil_mode?: boolean;
-            count_include_pad?: boolean;
-            divisor_override?: number | null;
-        } | {
-            type: 'AdaptiveAvgPool1d';
-            output_size: number | [
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveAvgPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveMaxPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-            return_indices?: boolean;
-        } | {
-            type: 'Unflatten';
-            dim: number;
-            unflattened_size: Array<number>;
-        } | {
-            type: 'Embedding';
-            num_embeddings: number;
-            embedding_dim: number;
-            padding_idx?: number | null;
-            max_norm?: number | null;
-            norm_type?: number;
-            scale_grad_by_freq?: boolean;
-            sparse?: boolean;
-        } | {
-            type: 'RNN';
-            input_size: number;
-            hidden_size: number;
-            num_layers?: number;
-            bias?: boolean;
-            batch_first?: boolean;
-            dropout?: number;
-            bidirectional?: boolean;
-            nonlinearity?: 'tanh' | 'relu';
-        } | {
-            type: 'LSTM';
-            input_size: number;
-            hidden_size: number;
-            num_layers?: number;
-            bias?: boolean;
-            batch_first?: boolean;
-            dropout?: number;
-            bidirectional?: boolean;
-            proj_size?: number;
-        } | {
-            type: 'GRU';
-            input_size: number;
-            hidden_size: number;
-            num_layers?: number;
-            bias?: boolean;
-            batch_first?: boolean;
-            dropout?: number;
-            bidirectional?: boolean;
-        } | {
-            type: 'MultiheadAttention';
-            embed_dim: number;
-            num_heads: number;
-            dropout?: number;
-            bias?: boolean;
-            add_bias_kv?: boolean;
-            add_zero_attn?: boolean;
-            kdim?: number | null;
-            vdim?: number | null;
-            batch_first?: boolean;
-            key_padding_mask?: 'padding_idx' | null;
-            is_causal?: boolean;
-        } | {
-            type: 'TransformerEncoderLayer';
-            d_model: number;
-            nhead: number;
-            dim_feedforward?: number;
-            dropout?: number;
-            activation?: 'relu' | 'gelu';
-            layer_norm_eps?: number;
-            batch_first?: boolean;
-            norm_first?: boolean;
-            src_key_padding_mask?: 'padding_idx' | null;
-            is_causal?: boolean;
-        } | {
-            type: 'TransformerEncoder';
-            encoder_layer: {
-                type: 'TransformerEncoderLayer';
-                d_model: number;
-                nhead: number;
-                dim_feedforward?: number;
-                dropout?: number;
-                activation?: 'relu' | 'gelu';
-                layer_norm_eps?: number;
-                batch_first?: boolean;
-                norm_first?: boolean;
-                src_key_padding_mask?: 'padding_idx' | null;
-                is_causal?: boolean;
-            };
-            num_layers: number;
-            norm?: {
-                type: 'LayerNorm';
-                normalized_shape: number | Array<number>;
-                eps?: number;
-                elementwise_affine?: boolean;
-            } | null;
-            enable_nested_tensor?: boolean;
-            mask_check?: boolean;
-            src_key_padding_mask?: 'padding_idx' | null;
-            is_causal?: boolean;
-        } | {
-            type: 'PositionalEncoding';
-            d_model: number;
-            dropout?: number;
-            max_len?: number;
-            batch_first?: boolean;
-        } | {
-            type: 'Select';
-            dim: number;
-            index: number;
-        } | {
-            type: 'Mean';
-            dim: number;
-            keepdim?: boolean;
-        }>;
-    };
+        layers: Array<LayerSpecInput>;
+    } | ModelGraphInput;
     loss: {
         type: 'MSELoss';
         reduction?: 'none' | 'mean' | 'sum';
@@ -1672,306 +1080,364 @@ export type EvaluationInput = {
     };
 };
 
+export type LayerSpecInput = {
+    type: 'Linear';
+    in_features: number;
+    out_features: number;
+    bias?: boolean;
+} | {
+    type: 'ReLU';
+    inplace?: boolean;
+} | {
+    type: 'LeakyReLU';
+    negative_slope?: number;
+    inplace?: boolean;
+} | {
+    type: 'Sigmoid';
+} | {
+    type: 'Tanh';
+} | {
+    type: 'GELU';
+    approximate?: 'none' | 'tanh';
+} | {
+    type: 'ELU';
+    alpha?: number;
+    inplace?: boolean;
+} | {
+    type: 'SiLU';
+    inplace?: boolean;
+} | {
+    type: 'Softplus';
+    beta?: number;
+    threshold?: number;
+} | {
+    type: 'Identity';
+} | {
+    type: 'Flatten';
+    start_dim?: number;
+    end_dim?: number;
+} | {
+    type: 'Dropout';
+    p?: number;
+    inplace?: boolean;
+} | {
+    type: 'LayerNorm';
+    normalized_shape: number | Array<number>;
+    eps?: number;
+    elementwise_affine?: boolean;
+} | {
+    type: 'BatchNorm1d';
+    num_features: number;
+    eps?: number;
+    momentum?: number | null;
+    affine?: boolean;
+    track_running_stats?: boolean;
+} | {
+    type: 'BatchNorm2d';
+    num_features: number;
+    eps?: number;
+    momentum?: number | null;
+    affine?: boolean;
+    track_running_stats?: boolean;
+} | {
+    type: 'Dropout2d';
+    p?: number;
+    inplace?: boolean;
+} | {
+    type: 'Conv1d';
+    in_channels: number;
+    out_channels: number;
+    kernel_size: number | [
+        number
+    ];
+    stride?: number | [
+        number
+    ];
+    padding?: number | [
+        number
+    ] | 'same' | 'valid';
+    dilation?: number | [
+        number
+    ];
+    groups?: number;
+    bias?: boolean;
+    padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+} | {
+    type: 'Conv2d';
+    in_channels: number;
+    out_channels: number;
+    kernel_size: number | [
+        number,
+        number
+    ];
+    stride?: number | [
+        number,
+        number
+    ];
+    padding?: number | [
+        number,
+        number
+    ] | 'same' | 'valid';
+    dilation?: number | [
+        number,
+        number
+    ];
+    groups?: number;
+    bias?: boolean;
+    padding_mode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
+} | {
+    type: 'MaxPool1d';
+    kernel_size: number | [
+        number
+    ];
+    stride?: number | [
+        number
+    ] | null;
+    padding?: number | [
+        number
+    ];
+    ceil_mode?: boolean;
+    dilation?: number | [
+        number
+    ];
+    return_indices?: boolean;
+} | {
+    type: 'MaxPool2d';
+    kernel_size: number | [
+        number,
+        number
+    ];
+    stride?: number | [
+        number,
+        number
+    ] | null;
+    padding?: number | [
+        number,
+        number
+    ];
+    ceil_mode?: boolean;
+    dilation?: number | [
+        number,
+        number
+    ];
+    return_indices?: boolean;
+} | {
+    type: 'AvgPool1d';
+    kernel_size: number | [
+        number
+    ];
+    stride?: number | [
+        number
+    ] | null;
+    padding?: number | [
+        number
+    ];
+    ceil_mode?: boolean;
+    count_include_pad?: boolean;
+} | {
+    type: 'AvgPool2d';
+    kernel_size: number | [
+        number,
+        number
+    ];
+    stride?: number | [
+        number,
+        number
+    ] | null;
+    padding?: number | [
+        number,
+        number
+    ];
+    ceil_mode?: boolean;
+    count_include_pad?: boolean;
+    divisor_override?: number | null;
+} | {
+    type: 'AdaptiveAvgPool1d';
+    output_size: number | [
+        number | null
+    ];
+} | {
+    type: 'AdaptiveAvgPool2d';
+    output_size: number | [
+        number | null,
+        number | null
+    ];
+} | {
+    type: 'AdaptiveMaxPool2d';
+    output_size: number | [
+        number | null,
+        number | null
+    ];
+    return_indices?: boolean;
+} | {
+    type: 'Unflatten';
+    dim: number;
+    unflattened_size: Array<number>;
+} | {
+    type: 'Embedding';
+    num_embeddings: number;
+    embedding_dim: number;
+    padding_idx?: number | null;
+    max_norm?: number | null;
+    norm_type?: number;
+    scale_grad_by_freq?: boolean;
+    sparse?: boolean;
+} | {
+    type: 'RNN';
+    input_size: number;
+    hidden_size: number;
+    num_layers?: number;
+    bias?: boolean;
+    batch_first?: boolean;
+    dropout?: number;
+    bidirectional?: boolean;
+    nonlinearity?: 'tanh' | 'relu';
+} | {
+    type: 'LSTM';
+    input_size: number;
+    hidden_size: number;
+    num_layers?: number;
+    bias?: boolean;
+    batch_first?: boolean;
+    dropout?: number;
+    bidirectional?: boolean;
+    proj_size?: number;
+} | {
+    type: 'GRU';
+    input_size: number;
+    hidden_size: number;
+    num_layers?: number;
+    bias?: boolean;
+    batch_first?: boolean;
+    dropout?: number;
+    bidirectional?: boolean;
+} | {
+    type: 'MultiheadAttention';
+    embed_dim: number;
+    num_heads: number;
+    dropout?: number;
+    bias?: boolean;
+    add_bias_kv?: boolean;
+    add_zero_attn?: boolean;
+    kdim?: number | null;
+    vdim?: number | null;
+    batch_first?: boolean;
+    key_padding_mask?: 'padding_idx' | null;
+    is_causal?: boolean;
+} | {
+    type: 'TransformerEncoderLayer';
+    d_model: number;
+    nhead: number;
+    dim_feedforward?: number;
+    dropout?: number;
+    activation?: 'relu' | 'gelu';
+    layer_norm_eps?: number;
+    batch_first?: boolean;
+    norm_first?: boolean;
+    src_key_padding_mask?: 'padding_idx' | null;
+    is_causal?: boolean;
+} | {
+    type: 'TransformerEncoder';
+    encoder_layer: {
+        type: 'TransformerEncoderLayer';
+        d_model: number;
+        nhead: number;
+        dim_feedforward?: number;
+        dropout?: number;
+        activation?: 'relu' | 'gelu';
+        layer_norm_eps?: number;
+        batch_first?: boolean;
+        norm_first?: boolean;
+        src_key_padding_mask?: 'padding_idx' | null;
+        is_causal?: boolean;
+    };
+    num_layers: number;
+    norm?: {
+        type: 'LayerNorm';
+        normalized_shape: number | Array<number>;
+        eps?: number;
+        elementwise_affine?: boolean;
+    } | null;
+    enable_nested_tensor?: boolean;
+    mask_check?: boolean;
+    src_key_padding_mask?: 'padding_idx' | null;
+    is_causal?: boolean;
+} | {
+    type: 'PositionalEncoding';
+    d_model: number;
+    dropout?: number;
+    max_len?: number;
+    batch_first?: boolean;
+} | {
+    type: 'Select';
+    dim: number;
+    index: number;
+} | {
+    type: 'Mean';
+    dim: number;
+    keepdim?: boolean;
+};
+
+export type ModelGraphInput = {
+    inputs: [
+        string
+    ];
+    nodes: Array<{
+        name: string;
+        layer: LayerSpecInput | {
+            type: 'Sequential';
+            layers: Array<LayerSpecInput>;
+        };
+        input: string;
+    } | {
+        name: string;
+        op: 'add';
+        inputs: [
+            string,
+            string
+        ];
+    } | {
+        name: string;
+        op: 'mul';
+        inputs: [
+            string,
+            string
+        ];
+    } | {
+        name: string;
+        op: 'cat';
+        inputs: Array<string>;
+        dim: number;
+    } | {
+        name: string;
+        op: 'mean';
+        input: string;
+        dim: number | Array<number>;
+        keepdim?: boolean;
+    } | {
+        name: string;
+        op: 'reshape';
+        input: string;
+        shape: Array<number>;
+    } | {
+        name: string;
+        op: 'permute';
+        input: string;
+        dims: Array<number>;
+    } | {
+        name: string;
+        op: 'select';
+        input: string;
+        dim: number;
+        index: number;
+    }>;
+    output: string;
+};
+
 export type JobCreate = {
     model: {
-        layers: Array<{
-            type: 'Linear';
-            in_features: number;
-            out_features: number;
-            bias: boolean;
-        } | {
-            type: 'ReLU';
-            inplace: boolean;
-        } | {
-            type: 'LeakyReLU';
-            negative_slope: number;
-            inplace: boolean;
-        } | {
-            type: 'Sigmoid';
-        } | {
-            type: 'Tanh';
-        } | {
-            type: 'GELU';
-            approximate: 'none' | 'tanh';
-        } | {
-            type: 'ELU';
-            alpha: number;
-            inplace: boolean;
-        } | {
-            type: 'SiLU';
-            inplace: boolean;
-        } | {
-            type: 'Softplus';
-            beta: number;
-            threshold: number;
-        } | {
-            type: 'Identity';
-        } | {
-            type: 'Flatten';
-            start_dim: number;
-            end_dim: number;
-        } | {
-            type: 'Dropout';
-            p: number;
-            inplace: boolean;
-        } | {
-            type: 'LayerNorm';
-            normalized_shape: number | Array<number>;
-            eps: number;
-            elementwise_affine: boolean;
-        } | {
-            type: 'BatchNorm1d';
-            num_features: number;
-            eps: number;
-            momentum: number | null;
-            affine: boolean;
-            track_running_stats: boolean;
-        } | {
-            type: 'BatchNorm2d';
-            num_features: number;
-            eps: number;
-            momentum: number | null;
-            affine: boolean;
-            track_running_stats: boolean;
-        } | {
-            type: 'Dropout2d';
-            p: number;
-            inplace: boolean;
-        } | {
-            type: 'Conv1d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number
-            ];
-            stride: number | [
-                number
-            ];
-            padding: number | [
-                number
-            ] | 'same' | 'valid';
-            dilation: number | [
-                number
-            ];
-            groups: number;
-            bias: boolean;
-            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'Conv2d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride: number | [
-                number,
-                number
-            ];
-            padding: number | [
-                number,
-                number
-            ] | 'same' | 'valid';
-            dilation: number | [
-                number,
-                number
-            ];
-            groups: number;
-            bias: boolean;
-            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'MaxPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride: number | [
-                number
-            ] | null;
-            padding: number | [
-                number
-            ];
-            ceil_mode: boolean;
-            dilation: number | [
-                number
-            ];
-            return_indices: boolean;
-        } | {
-            type: 'MaxPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride: number | [
-                number,
-                number
-            ] | null;
-            padding: number | [
-                number,
-                number
-            ];
-            ceil_mode: boolean;
-            dilation: number | [
-                number,
-                number
-            ];
-            return_indices: boolean;
-        } | {
-            type: 'AvgPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride: number | [
-                number
-            ] | null;
-            padding: number | [
-                number
-            ];
-            ceil_mode: boolean;
-            count_include_pad: boolean;
-        } | {
-            type: 'AvgPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride: number | [
-                number,
-                number
-            ] | null;
-            padding: number | [
-                number,
-                number
-            ];
-            ceil_mode: boolean;
-            count_include_pad: boolean;
-            divisor_override: number | null;
-        } | {
-            type: 'AdaptiveAvgPool1d';
-            output_size: number | [
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveAvgPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveMaxPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-            return_indices: boolean;
-        } | {
-            type: 'Unflatten';
-            dim: number;
-            unflattened_size: Array<number>;
-        } | {
-            type: 'Embedding';
-            num_embeddings: number;
-            embedding_dim: number;
-            padding_idx: number | null;
-            max_norm: number | null;
-            norm_type: number;
-            scale_grad_by_freq: boolean;
-            sparse: boolean;
-        } | {
-            type: 'RNN';
-            input_size: number;
-            hidden_size: number;
-            num_layers: number;
-            bias: boolean;
-            batch_first: boolean;
-            dropout: number;
-            bidirectional: boolean;
-            nonlinearity: 'tanh' | 'relu';
-        } | {
-            type: 'LSTM';
-            input_size: number;
-            hidden_size: number;
-            num_layers: number;
-            bias: boolean;
-            batch_first: boolean;
-            dropout: number;
-            bidirectional: boolean;
-            proj_size: number;
-        } | {
-            type: 'GRU';
-            input_size: number;
-            hidden_size: number;
-            num_layers: number;
-            bias: boolean;
-            batch_first: boolean;
-            dropout: number;
-            bidirectional: boolean;
-        } | {
-            type: 'MultiheadAttention';
-            embed_dim: number;
-            num_heads: number;
-            dropout: number;
-            bias: boolean;
-            add_bias_kv: boolean;
-            add_zero_attn: boolean;
-            kdim: number | null;
-            vdim: number | null;
-            batch_first: boolean;
-            key_padding_mask: 'padding_idx' | null;
-            is_causal: boolean;
-        } | {
-            type: 'TransformerEncoderLayer';
-            d_model: number;
-            nhead: number;
-            dim_feedforward: number;
-            dropout: number;
-            activation: 'relu' | 'gelu';
-            layer_norm_eps: number;
-            batch_first: boolean;
-            norm_first: boolean;
-            src_key_padding_mask: 'padding_idx' | null;
-            is_causal: boolean;
-        } | {
-            type: 'TransformerEncoder';
-            encoder_layer: {
-                type: 'TransformerEncoderLayer';
-                d_model: number;
-                nhead: number;
-                dim_feedforward: number;
-                dropout: number;
-                activation: 'relu' | 'gelu';
-                layer_norm_eps: number;
-                batch_first: boolean;
-                norm_first: boolean;
-                src_key_padding_mask: 'padding_idx' | null;
-                is_causal: boolean;
-            };
-            num_layers: number;
-            norm: {
-                type: 'LayerNorm';
-                normalized_shape: number | Array<number>;
-                eps: number;
-                elementwise_affine: boolean;
-            } | null;
-            enable_nested_tensor: boolean;
-            mask_check: boolean;
-            src_key_padding_mask: 'padding_idx' | null;
-            is_causal: boolean;
-        } | {
-            type: 'PositionalEncoding';
-            d_model: number;
-            dropout: number;
-            max_len: number;
-            batch_first: boolean;
-        } | {
-            type: 'Select';
-            dim: number;
-            index: number;
-        } | {
-            type: 'Mean';
-            dim: number;
-            keepdim: boolean;
-        }>;
-    };
+        layers: Array<LayerSpec>;
+    } | ModelGraph;
     loss: {
         type: 'MSELoss';
         reduction: 'none' | 'mean' | 'sum';
@@ -2447,304 +1913,8 @@ export type Job = {
 
 export type JobSpec = {
     model: {
-        layers: Array<{
-            type: 'Linear';
-            in_features: number;
-            out_features: number;
-            bias: boolean;
-        } | {
-            type: 'ReLU';
-            inplace: boolean;
-        } | {
-            type: 'LeakyReLU';
-            negative_slope: number;
-            inplace: boolean;
-        } | {
-            type: 'Sigmoid';
-        } | {
-            type: 'Tanh';
-        } | {
-            type: 'GELU';
-            approximate: 'none' | 'tanh';
-        } | {
-            type: 'ELU';
-            alpha: number;
-            inplace: boolean;
-        } | {
-            type: 'SiLU';
-            inplace: boolean;
-        } | {
-            type: 'Softplus';
-            beta: number;
-            threshold: number;
-        } | {
-            type: 'Identity';
-        } | {
-            type: 'Flatten';
-            start_dim: number;
-            end_dim: number;
-        } | {
-            type: 'Dropout';
-            p: number;
-            inplace: boolean;
-        } | {
-            type: 'LayerNorm';
-            normalized_shape: number | Array<number>;
-            eps: number;
-            elementwise_affine: boolean;
-        } | {
-            type: 'BatchNorm1d';
-            num_features: number;
-            eps: number;
-            momentum: number | null;
-            affine: boolean;
-            track_running_stats: boolean;
-        } | {
-            type: 'BatchNorm2d';
-            num_features: number;
-            eps: number;
-            momentum: number | null;
-            affine: boolean;
-            track_running_stats: boolean;
-        } | {
-            type: 'Dropout2d';
-            p: number;
-            inplace: boolean;
-        } | {
-            type: 'Conv1d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number
-            ];
-            stride: number | [
-                number
-            ];
-            padding: number | [
-                number
-            ] | 'same' | 'valid';
-            dilation: number | [
-                number
-            ];
-            groups: number;
-            bias: boolean;
-            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'Conv2d';
-            in_channels: number;
-            out_channels: number;
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride: number | [
-                number,
-                number
-            ];
-            padding: number | [
-                number,
-                number
-            ] | 'same' | 'valid';
-            dilation: number | [
-                number,
-                number
-            ];
-            groups: number;
-            bias: boolean;
-            padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
-        } | {
-            type: 'MaxPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride: number | [
-                number
-            ] | null;
-            padding: number | [
-                number
-            ];
-            ceil_mode: boolean;
-            dilation: number | [
-                number
-            ];
-            return_indices: boolean;
-        } | {
-            type: 'MaxPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride: number | [
-                number,
-                number
-            ] | null;
-            padding: number | [
-                number,
-                number
-            ];
-            ceil_mode: boolean;
-            dilation: number | [
-                number,
-                number
-            ];
-            return_indices: boolean;
-        } | {
-            type: 'AvgPool1d';
-            kernel_size: number | [
-                number
-            ];
-            stride: number | [
-                number
-            ] | null;
-            padding: number | [
-                number
-            ];
-            ceil_mode: boolean;
-            count_include_pad: boolean;
-        } | {
-            type: 'AvgPool2d';
-            kernel_size: number | [
-                number,
-                number
-            ];
-            stride: number | [
-                number,
-                number
-            ] | null;
-            padding: number | [
-                number,
-                number
-            ];
-            ceil_mode: boolean;
-            count_include_pad: boolean;
-            divisor_override: number | null;
-        } | {
-            type: 'AdaptiveAvgPool1d';
-            output_size: number | [
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveAvgPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-        } | {
-            type: 'AdaptiveMaxPool2d';
-            output_size: number | [
-                number | null,
-                number | null
-            ];
-            return_indices: boolean;
-        } | {
-            type: 'Unflatten';
-            dim: number;
-            unflattened_size: Array<number>;
-        } | {
-            type: 'Embedding';
-            num_embeddings: number;
-            embedding_dim: number;
-            padding_idx: number | null;
-            max_norm: number | null;
-            norm_type: number;
-            scale_grad_by_freq: boolean;
-            sparse: boolean;
-        } | {
-            type: 'RNN';
-            input_size: number;
-            hidden_size: number;
-            num_layers: number;
-            bias: boolean;
-            batch_first: boolean;
-            dropout: number;
-            bidirectional: boolean;
-            nonlinearity: 'tanh' | 'relu';
-        } | {
-            type: 'LSTM';
-            input_size: number;
-            hidden_size: number;
-            num_layers: number;
-            bias: boolean;
-            batch_first: boolean;
-            dropout: number;
-            bidirectional: boolean;
-            proj_size: number;
-        } | {
-            type: 'GRU';
-            input_size: number;
-            hidden_size: number;
-            num_layers: number;
-            bias: boolean;
-            batch_first: boolean;
-            dropout: number;
-            bidirectional: boolean;
-        } | {
-            type: 'MultiheadAttention';
-            embed_dim: number;
-            num_heads: number;
-            dropout: number;
-            bias: boolean;
-            add_bias_kv: boolean;
-            add_zero_attn: boolean;
-            kdim: number | null;
-            vdim: number | null;
-            batch_first: boolean;
-            key_padding_mask: 'padding_idx' | null;
-            is_causal: boolean;
-        } | {
-            type: 'TransformerEncoderLayer';
-            d_model: number;
-            nhead: number;
-            dim_feedforward: number;
-            dropout: number;
-            activation: 'relu' | 'gelu';
-            layer_norm_eps: number;
-            batch_first: boolean;
-            norm_first: boolean;
-            src_key_padding_mask: 'padding_idx' | null;
-            is_causal: boolean;
-        } | {
-            type: 'TransformerEncoder';
-            encoder_layer: {
-                type: 'TransformerEncoderLayer';
-                d_model: number;
-                nhead: number;
-                dim_feedforward: number;
-                dropout: number;
-                activation: 'relu' | 'gelu';
-                layer_norm_eps: number;
-                batch_first: boolean;
-                norm_first: boolean;
-                src_key_padding_mask: 'padding_idx' | null;
-                is_causal: boolean;
-            };
-            num_layers: number;
-            norm: {
-                type: 'LayerNorm';
-                normalized_shape: number | Array<number>;
-                eps: number;
-                elementwise_affine: boolean;
-            } | null;
-            enable_nested_tensor: boolean;
-            mask_check: boolean;
-            src_key_padding_mask: 'padding_idx' | null;
-            is_causal: boolean;
-        } | {
-            type: 'PositionalEncoding';
-            d_model: number;
-            dropout: number;
-            max_len: number;
-            batch_first: boolean;
-        } | {
-            type: 'Select';
-            dim: number;
-            index: number;
-        } | {
-            type: 'Mean';
-            dim: number;
-            keepdim: boolean;
-        }>;
-    };
+        layers: Array<LayerSpec>;
+    } | ModelGraph;
     loss: {
         type: 'MSELoss';
         reduction: 'none' | 'mean' | 'sum';
@@ -3338,6 +2508,360 @@ export type Evaluation = {
         r2?: number;
         confusion_matrix?: Array<Array<number>>;
     };
+};
+
+export type LayerSpec = {
+    type: 'Linear';
+    in_features: number;
+    out_features: number;
+    bias: boolean;
+} | {
+    type: 'ReLU';
+    inplace: boolean;
+} | {
+    type: 'LeakyReLU';
+    negative_slope: number;
+    inplace: boolean;
+} | {
+    type: 'Sigmoid';
+} | {
+    type: 'Tanh';
+} | {
+    type: 'GELU';
+    approximate: 'none' | 'tanh';
+} | {
+    type: 'ELU';
+    alpha: number;
+    inplace: boolean;
+} | {
+    type: 'SiLU';
+    inplace: boolean;
+} | {
+    type: 'Softplus';
+    beta: number;
+    threshold: number;
+} | {
+    type: 'Identity';
+} | {
+    type: 'Flatten';
+    start_dim: number;
+    end_dim: number;
+} | {
+    type: 'Dropout';
+    p: number;
+    inplace: boolean;
+} | {
+    type: 'LayerNorm';
+    normalized_shape: number | Array<number>;
+    eps: number;
+    elementwise_affine: boolean;
+} | {
+    type: 'BatchNorm1d';
+    num_features: number;
+    eps: number;
+    momentum: number | null;
+    affine: boolean;
+    track_running_stats: boolean;
+} | {
+    type: 'BatchNorm2d';
+    num_features: number;
+    eps: number;
+    momentum: number | null;
+    affine: boolean;
+    track_running_stats: boolean;
+} | {
+    type: 'Dropout2d';
+    p: number;
+    inplace: boolean;
+} | {
+    type: 'Conv1d';
+    in_channels: number;
+    out_channels: number;
+    kernel_size: number | [
+        number
+    ];
+    stride: number | [
+        number
+    ];
+    padding: number | [
+        number
+    ] | 'same' | 'valid';
+    dilation: number | [
+        number
+    ];
+    groups: number;
+    bias: boolean;
+    padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+} | {
+    type: 'Conv2d';
+    in_channels: number;
+    out_channels: number;
+    kernel_size: number | [
+        number,
+        number
+    ];
+    stride: number | [
+        number,
+        number
+    ];
+    padding: number | [
+        number,
+        number
+    ] | 'same' | 'valid';
+    dilation: number | [
+        number,
+        number
+    ];
+    groups: number;
+    bias: boolean;
+    padding_mode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+} | {
+    type: 'MaxPool1d';
+    kernel_size: number | [
+        number
+    ];
+    stride: number | [
+        number
+    ] | null;
+    padding: number | [
+        number
+    ];
+    ceil_mode: boolean;
+    dilation: number | [
+        number
+    ];
+    return_indices: boolean;
+} | {
+    type: 'MaxPool2d';
+    kernel_size: number | [
+        number,
+        number
+    ];
+    stride: number | [
+        number,
+        number
+    ] | null;
+    padding: number | [
+        number,
+        number
+    ];
+    ceil_mode: boolean;
+    dilation: number | [
+        number,
+        number
+    ];
+    return_indices: boolean;
+} | {
+    type: 'AvgPool1d';
+    kernel_size: number | [
+        number
+    ];
+    stride: number | [
+        number
+    ] | null;
+    padding: number | [
+        number
+    ];
+    ceil_mode: boolean;
+    count_include_pad: boolean;
+} | {
+    type: 'AvgPool2d';
+    kernel_size: number | [
+        number,
+        number
+    ];
+    stride: number | [
+        number,
+        number
+    ] | null;
+    padding: number | [
+        number,
+        number
+    ];
+    ceil_mode: boolean;
+    count_include_pad: boolean;
+    divisor_override: number | null;
+} | {
+    type: 'AdaptiveAvgPool1d';
+    output_size: number | [
+        number | null
+    ];
+} | {
+    type: 'AdaptiveAvgPool2d';
+    output_size: number | [
+        number | null,
+        number | null
+    ];
+} | {
+    type: 'AdaptiveMaxPool2d';
+    output_size: number | [
+        number | null,
+        number | null
+    ];
+    return_indices: boolean;
+} | {
+    type: 'Unflatten';
+    dim: number;
+    unflattened_size: Array<number>;
+} | {
+    type: 'Embedding';
+    num_embeddings: number;
+    embedding_dim: number;
+    padding_idx: number | null;
+    max_norm: number | null;
+    norm_type: number;
+    scale_grad_by_freq: boolean;
+    sparse: boolean;
+} | {
+    type: 'RNN';
+    input_size: number;
+    hidden_size: number;
+    num_layers: number;
+    bias: boolean;
+    batch_first: boolean;
+    dropout: number;
+    bidirectional: boolean;
+    nonlinearity: 'tanh' | 'relu';
+} | {
+    type: 'LSTM';
+    input_size: number;
+    hidden_size: number;
+    num_layers: number;
+    bias: boolean;
+    batch_first: boolean;
+    dropout: number;
+    bidirectional: boolean;
+    proj_size: number;
+} | {
+    type: 'GRU';
+    input_size: number;
+    hidden_size: number;
+    num_layers: number;
+    bias: boolean;
+    batch_first: boolean;
+    dropout: number;
+    bidirectional: boolean;
+} | {
+    type: 'MultiheadAttention';
+    embed_dim: number;
+    num_heads: number;
+    dropout: number;
+    bias: boolean;
+    add_bias_kv: boolean;
+    add_zero_attn: boolean;
+    kdim: number | null;
+    vdim: number | null;
+    batch_first: boolean;
+    key_padding_mask: 'padding_idx' | null;
+    is_causal: boolean;
+} | {
+    type: 'TransformerEncoderLayer';
+    d_model: number;
+    nhead: number;
+    dim_feedforward: number;
+    dropout: number;
+    activation: 'relu' | 'gelu';
+    layer_norm_eps: number;
+    batch_first: boolean;
+    norm_first: boolean;
+    src_key_padding_mask: 'padding_idx' | null;
+    is_causal: boolean;
+} | {
+    type: 'TransformerEncoder';
+    encoder_layer: {
+        type: 'TransformerEncoderLayer';
+        d_model: number;
+        nhead: number;
+        dim_feedforward: number;
+        dropout: number;
+        activation: 'relu' | 'gelu';
+        layer_norm_eps: number;
+        batch_first: boolean;
+        norm_first: boolean;
+        src_key_padding_mask: 'padding_idx' | null;
+        is_causal: boolean;
+    };
+    num_layers: number;
+    norm: {
+        type: 'LayerNorm';
+        normalized_shape: number | Array<number>;
+        eps: number;
+        elementwise_affine: boolean;
+    } | null;
+    enable_nested_tensor: boolean;
+    mask_check: boolean;
+    src_key_padding_mask: 'padding_idx' | null;
+    is_causal: boolean;
+} | {
+    type: 'PositionalEncoding';
+    d_model: number;
+    dropout: number;
+    max_len: number;
+    batch_first: boolean;
+} | {
+    type: 'Select';
+    dim: number;
+    index: number;
+} | {
+    type: 'Mean';
+    dim: number;
+    keepdim: boolean;
+};
+
+export type ModelGraph = {
+    inputs: [
+        string
+    ];
+    nodes: Array<{
+        name: string;
+        layer: LayerSpec | {
+            type: 'Sequential';
+            layers: Array<LayerSpec>;
+        };
+        input: string;
+    } | {
+        name: string;
+        op: 'add';
+        inputs: [
+            string,
+            string
+        ];
+    } | {
+        name: string;
+        op: 'mul';
+        inputs: [
+            string,
+            string
+        ];
+    } | {
+        name: string;
+        op: 'cat';
+        inputs: Array<string>;
+        dim: number;
+    } | {
+        name: string;
+        op: 'mean';
+        input: string;
+        dim: number | Array<number>;
+        keepdim: boolean;
+    } | {
+        name: string;
+        op: 'reshape';
+        input: string;
+        shape: Array<number>;
+    } | {
+        name: string;
+        op: 'permute';
+        input: string;
+        dims: Array<number>;
+    } | {
+        name: string;
+        op: 'select';
+        input: string;
+        dim: number;
+        index: number;
+    }>;
+    output: string;
 };
 
 export type GetHealthData = {

@@ -3,6 +3,8 @@
  * become OpenAPI components. Job shapes themselves come from src/service.
  */
 import { z } from 'zod';
+import { graphModelSchema } from '../engine/nn/graph-spec.js';
+import { layerSpecSchema } from '../engine/nn/registry.js';
 import { datasetListSchema, datasetSchema } from '../service/dataset-resource.js';
 import { JOB_ID_PATTERN } from '../service/ids.js';
 import {
@@ -121,6 +123,8 @@ export function createSchemaRegistry() {
     [datasetListSchema, 'DatasetList'],
     [progressEventSchema, 'ProgressEvent'],
     [evaluationSchema, 'Evaluation'],
+    [layerSpecSchema, 'LayerSpec'],
+    [graphModelSchema, 'ModelGraph'],
   ];
   for (const [schema, id] of named) registry.add(schema, { id });
   return registry;

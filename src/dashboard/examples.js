@@ -135,6 +135,36 @@ export const EXAMPLES = {
     data: { synthetic: { type: 'blobs', n_samples: 1024, n_features: 8, centers: 4, noise: 2, seed: 1 } },
     training: { epochs: 20, batch_size: 32, shuffle: true, seed: 42, validation_split: 0.2 },
   },
+  'Residual MLP graph (synthetic blobs)': {
+    name: 'residual-mlp-blobs',
+    model: {
+      inputs: ['x'],
+      nodes: [
+        { name: 'stem', layer: { type: 'Linear', in_features: 8, out_features: 32 }, input: 'x' },
+        { name: 'act', layer: { type: 'ReLU' }, input: 'stem' },
+        {
+          name: 'block',
+          layer: {
+            type: 'Sequential',
+            layers: [
+              { type: 'Linear', in_features: 32, out_features: 32 },
+              { type: 'ReLU' },
+              { type: 'Linear', in_features: 32, out_features: 32 },
+            ],
+          },
+          input: 'act',
+        },
+        { name: 'sum', op: 'add', inputs: ['block', 'act'] },
+        { name: 'relu', layer: { type: 'ReLU' }, input: 'sum' },
+        { name: 'head', layer: { type: 'Linear', in_features: 32, out_features: 4 }, input: 'relu' },
+      ],
+      output: 'head',
+    },
+    loss: { type: 'CrossEntropyLoss' },
+    optimizer: { type: 'Adam', lr: 0.003 },
+    data: { synthetic: { type: 'blobs', n_samples: 1024, n_features: 8, centers: 4, noise: 2, seed: 1 } },
+    training: { epochs: 20, batch_size: 32, shuffle: true, seed: 42, validation_split: 0.2 },
+  },
 };
 
 /** Compact JSON: one data row per line, so the editor stays readable. */

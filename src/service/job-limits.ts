@@ -6,8 +6,10 @@
  * MAX_SAMPLES); here their product is the compute budget.
  */
 import type { Config } from '../config.js';
+import { formatPath } from '../engine/errors.js';
 import { activationMemory } from '../engine/nn/activation-memory.js';
-import type { LayerSpec } from '../engine/nn/registry.js';
+import { graphOps } from '../engine/nn/graph-spec.js';
+import type { AnyModelSpec } from '../engine/nn/model-spec.js';
 import { numel } from '../engine/tensor.js';
 import { probeShape } from '../training/sample-shape.js';
 import type { ProblemIssue } from './errors.js';
@@ -60,13 +62,30 @@ export function layerParameterCount(layer: unknown): number {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/**
+ * The layer specs of a raw model (unvalidated): its `layers`, or its graph nodes' layers (a nested
+ * Sequential's one by one); an op node counts as a layer toward MAX_LAYERS.
+ */
+function rawLayers(model: unknown): unknown[] {
+  if (!isObj(model)) return [];
+  if (Array.isArray(model.layers)) return model.layers;
+  if (!Array.isArray(model.nodes)) return [];
+  return model.nodes.flatMap((node: unknown) => {
+    if (!isObj(node)) return [];
+    if (!isObj(node.layer)) return [node];
+    return node.layer.type === 'Sequential' && Array.isArray(node.layer.layers)
+      ? node.layer.layers
+      : [node.layer];
+  });
+}
+
 export function checkJobLimits(body: unknown, limits: JobResourceLimits): ProblemIssue[] {
   if (!isObj(body)) return [];
   const issues: ProblemIssue[] = [];
-  const layers = isObj(body.model) && Array.isArray(body.model.layers) ? body.model.layers : [];
+  const layers = rawLayers(body.model);
   if (layers.length > limits.maxLayers)
     issues.push({
-      path: 'model.layers',
+      path: isObj(body.model) && Array.isArray(body.model.nodes) ? 'model.nodes' : 'model.layers',
       message: `${count(layers.length)} layers; at most ${count(limits.maxLayers)} per model (MAX_LAYERS)`,
     });
   const parameters = layers.reduce((sum: number, layer) => sum + layerParameterCount(layer), 0);
@@ -103,6 +122,7 @@ export function checkJobLimits(body: unknown, limits: JobResourceLimits): Proble
   return issues;
 }
 
+const isGraphOp = (type: string) => (graphOps as string[]).includes(type);
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 
 /**
@@ -112,18 +132,17 @@ const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
  * model (the shape walk passed), once the sample shape is known (for datasets, from their metadata).
  */
 export function checkActivationLimit(
-  layers: readonly LayerSpec[],
+  model: AnyModelSpec,
   sampleShape: readonly number[],
   batchSize: number,
   maxBytes: number,
 ): ProblemIssue[] {
-  const memory = activationMemory(layers, sampleShape, batchSize);
-  if (memory.unknownAt !== null) {
-    const i = memory.unknownAt;
+  const memory = activationMemory(model, sampleShape, batchSize);
+  if (memory.unknown !== null) {
     return [
       {
-        path: `model.layers[${i}]`,
-        message: `the output shape of this ${layers[i].type} layer cannot be worked out from the spec, so its activation memory cannot be checked against MAX_ACTIVATION_BYTES`,
+        path: formatPath(['model', ...memory.unknown.path]),
+        message: `the output shape of this ${memory.unknown.type} layer cannot be worked out from the spec, so its activation memory cannot be checked against MAX_ACTIVATION_BYTES`,
       },
     ];
   }
@@ -134,11 +153,11 @@ export function checkActivationLimit(
   const shape = [memory.batchSize, ...largest.outputShape].join(' × ');
   return [
     {
-      path: `model.layers[${largest.index}]`,
+      path: formatPath(['model', ...largest.path]),
       message:
         `one training step with batches of ${count(memory.batchSize)} needs ${count(memory.bytes)} bytes (${gib(memory.bytes)}) of activation memory; ` +
         `at most ${count(maxBytes)} (${gib(maxBytes)}, MAX_ACTIVATION_BYTES). ` +
-        `This ${largest.type} layer (output ${shape}) holds the most: ${count(largest.keptBytes)} bytes for the step and ${count(largest.backwardBytes)} more during its backward pass. ` +
+        `This ${largest.type} ${isGraphOp(largest.type) ? 'op' : 'layer'} (output ${shape}) holds the most: ${count(largest.keptBytes)} bytes for the step and ${count(largest.backwardBytes)} more during its backward pass. ` +
         'A smaller batch_size or smaller layers need less.',
     },
   ];

@@ -8,7 +8,7 @@ import { onnxFromSafetensors } from '../artifacts/onnx/from-safetensors.js';
 import { decodeSafetensors, toNested } from '../artifacts/safetensors.js';
 import type { FashionMnistSplit } from '../datasets/fashion-mnist.js';
 import { SpecError, type SpecIssue } from '../engine/errors.js';
-import { buildModel } from '../engine/nn/registry.js';
+import { buildAnyModel, inputLayers } from '../engine/nn/model-spec.js';
 import { Generator } from '../engine/random.js';
 import { type NestedArray, numel, sameShape, shapeToString, type Tensor, tensor } from '../engine/tensor.js';
 import type { TrainingQueue } from '../queue/training-queue.js';
@@ -155,7 +155,7 @@ export class JobService {
     const max = this.limits.maxActivationBytes;
     if (max === undefined) return;
     const batch = Math.min(valid.spec.training.batch_size, Math.max(valid.samples, 1));
-    const over = checkActivationLimit(valid.spec.model.layers, valid.sampleShape, batch, max);
+    const over = checkActivationLimit(valid.spec.model, valid.sampleShape, batch, max);
     if (over.length > 0) throw new LimitExceededError(over);
   }
 
@@ -240,7 +240,7 @@ export class JobService {
     for (const [name, t] of Object.entries(decodeSafetensors(model).tensors))
       state[name] = tensor(t.data, { shape: t.shape });
     try {
-      buildModel(valid.spec.model, new Generator(0)).loadStateDict(state);
+      buildAnyModel(valid.spec.model, new Generator(0)).loadStateDict(state);
     } catch (err) {
       if (err instanceof SpecError)
         throw ValidationError.fromSpecIssues(
@@ -360,8 +360,9 @@ function predictInputIssues(job: Job, x: unknown[]): SpecIssue[] {
       },
     ];
   const size = numel(sample);
-  const flat = job.spec.model.layers[0]?.type === 'Embedding' ? flattenNested(x, x.length * size) : null;
-  return tokenIdIssues(job.spec.model.layers, x.length, sample, (i, k) => flat![i * size + k], ['x']);
+  const first = inputLayers(job.spec.model);
+  const flat = first[0]?.type === 'Embedding' ? flattenNested(x, x.length * size) : null;
+  return tokenIdIssues(first, x.length, sample, (i, k) => flat![i * size + k], ['x']);
 }
 
 /** How the job summary names its data source. */

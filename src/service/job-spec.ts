@@ -11,7 +11,7 @@ import { DEFAULT_FASHION_MNIST_DIR, FashionMnistMissingError } from '../datasets
 import type { SpecIssue } from '../engine/errors.js';
 import { collectIssues, SpecError } from '../engine/errors.js';
 import { lossRegistry } from '../engine/losses/registry.js';
-import { buildModel, parseModelSpec } from '../engine/nn/registry.js';
+import { buildAnyModel, parseAnyModelSpec } from '../engine/nn/model-spec.js';
 import { Generator } from '../engine/random.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
 import { numel, tensor } from '../engine/tensor.js';
@@ -297,7 +297,7 @@ function checkValidationOptions(spec: RunSpec, explicitValidation: boolean): Spe
  */
 function partialSpec(v: Record<string, unknown>): RunSpec | null {
   try {
-    const model = parseModelSpec(v.model, ['model']);
+    const model = parseAnyModelSpec(v.model, ['model']);
     const loss = parseTyped(lossRegistry, v.loss, 'loss', ['loss']);
     const training = parseWith(trainingOptionsSchema, v.training, ['training']);
     return { model, loss, training } as RunSpec;
@@ -342,7 +342,7 @@ function parseInit(value: unknown, spec: RunSpec | undefined, issues: SpecIssue[
     const own: SpecIssue[] = [];
     try {
       collectIssues(own, () =>
-        buildModel(spec.model, new Generator(0)).loadStateDict(init.state_dict as never),
+        buildAnyModel(spec.model, new Generator(0)).loadStateDict(init.state_dict as never),
       );
     } catch (err) {
       own.push({ path: [], message: (err as Error).message });
@@ -373,7 +373,7 @@ function parseSafetensorsInit(b64: string, spec: RunSpec | undefined, issues: Sp
   }
   if (spec !== undefined) {
     try {
-      buildModel(spec.model, new Generator(0)).loadStateDict(state);
+      buildAnyModel(spec.model, new Generator(0)).loadStateDict(state);
     } catch (err) {
       const own = err instanceof SpecError ? err.issues : [{ path: [], message: (err as Error).message }];
       for (const issue of own) issues.push({ path, message: issue.message });

@@ -3,9 +3,8 @@
  * against its spec before anything runs (shapes through the model, targets valid for the loss);
  * `toTensors` turns checked JSON arrays, or x packed as float32 bytes (`PackedData`), into tensors.
  */
-import { SpecError, type SpecIssue } from '../engine/errors.js';
-import type { LayerSpec } from '../engine/nn/registry.js';
-import { checkLayerShapes } from '../engine/nn/shape-check.js';
+import { formatPath, SpecError, type SpecIssue } from '../engine/errors.js';
+import { checkModelShapes, inputLayers, type ModelStep } from '../engine/nn/model-spec.js';
 import { indexRows } from '../engine/ops/shape.js';
 import {
   inferShape,
@@ -145,8 +144,8 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
     flat ??= flattenNested((data as RawData).x, rows * size);
     return flat[i * size + k];
   };
-  issues.push(...tokenIdIssues(spec.model.layers, rows, sampleShape, at, ['data', 'x']));
-  if (spec.model.layers[0]?.type === 'Embedding' && spec.training.normalize === 'standard')
+  issues.push(...tokenIdIssues(inputLayers(spec.model), rows, sampleShape, at, ['data', 'x']));
+  if (inputLayers(spec.model)[0]?.type === 'Embedding' && spec.training.normalize === 'standard')
     issues.push({
       path: ['training', 'normalize'],
       message: "normalize 'standard' would change the token ids the Embedding (layer 0) reads; leave it off",
@@ -187,19 +186,12 @@ function checkAgainstSpec(
   yShape: readonly number[],
   issues: SpecIssue[],
 ): TargetRule | null {
-  const shapes = checkLayerShapes(spec.model.layers, xShape.slice(1));
+  const shapes = checkModelShapes(spec.model, xShape.slice(1));
   for (const issue of shapes.issues) issues.push({ path: ['model', ...issue.path], message: issue.message });
   if (shapes.outputShape === null) return null;
   const rule = lossTargets(spec.loss, [xShape[0], ...shapes.outputShape]);
   issues.push(...rule.check(y, yShape));
-  issues.push(
-    ...checkBatchNormBatches(
-      spec.model.layers,
-      [xShape.slice(1), ...shapes.layerShapes],
-      xShape[0],
-      spec.training.batch_size,
-    ),
-  );
+  issues.push(...checkBatchNormBatches(shapes.steps, xShape[0], spec.training.batch_size));
   return rule;
 }
 
@@ -252,7 +244,7 @@ export function tableToTensors(spec: RunSpec, table: TableArrays): TrainingData 
   const { features } = table;
   const values = tableValues(table.x);
   issues.push(
-    ...tokenIdIssues(spec.model.layers, table.rows, sampleShape, (i, k) => values[i * features + k], [
+    ...tokenIdIssues(inputLayers(spec.model), table.rows, sampleShape, (i, k) => values[i * features + k], [
       'data',
       'x',
     ]),
@@ -265,26 +257,20 @@ export function tableToTensors(spec: RunSpec, table: TableArrays): TrainingData 
 
 /**
  * BatchNorm in training mode needs more than one value per channel in every batch: a batch of B
- * gives B × (the input's values per sample and channel), e.g. B·H·W for BatchNorm2d. `inputShapes[i]`
- * is layer i's per-sample input shape.
+ * gives B × (the input's values per sample and channel), e.g. B·H·W for BatchNorm2d.
  */
-function checkBatchNormBatches(
-  layers: readonly LayerSpec[],
-  inputShapes: readonly (readonly number[])[],
-  samples: number,
-  batchSize: number,
-): SpecIssue[] {
+function checkBatchNormBatches(steps: readonly ModelStep[], samples: number, batchSize: number): SpecIssue[] {
   const lastBatch = samples % batchSize === 0 ? Math.min(batchSize, samples) : samples % batchSize;
   const smallest = Math.min(lastBatch, batchSize, samples);
-  for (let i = 0; i < layers.length && i < inputShapes.length; i++) {
-    const type = layers[i].type;
+  for (const step of steps) {
+    const type = step.spec.type;
     if (type !== 'BatchNorm1d' && type !== 'BatchNorm2d') continue;
-    const perChannel = numel(inputShapes[i].slice(1)); // per sample: all but the channel dimension
+    const perChannel = numel(step.inputs[0].slice(1)); // per sample: all but the channel dimension
     if (smallest * perChannel > 1) continue;
     return [
       {
         path: ['training', 'batch_size'],
-        message: `${type} (layer ${i}) needs more than one value per channel in every batch, but a batch of 1 occurs with ${samples} samples and batch_size ${batchSize}`,
+        message: `${type} (${step.path.length === 2 ? `layer ${step.path[1]}` : `model.${formatPath(step.path)}`}) needs more than one value per channel in every batch, but a batch of 1 occurs with ${samples} samples and batch_size ${batchSize}`,
       },
     ];
   }

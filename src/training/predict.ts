@@ -5,8 +5,8 @@
  */
 import type { Loss } from '../engine/losses/loss.js';
 import { buildLoss } from '../engine/losses/registry.js';
+import { buildAnyModel } from '../engine/nn/model-spec.js';
 import type { StateDict } from '../engine/nn/module.js';
-import { buildModel } from '../engine/nn/registry.js';
 import { argmax } from '../engine/ops/reduce.js';
 import { Generator } from '../engine/random.js';
 import { type NestedArray, noGrad, type Tensor, tensor } from '../engine/tensor.js';
@@ -40,7 +40,7 @@ export function predict(
   { normalization = null }: { normalization?: Normalization | null } = {},
 ): Prediction {
   // The generator only feeds initial weights, which loadStateDict overwrites.
-  const model = buildModel(spec.model, new Generator(0));
+  const model = buildAnyModel(spec.model, new Generator(0));
   model.loadStateDict(stateDict);
   model.eval();
   const loss = buildLoss(spec.loss, { parameters: () => model.parameters() });

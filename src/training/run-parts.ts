@@ -1,8 +1,8 @@
 /** Building a run's model, loss, optimizer and scheduler from its spec. */
 import type { Loss } from '../engine/losses/loss.js';
 import { buildLoss } from '../engine/losses/registry.js';
-import type { Sequential } from '../engine/nn/index.js';
-import { buildModel } from '../engine/nn/registry.js';
+import { buildAnyModel } from '../engine/nn/model-spec.js';
+import type { Module } from '../engine/nn/module.js';
 import type { Optimizer } from '../engine/optim/optimizer.js';
 import { buildOptimizer } from '../engine/optim/registry.js';
 import { Generator } from '../engine/random.js';
@@ -13,7 +13,8 @@ import type { RunSpec } from './spec.js';
 
 /** Everything a run is made of, built from a spec with one seeded generator. */
 export interface RunParts {
-  model: Sequential;
+  /** An nn.Sequential, or a Graph. */
+  model: Module;
   loss: Loss;
   optimizer: Optimizer;
   scheduler: LRScheduler | null;
@@ -22,7 +23,7 @@ export interface RunParts {
 
 export function buildRun(spec: RunSpec, initStateDict?: Record<string, Tensor | NestedArray>): RunParts {
   const generator = new Generator(spec.training.seed);
-  const model = buildModel(spec.model, generator);
+  const model = buildAnyModel(spec.model, generator);
   if (initStateDict !== undefined) model.loadStateDict(initStateDict);
   model.train();
   const loss = buildLoss(spec.loss, { parameters: () => model.parameters() });

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { gradClipSchema } from '../engine/clip.js';
 import { collectIssues, SpecError, type SpecIssue } from '../engine/errors.js';
 import { lossRegistry, lossSpecSchema } from '../engine/losses/registry.js';
-import { layerSpecSchema, type ModelSpec, parseModelSpec } from '../engine/nn/registry.js';
+import { graphModelSchema } from '../engine/nn/graph-spec.js';
+import { type AnyModelSpec, parseAnyModelSpec } from '../engine/nn/model-spec.js';
+import { layerSpecSchema } from '../engine/nn/registry.js';
 import { optimizerRegistry, optimizerSpecSchema } from '../engine/optim/registry.js';
 import { schedulerRegistry, schedulerSpecSchema } from '../engine/schedulers/registry.js';
 import { parseTyped, parseWith } from '../engine/spec-parse.js';
@@ -69,7 +71,11 @@ export const trainingOptionsSchema = z.strictObject({
 export type TrainingOptions = z.output<typeof trainingOptionsSchema>;
 
 export const runSpecSchema = z.strictObject({
-  model: z.strictObject({ layers: z.array(layerSpecSchema).min(1) }),
+  model: z
+    .union([z.strictObject({ layers: z.array(layerSpecSchema).min(1) }), graphModelSchema])
+    .describe(
+      'An nn.Sequential `{"layers": [...]}`, or a graph of named nodes `{"inputs", "nodes", "output"}`.',
+    ),
   loss: lossSpecSchema,
   optimizer: optimizerSpecSchema,
   scheduler: schedulerSpecSchema.optional(),
@@ -77,7 +83,7 @@ export const runSpecSchema = z.strictObject({
 });
 
 export interface RunSpec {
-  model: ModelSpec;
+  model: AnyModelSpec;
   loss: z.output<typeof lossSpecSchema>;
   optimizer: z.output<typeof optimizerSpecSchema>;
   scheduler?: z.output<typeof schedulerSpecSchema>;
@@ -95,7 +101,7 @@ export function parseRunSpec(value: unknown): RunSpec {
   for (const key of ['model', 'loss', 'optimizer', 'training']) {
     if (v[key] === undefined) issues.push({ path: [key], message: `${key} is required` });
   }
-  const model = v.model === undefined ? undefined : part(() => parseModelSpec(v.model, ['model']));
+  const model = v.model === undefined ? undefined : part(() => parseAnyModelSpec(v.model, ['model']));
   const loss =
     v.loss === undefined ? undefined : part(() => parseTyped(lossRegistry, v.loss, 'loss', ['loss']));
   const optimizer =

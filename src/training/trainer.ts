@@ -62,9 +62,9 @@ const EVAL_MIN_BYTES = 64 * 1024 * 1024;
  * times what its training batches do, which MAX_ACTIVATION_BYTES bounds.
  */
 function evaluationChunk(spec: RunSpec, sampleShape: readonly number[], batchRows: number): number {
-  const perSample = inferenceBytesPerSample(spec.model.layers, sampleShape);
+  const perSample = inferenceBytesPerSample(spec.model, sampleShape);
   if (perSample === null) return Math.max(1, Math.min(EVAL_CHUNK, batchRows));
-  const step = activationMemory(spec.model.layers, sampleShape, batchRows).bytes;
+  const step = activationMemory(spec.model, sampleShape, batchRows).bytes;
   const fit = Math.floor(Math.max(step, EVAL_MIN_BYTES) / Math.max(perSample, 1));
   return Math.max(1, Math.min(EVAL_CHUNK, fit));
 }

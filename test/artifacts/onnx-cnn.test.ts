@@ -13,6 +13,7 @@
  * ways; the adaptive pools; BatchNorm2d with running statistics (and without); Dropout2d in eval;
  * Flatten (all and a middle range), Unflatten; the input standardisation folded into the graph.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { exportOnnx } from '../../src/artifacts/onnx/export.js';
 import { onnxFromSafetensors } from '../../src/artifacts/onnx/from-safetensors.js';
 import { decodeModel } from '../../src/artifacts/onnx/proto.js';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '../../src/artifacts/safetensors.js';
+import type { LayerSpec } from '../../src/engine/nn/registry.js';
 import { Generator } from '../../src/engine/random.js';
 import type { NestedArray } from '../../src/engine/tensor.js';
 import { modelMetadata } from '../../src/queue/job-result.js';
@@ -337,7 +339,7 @@ describe('ONNX export of convolutional models', () => {
     };
     const { tensors } = decodeSafetensors(file);
     const bytes = exportOnnx({
-      layers: spec.model.layers,
+      layers: (spec.model as { layers: LayerSpec[] }).layers,
       stateDict: tensors,
       sampleShape: [c, h, w],
       normalization: perChannel,

@@ -12,410 +12,8 @@ from typing import Any, Dict, List, Literal, TypedDict, Union
 API_VERSION = '1.0.0'
 
 
-class _LinearLayerInputBase(TypedDict):
-    type: Literal['Linear']
-    in_features: int
-    out_features: int
-
-
-class LinearLayerInput(_LinearLayerInputBase, total=False):
-    bias: bool
-
-
-class _ReLULayerInputBase(TypedDict):
-    type: Literal['ReLU']
-
-
-class ReLULayerInput(_ReLULayerInputBase, total=False):
-    inplace: bool
-
-
-class _LeakyReLULayerInputBase(TypedDict):
-    type: Literal['LeakyReLU']
-
-
-class LeakyReLULayerInput(_LeakyReLULayerInputBase, total=False):
-    negative_slope: float
-    inplace: bool
-
-
-class SigmoidLayerInput(TypedDict):
-    type: Literal['Sigmoid']
-
-
-class TanhLayerInput(TypedDict):
-    type: Literal['Tanh']
-
-
-class _GELULayerInputBase(TypedDict):
-    type: Literal['GELU']
-
-
-class GELULayerInput(_GELULayerInputBase, total=False):
-    approximate: Literal['none', 'tanh']
-
-
-class _ELULayerInputBase(TypedDict):
-    type: Literal['ELU']
-
-
-class ELULayerInput(_ELULayerInputBase, total=False):
-    alpha: float
-    inplace: bool
-
-
-class _SiLULayerInputBase(TypedDict):
-    type: Literal['SiLU']
-
-
-class SiLULayerInput(_SiLULayerInputBase, total=False):
-    inplace: bool
-
-
-class _SoftplusLayerInputBase(TypedDict):
-    type: Literal['Softplus']
-
-
-class SoftplusLayerInput(_SoftplusLayerInputBase, total=False):
-    beta: float
-    threshold: float
-
-
-class IdentityLayerInput(TypedDict):
-    type: Literal['Identity']
-
-
-class _FlattenLayerInputBase(TypedDict):
-    type: Literal['Flatten']
-
-
-class FlattenLayerInput(_FlattenLayerInputBase, total=False):
-    start_dim: int
-    end_dim: int
-
-
-class _DropoutLayerInputBase(TypedDict):
-    type: Literal['Dropout']
-
-
-class DropoutLayerInput(_DropoutLayerInputBase, total=False):
-    p: float
-    inplace: bool
-
-
-class _LayerNormLayerInputBase(TypedDict):
-    type: Literal['LayerNorm']
-    normalized_shape: Union[int, List[int]]
-
-
-class LayerNormLayerInput(_LayerNormLayerInputBase, total=False):
-    eps: float
-    elementwise_affine: bool
-
-
-class _BatchNorm1dLayerInputBase(TypedDict):
-    type: Literal['BatchNorm1d']
-    num_features: int
-
-
-class BatchNorm1dLayerInput(_BatchNorm1dLayerInputBase, total=False):
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class _BatchNorm2dLayerInputBase(TypedDict):
-    type: Literal['BatchNorm2d']
-    num_features: int
-
-
-class BatchNorm2dLayerInput(_BatchNorm2dLayerInputBase, total=False):
-    eps: float
-    momentum: Union[float, None]
-    affine: bool
-    track_running_stats: bool
-
-
-class _Dropout2dLayerInputBase(TypedDict):
-    type: Literal['Dropout2d']
-
-
-class Dropout2dLayerInput(_Dropout2dLayerInputBase, total=False):
-    p: float
-    inplace: bool
-
-
-class _Conv1dLayerInputBase(TypedDict):
-    type: Literal['Conv1d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-
-
-class Conv1dLayerInput(_Conv1dLayerInputBase, total=False):
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class _Conv2dLayerInputBase(TypedDict):
-    type: Literal['Conv2d']
-    in_channels: int
-    out_channels: int
-    kernel_size: Union[int, List[int]]
-
-
-class Conv2dLayerInput(_Conv2dLayerInputBase, total=False):
-    stride: Union[int, List[int]]
-    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
-    dilation: Union[int, List[int]]
-    groups: int
-    bias: bool
-    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
-
-
-class _MaxPool1dLayerInputBase(TypedDict):
-    type: Literal['MaxPool1d']
-    kernel_size: Union[int, List[int]]
-
-
-class MaxPool1dLayerInput(_MaxPool1dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class _MaxPool2dLayerInputBase(TypedDict):
-    type: Literal['MaxPool2d']
-    kernel_size: Union[int, List[int]]
-
-
-class MaxPool2dLayerInput(_MaxPool2dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    dilation: Union[int, List[int]]
-    return_indices: bool
-
-
-class _AvgPool1dLayerInputBase(TypedDict):
-    type: Literal['AvgPool1d']
-    kernel_size: Union[int, List[int]]
-
-
-class AvgPool1dLayerInput(_AvgPool1dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-
-
-class _AvgPool2dLayerInputBase(TypedDict):
-    type: Literal['AvgPool2d']
-    kernel_size: Union[int, List[int]]
-
-
-class AvgPool2dLayerInput(_AvgPool2dLayerInputBase, total=False):
-    stride: Union[Union[int, List[int]], None]
-    padding: Union[int, List[int]]
-    ceil_mode: bool
-    count_include_pad: bool
-    divisor_override: Union[int, None]
-
-
-class AdaptiveAvgPool1dLayerInput(TypedDict):
-    type: Literal['AdaptiveAvgPool1d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveAvgPool2dLayerInput(TypedDict):
-    type: Literal['AdaptiveAvgPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class _AdaptiveMaxPool2dLayerInputBase(TypedDict):
-    type: Literal['AdaptiveMaxPool2d']
-    output_size: Union[int, List[Union[int, None]]]
-
-
-class AdaptiveMaxPool2dLayerInput(_AdaptiveMaxPool2dLayerInputBase, total=False):
-    return_indices: bool
-
-
-class UnflattenLayerInput(TypedDict):
-    type: Literal['Unflatten']
-    dim: int
-    unflattened_size: List[int]
-
-
-class _EmbeddingLayerInputBase(TypedDict):
-    type: Literal['Embedding']
-    num_embeddings: int
-    embedding_dim: int
-
-
-class EmbeddingLayerInput(_EmbeddingLayerInputBase, total=False):
-    padding_idx: Union[int, None]
-    max_norm: Union[float, None]
-    norm_type: float
-    scale_grad_by_freq: bool
-    sparse: bool
-
-
-class _RNNLayerInputBase(TypedDict):
-    type: Literal['RNN']
-    input_size: int
-    hidden_size: int
-
-
-class RNNLayerInput(_RNNLayerInputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    nonlinearity: Literal['tanh', 'relu']
-
-
-class _LSTMLayerInputBase(TypedDict):
-    type: Literal['LSTM']
-    input_size: int
-    hidden_size: int
-
-
-class LSTMLayerInput(_LSTMLayerInputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-    proj_size: int
-
-
-class _GRULayerInputBase(TypedDict):
-    type: Literal['GRU']
-    input_size: int
-    hidden_size: int
-
-
-class GRULayerInput(_GRULayerInputBase, total=False):
-    num_layers: int
-    bias: bool
-    batch_first: bool
-    dropout: float
-    bidirectional: bool
-
-
-class _MultiheadAttentionLayerInputBase(TypedDict):
-    type: Literal['MultiheadAttention']
-    embed_dim: int
-    num_heads: int
-
-
-class MultiheadAttentionLayerInput(_MultiheadAttentionLayerInputBase, total=False):
-    dropout: float
-    bias: bool
-    add_bias_kv: bool
-    add_zero_attn: bool
-    kdim: Union[int, None]
-    vdim: Union[int, None]
-    batch_first: bool
-    key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayerInputBase(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-
-
-class TransformerEncoderLayerInput(_TransformerEncoderLayerInputBase, total=False):
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _TransformerEncoderLayerEncoderLayerInputBase(TypedDict):
-    type: Literal['TransformerEncoderLayer']
-    d_model: int
-    nhead: int
-
-
-class TransformerEncoderLayerEncoderLayerInput(_TransformerEncoderLayerEncoderLayerInputBase, total=False):
-    dim_feedforward: int
-    dropout: float
-    activation: Literal['relu', 'gelu']
-    layer_norm_eps: float
-    batch_first: bool
-    norm_first: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _LayerNormInputBase(TypedDict):
-    type: Literal['LayerNorm']
-    normalized_shape: Union[int, List[int]]
-
-
-class LayerNormInput(_LayerNormInputBase, total=False):
-    eps: float
-    elementwise_affine: bool
-
-
-class _TransformerEncoderLayerInput2Base(TypedDict):
-    type: Literal['TransformerEncoder']
-    encoder_layer: TransformerEncoderLayerEncoderLayerInput
-    num_layers: int
-
-
-class TransformerEncoderLayerInput2(_TransformerEncoderLayerInput2Base, total=False):
-    norm: Union[LayerNormInput, None]
-    enable_nested_tensor: bool
-    mask_check: bool
-    src_key_padding_mask: Union[Literal['padding_idx'], None]
-    is_causal: bool
-
-
-class _PositionalEncodingLayerInputBase(TypedDict):
-    type: Literal['PositionalEncoding']
-    d_model: int
-
-
-class PositionalEncodingLayerInput(_PositionalEncodingLayerInputBase, total=False):
-    dropout: float
-    max_len: int
-    batch_first: bool
-
-
-class SelectLayerInput(TypedDict):
-    type: Literal['Select']
-    dim: int
-    index: int
-
-
-class _MeanLayerInputBase(TypedDict):
-    type: Literal['Mean']
-    dim: int
-
-
-class MeanLayerInput(_MeanLayerInputBase, total=False):
-    keepdim: bool
-
-
-class JobCreateModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
+class JobCreateModel0Input(TypedDict):
+    layers: List[LayerSpecInput]
 
 
 class _MSELossInputBase(TypedDict):
@@ -967,7 +565,7 @@ class JobCreateInit2Input(TypedDict):
 
 
 class _JobCreateInputBase(TypedDict):
-    model: JobCreateModelInput
+    model: Union[JobCreateModel0Input, ModelGraphInput]
     loss: Union[MSELossInput, L1LossInput, SmoothL1LossInput, HuberLossInput, CrossEntropyLossInput, NLLLossInput, BCELossInput, BCEWithLogitsLossInput, KLDivLossInput, PoissonNLLLossInput, GaussianNLLLossInput, SoftMarginLossInput, MultiLabelSoftMarginLossInput, CustomLossInput, SumLossInput]
     optimizer: Union[SGDOptimizerInput, AdamOptimizerInput, AdamWOptimizerInput, AdagradOptimizerInput, RMSpropOptimizerInput, AdadeltaOptimizerInput, AdamaxOptimizerInput, NAdamOptimizerInput, RAdamOptimizerInput, RpropOptimizerInput]
     training: JobCreateTrainingInput
@@ -1007,8 +605,8 @@ class JobInput(_JobInputBase, total=False):
     evaluation: EvaluationInput
 
 
-class JobSpecModelInput(TypedDict):
-    layers: List[Union[LinearLayerInput, ReLULayerInput, LeakyReLULayerInput, SigmoidLayerInput, TanhLayerInput, GELULayerInput, ELULayerInput, SiLULayerInput, SoftplusLayerInput, IdentityLayerInput, FlattenLayerInput, DropoutLayerInput, LayerNormLayerInput, BatchNorm1dLayerInput, BatchNorm2dLayerInput, Dropout2dLayerInput, Conv1dLayerInput, Conv2dLayerInput, MaxPool1dLayerInput, MaxPool2dLayerInput, AvgPool1dLayerInput, AvgPool2dLayerInput, AdaptiveAvgPool1dLayerInput, AdaptiveAvgPool2dLayerInput, AdaptiveMaxPool2dLayerInput, UnflattenLayerInput, EmbeddingLayerInput, RNNLayerInput, LSTMLayerInput, GRULayerInput, MultiheadAttentionLayerInput, TransformerEncoderLayerInput, TransformerEncoderLayerInput2, PositionalEncodingLayerInput, SelectLayerInput, MeanLayerInput]]
+class JobSpecModel0Input(TypedDict):
+    layers: List[LayerSpecInput]
 
 
 class _JobSpecTrainingGradClipInputBase(TypedDict):
@@ -1087,7 +685,7 @@ class JobSpecInit2Input(TypedDict):
 
 
 class _JobSpecInputBase(TypedDict):
-    model: JobSpecModelInput
+    model: Union[JobSpecModel0Input, ModelGraphInput]
     loss: Union[MSELossInput, L1LossInput, SmoothL1LossInput, HuberLossInput, CrossEntropyLossInput, NLLLossInput, BCELossInput, BCEWithLogitsLossInput, KLDivLossInput, PoissonNLLLossInput, GaussianNLLLossInput, SoftMarginLossInput, MultiLabelSoftMarginLossInput, CustomLossInput, SumLossInput]
     optimizer: Union[SGDOptimizerInput, AdamOptimizerInput, AdamWOptimizerInput, AdagradOptimizerInput, RMSpropOptimizerInput, AdadeltaOptimizerInput, AdamaxOptimizerInput, NAdamOptimizerInput, RAdamOptimizerInput, RpropOptimizerInput]
     training: JobSpecTrainingInput
@@ -1284,106 +882,148 @@ class EvaluationInput(_EvaluationInputBase, total=False):
     validation: EvaluationValidationInput
 
 
-class LinearLayer(TypedDict):
+class _LinearSpecInputBase(TypedDict):
     type: Literal['Linear']
     in_features: int
     out_features: int
+
+
+class LinearSpecInput(_LinearSpecInputBase, total=False):
     bias: bool
 
 
-class ReLULayer(TypedDict):
+class _ReLUSpecInputBase(TypedDict):
     type: Literal['ReLU']
+
+
+class ReLUSpecInput(_ReLUSpecInputBase, total=False):
     inplace: bool
 
 
-class LeakyReLULayer(TypedDict):
+class _LeakyReLUSpecInputBase(TypedDict):
     type: Literal['LeakyReLU']
+
+
+class LeakyReLUSpecInput(_LeakyReLUSpecInputBase, total=False):
     negative_slope: float
     inplace: bool
 
 
-class SigmoidLayer(TypedDict):
+class SigmoidSpecInput(TypedDict):
     type: Literal['Sigmoid']
 
 
-class TanhLayer(TypedDict):
+class TanhSpecInput(TypedDict):
     type: Literal['Tanh']
 
 
-class GELULayer(TypedDict):
+class _GELUSpecInputBase(TypedDict):
     type: Literal['GELU']
+
+
+class GELUSpecInput(_GELUSpecInputBase, total=False):
     approximate: Literal['none', 'tanh']
 
 
-class ELULayer(TypedDict):
+class _ELUSpecInputBase(TypedDict):
     type: Literal['ELU']
+
+
+class ELUSpecInput(_ELUSpecInputBase, total=False):
     alpha: float
     inplace: bool
 
 
-class SiLULayer(TypedDict):
+class _SiLUSpecInputBase(TypedDict):
     type: Literal['SiLU']
+
+
+class SiLUSpecInput(_SiLUSpecInputBase, total=False):
     inplace: bool
 
 
-class SoftplusLayer(TypedDict):
+class _SoftplusSpecInputBase(TypedDict):
     type: Literal['Softplus']
+
+
+class SoftplusSpecInput(_SoftplusSpecInputBase, total=False):
     beta: float
     threshold: float
 
 
-class IdentityLayer(TypedDict):
+class IdentitySpecInput(TypedDict):
     type: Literal['Identity']
 
 
-class FlattenLayer(TypedDict):
+class _FlattenSpecInputBase(TypedDict):
     type: Literal['Flatten']
+
+
+class FlattenSpecInput(_FlattenSpecInputBase, total=False):
     start_dim: int
     end_dim: int
 
 
-class DropoutLayer(TypedDict):
+class _DropoutSpecInputBase(TypedDict):
     type: Literal['Dropout']
+
+
+class DropoutSpecInput(_DropoutSpecInputBase, total=False):
     p: float
     inplace: bool
 
 
-class LayerNormLayer(TypedDict):
+class _LayerNormSpecInputBase(TypedDict):
     type: Literal['LayerNorm']
     normalized_shape: Union[int, List[int]]
+
+
+class LayerNormSpecInput(_LayerNormSpecInputBase, total=False):
     eps: float
     elementwise_affine: bool
 
 
-class BatchNorm1dLayer(TypedDict):
+class _BatchNorm1dSpecInputBase(TypedDict):
     type: Literal['BatchNorm1d']
     num_features: int
+
+
+class BatchNorm1dSpecInput(_BatchNorm1dSpecInputBase, total=False):
     eps: float
     momentum: Union[float, None]
     affine: bool
     track_running_stats: bool
 
 
-class BatchNorm2dLayer(TypedDict):
+class _BatchNorm2dSpecInputBase(TypedDict):
     type: Literal['BatchNorm2d']
     num_features: int
+
+
+class BatchNorm2dSpecInput(_BatchNorm2dSpecInputBase, total=False):
     eps: float
     momentum: Union[float, None]
     affine: bool
     track_running_stats: bool
 
 
-class Dropout2dLayer(TypedDict):
+class _Dropout2dSpecInputBase(TypedDict):
     type: Literal['Dropout2d']
+
+
+class Dropout2dSpecInput(_Dropout2dSpecInputBase, total=False):
     p: float
     inplace: bool
 
 
-class Conv1dLayer(TypedDict):
+class _Conv1dSpecInputBase(TypedDict):
     type: Literal['Conv1d']
     in_channels: int
     out_channels: int
     kernel_size: Union[int, List[int]]
+
+
+class Conv1dSpecInput(_Conv1dSpecInputBase, total=False):
     stride: Union[int, List[int]]
     padding: Union[Union[int, List[int]], Literal['same', 'valid']]
     dilation: Union[int, List[int]]
@@ -1392,11 +1032,14 @@ class Conv1dLayer(TypedDict):
     padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
 
 
-class Conv2dLayer(TypedDict):
+class _Conv2dSpecInputBase(TypedDict):
     type: Literal['Conv2d']
     in_channels: int
     out_channels: int
     kernel_size: Union[int, List[int]]
+
+
+class Conv2dSpecInput(_Conv2dSpecInputBase, total=False):
     stride: Union[int, List[int]]
     padding: Union[Union[int, List[int]], Literal['same', 'valid']]
     dilation: Union[int, List[int]]
@@ -1405,9 +1048,12 @@ class Conv2dLayer(TypedDict):
     padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
 
 
-class MaxPool1dLayer(TypedDict):
+class _MaxPool1dSpecInputBase(TypedDict):
     type: Literal['MaxPool1d']
     kernel_size: Union[int, List[int]]
+
+
+class MaxPool1dSpecInput(_MaxPool1dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
@@ -1415,9 +1061,12 @@ class MaxPool1dLayer(TypedDict):
     return_indices: bool
 
 
-class MaxPool2dLayer(TypedDict):
+class _MaxPool2dSpecInputBase(TypedDict):
     type: Literal['MaxPool2d']
     kernel_size: Union[int, List[int]]
+
+
+class MaxPool2dSpecInput(_MaxPool2dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
@@ -1425,18 +1074,24 @@ class MaxPool2dLayer(TypedDict):
     return_indices: bool
 
 
-class AvgPool1dLayer(TypedDict):
+class _AvgPool1dSpecInputBase(TypedDict):
     type: Literal['AvgPool1d']
     kernel_size: Union[int, List[int]]
+
+
+class AvgPool1dSpecInput(_AvgPool1dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
     count_include_pad: bool
 
 
-class AvgPool2dLayer(TypedDict):
+class _AvgPool2dSpecInputBase(TypedDict):
     type: Literal['AvgPool2d']
     kernel_size: Union[int, List[int]]
+
+
+class AvgPool2dSpecInput(_AvgPool2dSpecInputBase, total=False):
     stride: Union[Union[int, List[int]], None]
     padding: Union[int, List[int]]
     ceil_mode: bool
@@ -1444,32 +1099,38 @@ class AvgPool2dLayer(TypedDict):
     divisor_override: Union[int, None]
 
 
-class AdaptiveAvgPool1dLayer(TypedDict):
+class AdaptiveAvgPool1dSpecInput(TypedDict):
     type: Literal['AdaptiveAvgPool1d']
     output_size: Union[int, List[Union[int, None]]]
 
 
-class AdaptiveAvgPool2dLayer(TypedDict):
+class AdaptiveAvgPool2dSpecInput(TypedDict):
     type: Literal['AdaptiveAvgPool2d']
     output_size: Union[int, List[Union[int, None]]]
 
 
-class AdaptiveMaxPool2dLayer(TypedDict):
+class _AdaptiveMaxPool2dSpecInputBase(TypedDict):
     type: Literal['AdaptiveMaxPool2d']
     output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dSpecInput(_AdaptiveMaxPool2dSpecInputBase, total=False):
     return_indices: bool
 
 
-class UnflattenLayer(TypedDict):
+class UnflattenSpecInput(TypedDict):
     type: Literal['Unflatten']
     dim: int
     unflattened_size: List[int]
 
 
-class EmbeddingLayer(TypedDict):
+class _EmbeddingSpecInputBase(TypedDict):
     type: Literal['Embedding']
     num_embeddings: int
     embedding_dim: int
+
+
+class EmbeddingSpecInput(_EmbeddingSpecInputBase, total=False):
     padding_idx: Union[int, None]
     max_norm: Union[float, None]
     norm_type: float
@@ -1477,10 +1138,13 @@ class EmbeddingLayer(TypedDict):
     sparse: bool
 
 
-class RNNLayer(TypedDict):
+class _RNNSpecInputBase(TypedDict):
     type: Literal['RNN']
     input_size: int
     hidden_size: int
+
+
+class RNNSpecInput(_RNNSpecInputBase, total=False):
     num_layers: int
     bias: bool
     batch_first: bool
@@ -1489,10 +1153,13 @@ class RNNLayer(TypedDict):
     nonlinearity: Literal['tanh', 'relu']
 
 
-class LSTMLayer(TypedDict):
+class _LSTMSpecInputBase(TypedDict):
     type: Literal['LSTM']
     input_size: int
     hidden_size: int
+
+
+class LSTMSpecInput(_LSTMSpecInputBase, total=False):
     num_layers: int
     bias: bool
     batch_first: bool
@@ -1501,10 +1168,13 @@ class LSTMLayer(TypedDict):
     proj_size: int
 
 
-class GRULayer(TypedDict):
+class _GRUSpecInputBase(TypedDict):
     type: Literal['GRU']
     input_size: int
     hidden_size: int
+
+
+class GRUSpecInput(_GRUSpecInputBase, total=False):
     num_layers: int
     bias: bool
     batch_first: bool
@@ -1512,10 +1182,13 @@ class GRULayer(TypedDict):
     bidirectional: bool
 
 
-class MultiheadAttentionLayer(TypedDict):
+class _MultiheadAttentionSpecInputBase(TypedDict):
     type: Literal['MultiheadAttention']
     embed_dim: int
     num_heads: int
+
+
+class MultiheadAttentionSpecInput(_MultiheadAttentionSpecInputBase, total=False):
     dropout: float
     bias: bool
     add_bias_kv: bool
@@ -1527,10 +1200,13 @@ class MultiheadAttentionLayer(TypedDict):
     is_causal: bool
 
 
-class TransformerEncoderLayer(TypedDict):
+class _TransformerEncoderLayerSpecInputBase(TypedDict):
     type: Literal['TransformerEncoderLayer']
     d_model: int
     nhead: int
+
+
+class TransformerEncoderLayerSpecInput(_TransformerEncoderLayerSpecInputBase, total=False):
     dim_feedforward: int
     dropout: float
     activation: Literal['relu', 'gelu']
@@ -1541,10 +1217,13 @@ class TransformerEncoderLayer(TypedDict):
     is_causal: bool
 
 
-class TransformerEncoderLayerEncoderLayer(TypedDict):
+class _TransformerEncoderSpecEncoderLayerInputBase(TypedDict):
     type: Literal['TransformerEncoderLayer']
     d_model: int
     nhead: int
+
+
+class TransformerEncoderSpecEncoderLayerInput(_TransformerEncoderSpecEncoderLayerInputBase, total=False):
     dim_feedforward: int
     dropout: float
     activation: Literal['relu', 'gelu']
@@ -1555,46 +1234,127 @@ class TransformerEncoderLayerEncoderLayer(TypedDict):
     is_causal: bool
 
 
-class LayerNorm(TypedDict):
+class _LayerNormInputBase(TypedDict):
     type: Literal['LayerNorm']
     normalized_shape: Union[int, List[int]]
+
+
+class LayerNormInput(_LayerNormInputBase, total=False):
     eps: float
     elementwise_affine: bool
 
 
-class TransformerEncoderLayer2(TypedDict):
+class _TransformerEncoderSpecInputBase(TypedDict):
     type: Literal['TransformerEncoder']
-    encoder_layer: TransformerEncoderLayerEncoderLayer
+    encoder_layer: TransformerEncoderSpecEncoderLayerInput
     num_layers: int
-    norm: Union[LayerNorm, None]
+
+
+class TransformerEncoderSpecInput(_TransformerEncoderSpecInputBase, total=False):
+    norm: Union[LayerNormInput, None]
     enable_nested_tensor: bool
     mask_check: bool
     src_key_padding_mask: Union[Literal['padding_idx'], None]
     is_causal: bool
 
 
-class PositionalEncodingLayer(TypedDict):
+class _PositionalEncodingSpecInputBase(TypedDict):
     type: Literal['PositionalEncoding']
     d_model: int
+
+
+class PositionalEncodingSpecInput(_PositionalEncodingSpecInputBase, total=False):
     dropout: float
     max_len: int
     batch_first: bool
 
 
-class SelectLayer(TypedDict):
+class SelectSpecInput(TypedDict):
     type: Literal['Select']
     dim: int
     index: int
 
 
-class MeanLayer(TypedDict):
+class _MeanSpecInputBase(TypedDict):
     type: Literal['Mean']
     dim: int
+
+
+class MeanSpecInput(_MeanSpecInputBase, total=False):
     keepdim: bool
 
 
-class JobCreateModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
+class SequentialLayerInput(TypedDict):
+    type: Literal['Sequential']
+    layers: List[LayerSpecInput]
+
+
+class ModelGraphNode0Input(TypedDict):
+    name: str
+    layer: Union[LayerSpecInput, SequentialLayerInput]
+    input: str
+
+
+class ModelGraphNode10Input(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class ModelGraphNode11Input(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class ModelGraphNode12Input(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class _ModelGraphNode13InputBase(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+
+
+class ModelGraphNode13Input(_ModelGraphNode13InputBase, total=False):
+    keepdim: bool
+
+
+class ModelGraphNode14Input(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class ModelGraphNode15Input(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class ModelGraphNode16Input(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class ModelGraphInput(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[ModelGraphNode0Input, Union[ModelGraphNode10Input, ModelGraphNode11Input, ModelGraphNode12Input, ModelGraphNode13Input, ModelGraphNode14Input, ModelGraphNode15Input, ModelGraphNode16Input]]]
+    output: str
+
+
+class JobCreateModel0(TypedDict):
+    layers: List[LayerSpec]
 
 
 class MSELoss(TypedDict):
@@ -2038,7 +1798,7 @@ class JobCreateInit2(TypedDict):
 
 
 class _JobCreateBase(TypedDict):
-    model: JobCreateModel
+    model: Union[JobCreateModel0, ModelGraph]
     loss: Union[MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CustomLoss, SumLoss]
     optimizer: Union[SGDOptimizer, AdamOptimizer, AdamWOptimizer, AdagradOptimizer, RMSpropOptimizer, AdadeltaOptimizer, AdamaxOptimizer, NAdamOptimizer, RAdamOptimizer, RpropOptimizer]
     training: JobCreateTraining
@@ -2078,8 +1838,8 @@ class Job(_JobBase, total=False):
     evaluation: Evaluation
 
 
-class JobSpecModel(TypedDict):
-    layers: List[Union[LinearLayer, ReLULayer, LeakyReLULayer, SigmoidLayer, TanhLayer, GELULayer, ELULayer, SiLULayer, SoftplusLayer, IdentityLayer, FlattenLayer, DropoutLayer, LayerNormLayer, BatchNorm1dLayer, BatchNorm2dLayer, Dropout2dLayer, Conv1dLayer, Conv2dLayer, MaxPool1dLayer, MaxPool2dLayer, AvgPool1dLayer, AvgPool2dLayer, AdaptiveAvgPool1dLayer, AdaptiveAvgPool2dLayer, AdaptiveMaxPool2dLayer, UnflattenLayer, EmbeddingLayer, RNNLayer, LSTMLayer, GRULayer, MultiheadAttentionLayer, TransformerEncoderLayer, TransformerEncoderLayer2, PositionalEncodingLayer, SelectLayer, MeanLayer]]
+class JobSpecModel0(TypedDict):
+    layers: List[LayerSpec]
 
 
 class JobSpecTrainingGradClip(TypedDict):
@@ -2155,7 +1915,7 @@ class JobSpecInit2(TypedDict):
 
 
 class _JobSpecBase(TypedDict):
-    model: JobSpecModel
+    model: Union[JobSpecModel0, ModelGraph]
     loss: Union[MSELoss, L1Loss, SmoothL1Loss, HuberLoss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CustomLoss, SumLoss]
     optimizer: Union[SGDOptimizer, AdamOptimizer, AdamWOptimizer, AdagradOptimizer, RMSpropOptimizer, AdadeltaOptimizer, AdamaxOptimizer, NAdamOptimizer, RAdamOptimizer, RpropOptimizer]
     training: JobSpecTraining
@@ -2352,13 +2112,392 @@ class Evaluation(_EvaluationBase, total=False):
     validation: EvaluationValidation
 
 
+class LinearSpec(TypedDict):
+    type: Literal['Linear']
+    in_features: int
+    out_features: int
+    bias: bool
+
+
+class ReLUSpec(TypedDict):
+    type: Literal['ReLU']
+    inplace: bool
+
+
+class LeakyReLUSpec(TypedDict):
+    type: Literal['LeakyReLU']
+    negative_slope: float
+    inplace: bool
+
+
+class SigmoidSpec(TypedDict):
+    type: Literal['Sigmoid']
+
+
+class TanhSpec(TypedDict):
+    type: Literal['Tanh']
+
+
+class GELUSpec(TypedDict):
+    type: Literal['GELU']
+    approximate: Literal['none', 'tanh']
+
+
+class ELUSpec(TypedDict):
+    type: Literal['ELU']
+    alpha: float
+    inplace: bool
+
+
+class SiLUSpec(TypedDict):
+    type: Literal['SiLU']
+    inplace: bool
+
+
+class SoftplusSpec(TypedDict):
+    type: Literal['Softplus']
+    beta: float
+    threshold: float
+
+
+class IdentitySpec(TypedDict):
+    type: Literal['Identity']
+
+
+class FlattenSpec(TypedDict):
+    type: Literal['Flatten']
+    start_dim: int
+    end_dim: int
+
+
+class DropoutSpec(TypedDict):
+    type: Literal['Dropout']
+    p: float
+    inplace: bool
+
+
+class LayerNormSpec(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+    eps: float
+    elementwise_affine: bool
+
+
+class BatchNorm1dSpec(TypedDict):
+    type: Literal['BatchNorm1d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class BatchNorm2dSpec(TypedDict):
+    type: Literal['BatchNorm2d']
+    num_features: int
+    eps: float
+    momentum: Union[float, None]
+    affine: bool
+    track_running_stats: bool
+
+
+class Dropout2dSpec(TypedDict):
+    type: Literal['Dropout2d']
+    p: float
+    inplace: bool
+
+
+class Conv1dSpec(TypedDict):
+    type: Literal['Conv1d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class Conv2dSpec(TypedDict):
+    type: Literal['Conv2d']
+    in_channels: int
+    out_channels: int
+    kernel_size: Union[int, List[int]]
+    stride: Union[int, List[int]]
+    padding: Union[Union[int, List[int]], Literal['same', 'valid']]
+    dilation: Union[int, List[int]]
+    groups: int
+    bias: bool
+    padding_mode: Literal['zeros', 'reflect', 'replicate', 'circular']
+
+
+class MaxPool1dSpec(TypedDict):
+    type: Literal['MaxPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class MaxPool2dSpec(TypedDict):
+    type: Literal['MaxPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    dilation: Union[int, List[int]]
+    return_indices: bool
+
+
+class AvgPool1dSpec(TypedDict):
+    type: Literal['AvgPool1d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+
+
+class AvgPool2dSpec(TypedDict):
+    type: Literal['AvgPool2d']
+    kernel_size: Union[int, List[int]]
+    stride: Union[Union[int, List[int]], None]
+    padding: Union[int, List[int]]
+    ceil_mode: bool
+    count_include_pad: bool
+    divisor_override: Union[int, None]
+
+
+class AdaptiveAvgPool1dSpec(TypedDict):
+    type: Literal['AdaptiveAvgPool1d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveAvgPool2dSpec(TypedDict):
+    type: Literal['AdaptiveAvgPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+
+
+class AdaptiveMaxPool2dSpec(TypedDict):
+    type: Literal['AdaptiveMaxPool2d']
+    output_size: Union[int, List[Union[int, None]]]
+    return_indices: bool
+
+
+class UnflattenSpec(TypedDict):
+    type: Literal['Unflatten']
+    dim: int
+    unflattened_size: List[int]
+
+
+class EmbeddingSpec(TypedDict):
+    type: Literal['Embedding']
+    num_embeddings: int
+    embedding_dim: int
+    padding_idx: Union[int, None]
+    max_norm: Union[float, None]
+    norm_type: float
+    scale_grad_by_freq: bool
+    sparse: bool
+
+
+class RNNSpec(TypedDict):
+    type: Literal['RNN']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    nonlinearity: Literal['tanh', 'relu']
+
+
+class LSTMSpec(TypedDict):
+    type: Literal['LSTM']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+    proj_size: int
+
+
+class GRUSpec(TypedDict):
+    type: Literal['GRU']
+    input_size: int
+    hidden_size: int
+    num_layers: int
+    bias: bool
+    batch_first: bool
+    dropout: float
+    bidirectional: bool
+
+
+class MultiheadAttentionSpec(TypedDict):
+    type: Literal['MultiheadAttention']
+    embed_dim: int
+    num_heads: int
+    dropout: float
+    bias: bool
+    add_bias_kv: bool
+    add_zero_attn: bool
+    kdim: Union[int, None]
+    vdim: Union[int, None]
+    batch_first: bool
+    key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderLayerSpec(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class TransformerEncoderSpecEncoderLayer(TypedDict):
+    type: Literal['TransformerEncoderLayer']
+    d_model: int
+    nhead: int
+    dim_feedforward: int
+    dropout: float
+    activation: Literal['relu', 'gelu']
+    layer_norm_eps: float
+    batch_first: bool
+    norm_first: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class LayerNorm(TypedDict):
+    type: Literal['LayerNorm']
+    normalized_shape: Union[int, List[int]]
+    eps: float
+    elementwise_affine: bool
+
+
+class TransformerEncoderSpec(TypedDict):
+    type: Literal['TransformerEncoder']
+    encoder_layer: TransformerEncoderSpecEncoderLayer
+    num_layers: int
+    norm: Union[LayerNorm, None]
+    enable_nested_tensor: bool
+    mask_check: bool
+    src_key_padding_mask: Union[Literal['padding_idx'], None]
+    is_causal: bool
+
+
+class PositionalEncodingSpec(TypedDict):
+    type: Literal['PositionalEncoding']
+    d_model: int
+    dropout: float
+    max_len: int
+    batch_first: bool
+
+
+class SelectSpec(TypedDict):
+    type: Literal['Select']
+    dim: int
+    index: int
+
+
+class MeanSpec(TypedDict):
+    type: Literal['Mean']
+    dim: int
+    keepdim: bool
+
+
+class SequentialLayer(TypedDict):
+    type: Literal['Sequential']
+    layers: List[LayerSpec]
+
+
+class ModelGraphNode0(TypedDict):
+    name: str
+    layer: Union[LayerSpec, SequentialLayer]
+    input: str
+
+
+class ModelGraphNode10(TypedDict):
+    name: str
+    op: Literal['add']
+    inputs: List[str]
+
+
+class ModelGraphNode11(TypedDict):
+    name: str
+    op: Literal['mul']
+    inputs: List[str]
+
+
+class ModelGraphNode12(TypedDict):
+    name: str
+    op: Literal['cat']
+    inputs: List[str]
+    dim: int
+
+
+class ModelGraphNode13(TypedDict):
+    name: str
+    op: Literal['mean']
+    input: str
+    dim: Union[int, List[int]]
+    keepdim: bool
+
+
+class ModelGraphNode14(TypedDict):
+    name: str
+    op: Literal['reshape']
+    input: str
+    shape: List[int]
+
+
+class ModelGraphNode15(TypedDict):
+    name: str
+    op: Literal['permute']
+    input: str
+    dims: List[int]
+
+
+class ModelGraphNode16(TypedDict):
+    name: str
+    op: Literal['select']
+    input: str
+    dim: int
+    index: int
+
+
+class ModelGraph(TypedDict):
+    inputs: List[str]
+    nodes: List[Union[ModelGraphNode0, Union[ModelGraphNode10, ModelGraphNode11, ModelGraphNode12, ModelGraphNode13, ModelGraphNode14, ModelGraphNode15, ModelGraphNode16]]]
+    output: str
+
+
 JobStatusInput = Literal['queued', 'running', 'succeeded', 'failed', 'cancelled']
 
 JobEventInput = Union[StatusEventInput, EpochEventInput, ProgressEventInput, DoneEventInput]
 
+LayerSpecInput = Union[LinearSpecInput, ReLUSpecInput, LeakyReLUSpecInput, SigmoidSpecInput, TanhSpecInput, GELUSpecInput, ELUSpecInput, SiLUSpecInput, SoftplusSpecInput, IdentitySpecInput, FlattenSpecInput, DropoutSpecInput, LayerNormSpecInput, BatchNorm1dSpecInput, BatchNorm2dSpecInput, Dropout2dSpecInput, Conv1dSpecInput, Conv2dSpecInput, MaxPool1dSpecInput, MaxPool2dSpecInput, AvgPool1dSpecInput, AvgPool2dSpecInput, AdaptiveAvgPool1dSpecInput, AdaptiveAvgPool2dSpecInput, AdaptiveMaxPool2dSpecInput, UnflattenSpecInput, EmbeddingSpecInput, RNNSpecInput, LSTMSpecInput, GRUSpecInput, MultiheadAttentionSpecInput, TransformerEncoderLayerSpecInput, TransformerEncoderSpecInput, PositionalEncodingSpecInput, SelectSpecInput, MeanSpecInput]
+
 JobStatus = Literal['queued', 'running', 'succeeded', 'failed', 'cancelled']
 
 JobEvent = Union[StatusEvent, EpochEvent, ProgressEvent, DoneEvent]
+
+LayerSpec = Union[LinearSpec, ReLUSpec, LeakyReLUSpec, SigmoidSpec, TanhSpec, GELUSpec, ELUSpec, SiLUSpec, SoftplusSpec, IdentitySpec, FlattenSpec, DropoutSpec, LayerNormSpec, BatchNorm1dSpec, BatchNorm2dSpec, Dropout2dSpec, Conv1dSpec, Conv2dSpec, MaxPool1dSpec, MaxPool2dSpec, AvgPool1dSpec, AvgPool2dSpec, AdaptiveAvgPool1dSpec, AdaptiveAvgPool2dSpec, AdaptiveMaxPool2dSpec, UnflattenSpec, EmbeddingSpec, RNNSpec, LSTMSpec, GRUSpec, MultiheadAttentionSpec, TransformerEncoderLayerSpec, TransformerEncoderSpec, PositionalEncodingSpec, SelectSpec, MeanSpec]
 
 
 class _Required:
@@ -2373,42 +2512,6 @@ REQUIRED: Any = _Required()
 
 #: The service's layer types: keyword arguments and their defaults.
 LAYERS: Dict[str, Dict[str, Any]] = {
-    'Linear': {'in_features': REQUIRED, 'out_features': REQUIRED, 'bias': True},
-    'ReLU': {'inplace': False},
-    'LeakyReLU': {'negative_slope': 0.01, 'inplace': False},
-    'Sigmoid': {},
-    'Tanh': {},
-    'GELU': {'approximate': 'none'},
-    'ELU': {'alpha': 1, 'inplace': False},
-    'SiLU': {'inplace': False},
-    'Softplus': {'beta': 1, 'threshold': 20},
-    'Identity': {},
-    'Flatten': {'start_dim': 1, 'end_dim': -1},
-    'Dropout': {'p': 0.5, 'inplace': False},
-    'LayerNorm': {'normalized_shape': REQUIRED, 'eps': 1e-05, 'elementwise_affine': True},
-    'BatchNorm1d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
-    'BatchNorm2d': {'num_features': REQUIRED, 'eps': 1e-05, 'momentum': 0.1, 'affine': True, 'track_running_stats': True},
-    'Dropout2d': {'p': 0.5, 'inplace': False},
-    'Conv1d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
-    'Conv2d': {'in_channels': REQUIRED, 'out_channels': REQUIRED, 'kernel_size': REQUIRED, 'stride': 1, 'padding': 0, 'dilation': 1, 'groups': 1, 'bias': True, 'padding_mode': 'zeros'},
-    'MaxPool1d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'dilation': 1, 'return_indices': False},
-    'MaxPool2d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'dilation': 1, 'return_indices': False},
-    'AvgPool1d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'count_include_pad': True},
-    'AvgPool2d': {'kernel_size': REQUIRED, 'stride': None, 'padding': 0, 'ceil_mode': False, 'count_include_pad': True, 'divisor_override': None},
-    'AdaptiveAvgPool1d': {'output_size': REQUIRED},
-    'AdaptiveAvgPool2d': {'output_size': REQUIRED},
-    'AdaptiveMaxPool2d': {'output_size': REQUIRED, 'return_indices': False},
-    'Unflatten': {'dim': REQUIRED, 'unflattened_size': REQUIRED},
-    'Embedding': {'num_embeddings': REQUIRED, 'embedding_dim': REQUIRED, 'padding_idx': None, 'max_norm': None, 'norm_type': 2, 'scale_grad_by_freq': False, 'sparse': False},
-    'RNN': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'nonlinearity': 'tanh'},
-    'LSTM': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False, 'proj_size': 0},
-    'GRU': {'input_size': REQUIRED, 'hidden_size': REQUIRED, 'num_layers': 1, 'bias': True, 'batch_first': False, 'dropout': 0, 'bidirectional': False},
-    'MultiheadAttention': {'embed_dim': REQUIRED, 'num_heads': REQUIRED, 'dropout': 0, 'bias': True, 'add_bias_kv': False, 'add_zero_attn': False, 'kdim': None, 'vdim': None, 'batch_first': False, 'key_padding_mask': None, 'is_causal': False},
-    'TransformerEncoderLayer': {'d_model': REQUIRED, 'nhead': REQUIRED, 'dim_feedforward': 2048, 'dropout': 0.1, 'activation': 'relu', 'layer_norm_eps': 1e-05, 'batch_first': False, 'norm_first': False, 'src_key_padding_mask': None, 'is_causal': False},
-    'TransformerEncoder': {'encoder_layer': REQUIRED, 'num_layers': REQUIRED, 'norm': None, 'enable_nested_tensor': True, 'mask_check': True, 'src_key_padding_mask': None, 'is_causal': False},
-    'PositionalEncoding': {'d_model': REQUIRED, 'dropout': 0.1, 'max_len': 5000, 'batch_first': False},
-    'Select': {'dim': REQUIRED, 'index': REQUIRED},
-    'Mean': {'dim': REQUIRED, 'keepdim': False},
 }
 
 #: The service's optimizer types: keyword arguments and their defaults.

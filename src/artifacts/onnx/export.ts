@@ -6,12 +6,14 @@
  * labels), as predict gives them. Label names, the spec and the job id go into metadata_props.
  */
 
+import type { GraphModelSpec } from '../../engine/nn/graph-spec.js';
 import type { LayerSpec } from '../../engine/nn/registry.js';
-import { checkLayerShapes } from '../../engine/nn/shape-check.js';
 import type { Normalization } from '../../training/normalize.js';
 import { OnnxExportError } from './errors.js';
 import { attr, DataType, type Dim, OnnxGraph, valueInfo } from './graph.js';
-import { type LayerContext, onnxLayers, type StateTensor } from './layers.js';
+import { exportGraph } from './graph-model.js';
+import { exportLayers } from './layer-stack.js';
+import type { StateTensor } from './layers.js';
 import { encodeModel } from './proto.js';
 
 export const ONNX_OPSET = 17;
@@ -25,7 +27,9 @@ export type OnnxPredictions =
   | { task: 'regression' };
 
 export interface OnnxExportInput {
-  layers: readonly LayerSpec[];
+  /** The sequential form's layers; or `graph`, a model graph. */
+  layers?: readonly LayerSpec[];
+  graph?: GraphModelSpec;
   stateDict: Readonly<Record<string, StateTensor>>;
   /** Per-sample input shape, e.g. [features]. */
   sampleShape: readonly number[];
@@ -49,18 +53,19 @@ export function exportOnnx(model: OnnxExportInput): Uint8Array {
   let value = input;
   if (model.normalization !== null) value = normalize(graph, value, model.sampleShape, model.normalization);
 
-  let shape = [...model.sampleShape];
-  model.layers.forEach((layer, index) => {
-    const ctx = layerContext(graph, value, shape, index, layer, model.stateDict);
-    // The table's entry for this type takes this layer: TypeScript cannot pair them by itself.
-    value = (onnxLayers[layer.type] as (l: LayerSpec, c: LayerContext) => string)(layer, ctx);
-    const next = checkLayerShapes([layer], shape);
-    if (next.outputShape === null)
-      throw new OnnxExportError(
-        `layer ${index} (${layer.type}): ${next.issues[0]?.message ?? 'bad input shape'}`,
-      );
-    shape = next.outputShape;
-  });
+  let shape: readonly number[];
+  if (model.graph !== undefined) {
+    ({ value, shape } = exportGraph(graph, value, model.sampleShape, model.graph, model.stateDict));
+  } else {
+    ({ value, shape } = exportLayers(
+      graph,
+      value,
+      model.sampleShape,
+      model.layers ?? [],
+      (i) => String(i),
+      model.stateDict,
+    ));
+  }
 
   const output = graph.node('Identity', [value], 'output');
   const outputs = [valueInfo(output, DataType.FLOAT, [BATCH, ...shape])];
@@ -70,7 +75,7 @@ export function exportOnnx(model: OnnxExportInput): Uint8Array {
 
   const metadata: Record<string, string> = {
     job_id: model.name,
-    spec: JSON.stringify({ layers: model.layers }),
+    spec: JSON.stringify(model.graph ?? { layers: model.layers }),
     ...(model.labels === null ? {} : { labels: JSON.stringify(model.labels) }),
     ...(model.normalization === null
       ? {}
@@ -92,33 +97,6 @@ export function exportOnnx(model: OnnxExportInput): Uint8Array {
     },
     metadata_props: Object.entries(metadata).map(([key, v]) => ({ key, value: v })),
   });
-}
-
-function layerContext(
-  graph: OnnxGraph,
-  input: string,
-  inputShape: readonly number[],
-  index: number,
-  layer: LayerSpec,
-  stateDict: Readonly<Record<string, StateTensor>>,
-): LayerContext {
-  const name = `${index}_${layer.type}`;
-  const tensor = (key: string) => {
-    const t = stateDict[`${index}.${key}`];
-    if (t === undefined) throw new OnnxExportError(`the weights have no ${index}.${key}`);
-    return t;
-  };
-  return {
-    graph,
-    input,
-    inputShape,
-    name,
-    tensor,
-    param(key, dims) {
-      const t = tensor(key);
-      return graph.float(`${index}.${key}`, dims ?? t.shape, t.data);
-    },
-  };
 }
 
 /**

@@ -4,7 +4,7 @@
  * `predictions` output as it does for predict.
  */
 import { buildLoss } from '../../engine/losses/registry.js';
-import { parseModelSpec } from '../../engine/nn/registry.js';
+import { isGraphSpec, parseAnyModelSpec } from '../../engine/nn/model-spec.js';
 import type { Normalization } from '../../training/normalize.js';
 import type { RunSpec } from '../../training/spec.js';
 import { decodeSafetensors } from '../safetensors.js';
@@ -25,8 +25,9 @@ export function onnxFromSafetensors(
     loss.task === 'binary' || loss.task === 'multilabel'
       ? { task: loss.task, threshold: loss.outputThreshold }
       : { task: loss.task };
+  const model = parseAnyModelSpec(spec.model);
   return exportOnnx({
-    layers: parseModelSpec(spec.model).layers,
+    ...(isGraphSpec(model) ? { graph: model } : { layers: model.layers }),
     stateDict: tensors,
     sampleShape,
     normalization:

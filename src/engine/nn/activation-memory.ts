@@ -31,15 +31,19 @@
  * shape the shape walk does not know (no shape rule) leaves the estimate unknown from there on:
  * `unknownAt` names it, and nothing is guessed.
  */
+import type { IssuePath } from '../errors.js';
 import { numel } from '../tensor.js';
+import { graphOps, isGraphSpec } from './graph-spec.js';
+import { type AnyModelSpec, checkModelShapes, type ModelStep } from './model-spec.js';
 import type { LayerSpec } from './registry.js';
-import { checkLayerShapes } from './shape-check.js';
 
 const F32 = 4;
 const F64 = 8;
 
 export interface LayerMemory {
   index: number;
+  /** Where the layer or op is in the model spec (`layers[2]`, `nodes[3].layer`, `nodes[4]`). */
+  path: IssuePath;
   type: string;
   /** Per-sample output shape. */
   outputShape: number[];
@@ -59,25 +63,31 @@ export interface ActivationMemory {
   inputBytes: number;
   lossBytes: number;
   layers: LayerMemory[];
-  /** The first layer whose output shape is not known from the spec, or null. */
+  /** The index of the first layer whose output shape is not known from the spec, or null. */
   unknownAt: number | null;
+  /** Its path and type. */
+  unknown: { path: IssuePath; type: string } | null;
 }
 
+/** A layer list is the sequential form. */
+const asModel = (model: AnyModelSpec | readonly LayerSpec[]): AnyModelSpec =>
+  Array.isArray(model) ? { layers: [...model] } : (model as AnyModelSpec);
+
+/**
+ * For a model graph, every layer (a nested Sequential's one by one) and op counts as in a stack;
+ * an op keeps its output (a reshape none: it is a view) and its backward holds the gradients of
+ * its output and inputs.
+ */
 export function activationMemory(
-  layers: readonly LayerSpec[],
+  model: AnyModelSpec | readonly LayerSpec[],
   sampleShape: readonly number[],
   batchSize: number,
 ): ActivationMemory {
   const b = batchSize;
-  const { layerShapes } = checkLayerShapes(layers, sampleShape);
-  const out: LayerMemory[] = [];
-  for (let i = 0; i < layerShapes.length; i++) {
-    const input = i === 0 ? sampleShape : layerShapes[i - 1];
-    const output = layerShapes[i];
-    out.push({ index: i, ...layerActivationCost(layers[i], input, output, b) });
-  }
+  const { steps, unknownAt } = checkModelShapes(asModel(model), sampleShape);
+  const out: LayerMemory[] = steps.map((step, i) => ({ index: i, path: step.path, ...stepCost(step, b) }));
   const inputBytes = b * numel(sampleShape) * F32;
-  const finalShape = layerShapes.length === 0 ? sampleShape : layerShapes[layerShapes.length - 1];
+  const finalShape = steps.length === 0 ? sampleShape : outputOf(asModel(model), steps);
   const lossBytes = b * numel(finalShape) * (F64 + F32);
   const kept = out.reduce((sum, l) => sum + l.keptBytes, 0);
   const transient = out.reduce((max, l) => Math.max(max, l.backwardBytes), 0);
@@ -87,30 +97,57 @@ export function activationMemory(
     inputBytes,
     lossBytes,
     layers: out,
-    unknownAt: layerShapes.length < layers.length ? layerShapes.length : null,
+    unknownAt: unknownAt === null ? null : steps.length,
+    unknown: unknownAt,
   };
 }
+
+/** The model's output shape: the last step's, or for a graph the output node's. */
+function outputOf(model: AnyModelSpec, steps: readonly ModelStep[]): readonly number[] {
+  if (!isGraphSpec(model)) return steps[steps.length - 1].output;
+  const at = model.nodes.findIndex((n) => n.name === model.output);
+  const own = steps.filter((s) => s.path[1] === at);
+  return own.length > 0 ? own[own.length - 1].output : steps[steps.length - 1].output;
+}
+
+function stepCost(step: ModelStep, b: number): Omit<LayerMemory, 'index' | 'path'> {
+  if (step.inputs.length === 1 && !isOp(step.spec.type))
+    return layerActivationCost(step.spec, step.inputs[0], step.output, b);
+  const outBytes = b * numel(step.output) * F32;
+  const inBytes = step.inputs.reduce((sum, s) => sum + b * numel(s) * F32, 0);
+  return {
+    type: step.spec.type,
+    outputShape: [...step.output],
+    keptBytes: step.spec.type === 'reshape' ? 0 : outBytes,
+    backwardBytes: outBytes + inBytes,
+  };
+}
+
+const isOp = (type: string) => (graphOps as string[]).includes(type);
 
 /**
  * Peak bytes per sample of a forward pass that records no graph (evaluation, predict): each
  * layer's output is garbage once the next layer has read it, so at most one layer's input and
  * output live at once, with what the layer builds while it runs (a convolution's columns). Null
- * when a layer's output shape is not known.
+ * when a layer's output shape is not known. In a graph, a value read later (a residual) stays
+ * alive, so every op and layer counts with all its inputs, plus the graph input.
  */
 export function inferenceBytesPerSample(
-  layers: readonly LayerSpec[],
+  model: AnyModelSpec | readonly LayerSpec[],
   sampleShape: readonly number[],
 ): number | null {
-  const { layerShapes } = checkLayerShapes(layers, sampleShape);
-  if (layerShapes.length < layers.length) return null;
+  const spec = asModel(model);
+  const { steps, unknownAt, issues } = checkModelShapes(spec, sampleShape);
+  if (unknownAt !== null || issues.length > 0) return null;
+  const graph = isGraphSpec(spec);
   let peak = numel(sampleShape) * F32;
-  for (let i = 0; i < layers.length; i++) {
-    const input = i === 0 ? sampleShape : layerShapes[i - 1];
-    const output = layerShapes[i];
-    const spec = layers[i] as unknown as Record<string, unknown>;
-    const isConv = spec.type === 'Conv1d' || spec.type === 'Conv2d';
-    const columns = isConv ? convColumnsPerSample(spec, output) : 0;
-    peak = Math.max(peak, (numel(input) + numel(output) + columns) * F32);
+  for (const step of steps) {
+    const layer = step.spec as unknown as Record<string, unknown>;
+    const isConv = layer.type === 'Conv1d' || layer.type === 'Conv2d';
+    const columns = isConv ? convColumnsPerSample(layer, step.output) : 0;
+    const ins = step.inputs.reduce((sum, s) => sum + numel(s), 0);
+    const live = graph ? numel(sampleShape) : 0;
+    peak = Math.max(peak, (ins + numel(step.output) + columns + live) * F32);
   }
   return peak;
 }
@@ -124,7 +161,7 @@ export function layerActivationCost(
   input: readonly number[],
   output: readonly number[],
   b: number,
-): Omit<LayerMemory, 'index'> {
+): Omit<LayerMemory, 'index' | 'path'> {
   const { kept, scratch } = keptAndScratch(layer as unknown as Record<string, unknown>, input, output, b);
   return {
     type: layer.type,

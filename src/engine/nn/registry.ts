@@ -1,6 +1,7 @@
 /**
  * Layer specs as JSON (`{"type": "Linear", "in_features": 10, "out_features": 20}`), keyed by
- * PyTorch class name, and `buildModel`, which turns `{"layers": [...]}` into an nn.Sequential.
+ * PyTorch class name, and `buildModel`, which turns `{"layers": [...]}` into an nn.Sequential
+ * (model-spec.ts takes either form, this or a graph).
  */
 import { z } from 'zod';
 import { collectIssues, type IssuePath, SpecError } from '../errors.js';
@@ -420,11 +421,12 @@ export type LayerType = keyof typeof layerRegistry;
 export const modelSpecSchema = z.strictObject({
   layers: z.array(z.unknown()).min(1, 'a model needs at least one layer'),
 });
+/** The sequential form of a model: `{"layers": [...]}`, an nn.Sequential. */
 export interface ModelSpec {
   layers: LayerSpec[];
 }
 
-/** Parses a model spec, naming each bad layer field as `layers[i].field`. */
+/** Parses a sequential model spec, naming each bad layer field as `layers[i].field`. */
 export function parseModelSpec(value: unknown, prefix: IssuePath = []): ModelSpec {
   const parsed = modelSpecSchema.safeParse(value);
   if (!parsed.success) throw zodIssuesToSpecError(parsed.error, prefix);

@@ -29,7 +29,12 @@ export interface ShapeCheck {
   issues: SpecIssue[];
 }
 
-export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: readonly number[]): ShapeCheck {
+/** `firstSource` says what feeds the first layer in messages ("the data has", "node 'conv1' gives"). */
+export function checkLayerShapes(
+  layers: readonly LayerSpec[],
+  sampleShape: readonly number[],
+  firstSource = 'the data has',
+): ShapeCheck {
   let shape = [...sampleShape];
   const layerShapes: number[][] = [];
   for (let i = 0; i < layers.length; i++) {
@@ -49,7 +54,7 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
             shape.length === 0
               ? 'a scalar per sample'
               : `${last} features (input shape ${shapeToString(full)})`;
-          const what = i === 0 ? 'the data has' : 'the previous layer gives';
+          const what = i === 0 ? firstSource : 'the previous layer gives';
           return fail('in_features', `in_features is ${layer.in_features} but ${what} ${got}`);
         }
         shape[shape.length - 1] = layer.out_features;
@@ -244,7 +249,7 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
           );
         }
         if (shape[1] !== layer.input_size) {
-          const what = i === 0 ? 'the data has' : 'the previous layer gives';
+          const what = i === 0 ? firstSource : 'the previous layer gives';
           return fail(
             'input_size',
             `input.size(-1) must be equal to input_size. Expected ${layer.input_size}, got ${shape[1]}: ${what} ${shape[1]} features per step (input shape ${shapeToString(full)})`,
@@ -290,7 +295,7 @@ export function checkLayerShapes(layers: readonly LayerSpec[], sampleShape: read
             `${layer.type} expects 3D input ${form}, got shape ${shapeToString(full)}${shape.length === 1 ? ' (one vector per sample: an Embedding of token ids, or an Unflatten layer, makes it a sequence)' : ''}`,
           );
         if (shape[1] !== a.embedDim) {
-          const what = i === 0 ? 'the data has' : 'the previous layer gives';
+          const what = i === 0 ? firstSource : 'the previous layer gives';
           return fail(
             a.field,
             `${a.field} is ${a.embedDim} but ${what} ${shape[1]} features per step (input shape ${shapeToString(full)})`,

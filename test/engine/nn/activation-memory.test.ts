@@ -96,7 +96,7 @@ describe('activationMemory', () => {
     const memory = activationMemory(model, [16], 4);
     expect(memory.unknownAt).toBe(1);
     expect(memory.layers).toHaveLength(1);
-    expect(checkActivationLimit(model, [16], 4, 1e12)).toEqual([
+    expect(checkActivationLimit({ layers: model }, [16], 4, 1e12)).toEqual([
       {
         path: 'model.layers[1]',
         message:
@@ -112,8 +112,8 @@ describe('activationMemory', () => {
       { type: 'Linear', in_features: 1000, out_features: 2 },
     );
     const bytes = activationMemory(model, [4], 100).bytes;
-    expect(checkActivationLimit(model, [4], 100, bytes)).toEqual([]);
-    const [issue] = checkActivationLimit(model, [4], 100, bytes - 1);
+    expect(checkActivationLimit({ layers: model }, [4], 100, bytes)).toEqual([]);
+    const [issue] = checkActivationLimit({ layers: model }, [4], 100, bytes - 1);
     expect(issue.path).toBe('model.layers[1]'); // ReLU: output 1000 kept, 1000 + 1000 in its backward
     expect(issue.message).toContain(`needs ${bytes.toLocaleString('en-US')} bytes`);
     expect(issue.message).toContain('ReLU layer (output 100 × 1000)');
