@@ -322,7 +322,7 @@ export function prepareData(spec: RunSpec, data: TrainingData, validation?: Trai
     });
   }
   if (spec.training.normalize !== 'standard') return { train, validation: val, normalization: null };
-  const normalization = fitStandard(train.x, normalizesPerChannel(spec.model.layers[0], train.x));
+  const normalization = fitStandard(train.x, normalizesPerChannel(inputLayers(spec.model), train.x));
   const normalize = (d: TrainingData): TrainingData => ({
     x: applyNormalization(d.x, normalization),
     y: d.y,

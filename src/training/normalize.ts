@@ -31,9 +31,12 @@ const CHANNELS_FIRST = new Set([
   'Dropout2d',
 ]);
 
-/** Whether `normalize: "standard"` is per channel for this model's (N, ...) inputs. */
-export function normalizesPerChannel(firstLayer: LayerSpec | undefined, x: Tensor): boolean {
-  return x.shape.length >= 3 && firstLayer !== undefined && CHANNELS_FIRST.has(firstLayer.type);
+/**
+ * Whether `normalize: "standard"` is per channel for this model's (N, ...) inputs: the layers
+ * that read the input (one for a Sequential, every consumer of a graph's input) see channels.
+ */
+export function normalizesPerChannel(inputLayers: readonly LayerSpec[], x: Tensor): boolean {
+  return x.shape.length >= 3 && inputLayers.some((layer) => CHANNELS_FIRST.has(layer.type));
 }
 
 /** Statistics of an (N, ...) tensor; a constant feature or channel gets std 1 so it maps to 0. */
