@@ -175,7 +175,8 @@ class Generator:
 
     def registries(self):
         job = self.schemas.get("JobCreate", {}).get("properties", {})
-        layers = job.get("model", {}).get("properties", {}).get("layers", {}).get("items")
+        # A model's layers are the named LayerSpec component (shared by the Sequential and graph forms).
+        layers = self.schemas.get("LayerSpec")
         return {
             "LAYERS": ("layer types", self.registry(layers)),
             "OPTIMIZERS": ("optimizer types", self.registry(job.get("optimizer"))),
