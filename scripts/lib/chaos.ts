@@ -336,6 +336,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let ids: string[] = [];
   let api: ServiceProcess | null = null;
   let ended = false;
+  /** Replacement workers still starting and killed workers still exiting. */
+  const pending: Promise<unknown>[] = [];
   try {
     await redis.start();
     api = await spawnService('api', {
@@ -414,7 +416,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const deadline = Date.now() + options.timeoutMs;
     let nextKill = Date.now() + options.killEveryMs;
     let nextRestart = options.restartEveryMs > 0 ? Date.now() + options.restartEveryMs : Infinity;
-    const pending: Promise<unknown>[] = [];
     let restarting: Promise<void> | null = null;
     const killedOnce = new Set<string>();
     while (true) {
@@ -519,6 +520,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     ended = true;
     for (const w of workers) w.kill('SIGKILL');
+    // A replacement still starting (in a process group of its own, so it would outlive this
+    // process) kills itself once ready or at its ready timeout: wait for that.
+    await Promise.allSettled(pending);
     api?.kill('SIGKILL');
     await Promise.all([...workers].map((w) => w.exited));
     await api?.exited;
