@@ -39,6 +39,8 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
     ['text/csv', 'application/json', 'application/octet-stream', 'application/x-npy'],
     (_request, payload, done) => done(null, payload),
   );
+  // Any other type reaches the handler, which refuses it (415) naming the types accepted.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   app.post(
     '/v1/datasets',
