@@ -100,6 +100,18 @@ export const datasetJsonUploadSchema = z
   })
   .describe('A dataset as JSON (`application/json`).');
 
+export const datasetCsvUploadSchema = z
+  .string()
+  .describe(
+    'A dataset as CSV (`text/csv`): a header row, numeric features, the target column named by `?target=` (default: the last).',
+  );
+
+export const datasetArraysUploadSchema = z
+  .string()
+  .describe(
+    'A dataset as arrays: x (N, ...) and then y (N,), two files back to back in one body (`cat x y`), gzipped or not. As `application/octet-stream`: IDX files (MNIST’s format, e.g. `train-images-idx3-ubyte` then `train-labels-idx1-ubyte`) or .npy files, told apart by their magic. As `application/x-npy`: .npy files only (`np.save`, versions 1.0–3.0; float32/float64, uint8 and other integer dtypes, either byte order).',
+  );
+
 /** Hash fields of a dataset record; every value a string. */
 export interface DatasetRecordFields {
   id: string;

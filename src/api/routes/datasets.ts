@@ -8,6 +8,8 @@ import { type FastifyPluginAsyncZod, validatorCompiler } from 'fastify-type-prov
 import { z } from 'zod';
 import { UnsupportedMediaTypeError } from '../../service/dataset-errors.js';
 import {
+  datasetArraysUploadSchema,
+  datasetCsvUploadSchema,
   datasetJsonUploadSchema,
   datasetListSchema,
   datasetSchema,
@@ -62,8 +64,15 @@ const datasetRoutes: FastifyPluginAsyncZod = async (app) => {
           415: problemResponse('Unsupported media type'),
         },
       },
-      // The body is a stream here; the zod schema above documents the JSON form only.
+      // The body is a stream here; the zod schemas document its forms (JSON above, the others in config).
       validatorCompiler: passBody,
+      config: {
+        openapiBodyContent: {
+          'text/csv': datasetCsvUploadSchema,
+          'application/octet-stream': datasetArraysUploadSchema,
+          'application/x-npy': datasetArraysUploadSchema,
+        },
+      },
     },
     async (request, reply) => {
       const body = request.body as unknown as AsyncIterable<Buffer>;
