@@ -106,6 +106,9 @@ const IDX_TYPES = {
   float64: ['f', 8],
 } as const;
 
+/** Values allocated when a row-major array's header arrives; the array doubles as more arrive. */
+const INITIAL_VALUES = 1 << 16;
+
 /** An array being filled: where its values go and how many are still to come. */
 interface Filling {
   name: 'x' | 'y';
@@ -114,8 +117,8 @@ interface Filling {
   out: Float32Array | Uint8Array | Int32Array;
   count: number;
   done: number;
-  /** Check and store value `v` at flat (row-major) index `k`. */
-  put: (k: number, v: number) => void;
+  /** Throws when value `v`, at flat (row-major) index `k`, cannot be stored; null: any value can. */
+  check: ((k: number, v: number) => void) | null;
   /** The row-major index of the `k`th value in the file, when the file is column-major. */
   index: ((k: number) => number) | null;
 }
@@ -307,31 +310,28 @@ export class BinaryDatasetParser {
         `${name}'s header declares ${shapeText(shape)} ${source.name}: ${count * source.bytes} bytes`,
       );
     const read = reader(source);
-    let out: Filling['out'];
-    let put: Filling['put'];
     const at = (k: number) => indexText(name, k, shape);
+    const index = source.fortranOrder ? fortranIndex(shape) : null;
+    // Row-major values fill the array in order: it grows as they arrive (a header alone allocates
+    // little); column-major ones land anywhere, so their array is allocated whole.
+    const initial = index === null ? Math.min(count, INITIAL_VALUES) : count;
+    let out: Filling['out'];
+    let check: Filling['check'] = null;
     if (source.kind === 'f') {
-      const arr = new Float32Array(count);
-      out = arr;
-      put = (k, v) => {
+      out = new Float32Array(initial);
+      check = (k, v) => {
         if (!Number.isFinite(v) || Math.abs(v) > 3.4028234663852886e38)
           throw new BinaryDatasetError(
             `${at(k)} is ${v}: values must be finite${source.bytes === 8 ? ' and fit float32' : ''}`,
             at(k),
           );
-        arr[k] = v;
       };
     } else if (name === 'x' && source.kind === 'u' && source.bytes === 1) {
-      const arr = new Uint8Array(count);
-      out = arr;
-      put = (k, v) => {
-        arr[k] = v;
-      };
+      out = new Uint8Array(initial);
     } else {
-      const arr = new Int32Array(count);
-      out = arr;
+      out = new Int32Array(initial);
       const min = name === 'y' ? 0 : -(2 ** 31);
-      put = (k, v) => {
+      check = (k, v) => {
         if (v < min || v >= 2 ** 31)
           throw new BinaryDatasetError(
             name === 'y'
@@ -339,11 +339,9 @@ export class BinaryDatasetParser {
               : `${at(k)} is ${v}: integer values must fit int32 (they are stored as int32); save x as float32 if they are not token ids`,
             at(k),
           );
-        arr[k] = v;
       };
     }
-    const index = source.fortranOrder ? fortranIndex(shape) : null;
-    const f: Filling = { name, source, read, out, count, done: 0, put, index };
+    const f: Filling = { name, source, read, out, count, done: 0, check, index };
     if (name === 'x') this.x = f;
     else this.y = f;
     this.filling = f;
@@ -352,16 +350,28 @@ export class BinaryDatasetParser {
   }
 
   private decode(f: Filling, data: Buffer, pos: number, n: number): void {
-    if (f.out instanceof Uint8Array && f.index === null) {
-      f.out.set(data.subarray(pos, pos + n), f.done);
+    if (f.done + n > f.out.length) {
+      const grown = new (f.out.constructor as new (n: number) => Filling['out'])(
+        Math.min(f.count, Math.max(f.done + n, 2 * f.out.length)),
+      );
+      grown.set(f.out.subarray(0, f.done));
+      f.out = grown;
+    }
+    const out = f.out;
+    if (out instanceof Uint8Array && f.index === null) {
+      out.set(data.subarray(pos, pos + n), f.done);
       f.done += n;
       return;
     }
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const size = f.source.bytes;
-    const index = f.index;
-    if (index === null) for (let i = 0; i < n; i++) f.put(f.done + i, f.read(view, pos + i * size));
-    else for (let i = 0; i < n; i++) f.put(index(f.done + i), f.read(view, pos + i * size));
+    const { index, check, read } = f;
+    for (let i = 0; i < n; i++) {
+      const k = index === null ? f.done + i : index(f.done + i);
+      const v = read(view, pos + i * size);
+      if (check !== null) check(k, v);
+      out[k] = v;
+    }
     f.done += n;
   }
 
