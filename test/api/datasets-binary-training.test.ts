@@ -14,7 +14,7 @@ import { request, useTestService, waitForStatus } from '../helpers/service.js';
 
 const service = useTestService();
 
-const GENERATE = String.raw`
+const GENERATE = `
 import json, struct, sys
 import numpy as np
 

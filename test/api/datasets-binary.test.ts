@@ -18,7 +18,7 @@ const LIMIT = 200_000;
 const config = testConfig({ MAX_DATASET_BYTES: String(LIMIT), MAX_FEATURES: '1000', MAX_SAMPLES: '500' });
 const service = useTestService(config, { worker: false });
 
-const GENERATE = String.raw`
+const GENERATE = `
 import gzip, json, struct, sys
 import numpy as np
 

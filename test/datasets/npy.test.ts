@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinaryDatasetError, BinaryDatasetParser } from '../../src/datasets/binary-upload.js';
 import { NpyFormatError, npyDataOffset, parseNpyHeader } from '../../src/datasets/npy.js';
 
-const GENERATE = String.raw`
+const GENERATE = `
 import json, sys
 import numpy as np
 from numpy.lib import format as fmt
