@@ -154,9 +154,10 @@ export function datasetFromJson(body: unknown, maxRows: number): Dataset {
     }
   }
   // Integers (token ids, counts) are stored as int32, as NumPy and PyTorch would type them.
+  // Checked on the JSON numbers themselves: float32 rounds 0.9999999999 to an integer.
   let intX = true;
-  for (let k = 0; k < values.length && intX; k++)
-    intX = Number.isInteger(values[k]) && values[k] >= -(2 ** 31) && values[k] < 2 ** 31;
+  for (let i = 0; i < rows && intX; i++)
+    intX = (x as number[][])[i].every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31);
   const allNumbers = targets.every((t) => typeof t === 'number');
   const allStrings = targets.every((t) => typeof t === 'string' && t !== '');
   if (!allNumbers && !allStrings)

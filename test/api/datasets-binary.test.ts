@@ -358,6 +358,20 @@ describe('limits and media types', () => {
     );
     expect(ints.status).toBe(201);
     expect(ints.body.x).toMatchObject({ dtype: 'int32', source_dtype: null, scale: 1 });
+    // 0.9999999999 is 1 in float32, but not an integer: the dataset stays float32.
+    const near = await upload(
+      Buffer.from(
+        JSON.stringify({
+          x: [
+            [0.9999999999, 2],
+            [3, 4],
+          ],
+          y: [0, 1],
+        }),
+      ),
+      'application/json',
+    );
+    expect(near.body.x.dtype).toBe('float32');
     const floats = await upload(
       Buffer.from(
         JSON.stringify({
