@@ -105,7 +105,9 @@ export const configSchema = z.object({
   MAX_JSON_DEPTH: int(2, 1000).default(32).describe('Deepest nesting of arrays and objects in a JSON body.'),
   MAX_LAYERS: int(1).default(100).describe('Most layers in one model.'),
   MAX_PARAMETERS: int(1).default(10_000_000).describe('Most parameters (and buffers) in one model.'),
-  MAX_FEATURES: int(1).default(10_000).describe('Widest input (features per sample).'),
+  MAX_FEATURES: int(1)
+    .default(10_000)
+    .describe('Widest input (features per sample), of jobs and of dataset uploads.'),
   MAX_SAMPLE_EPOCHS: int(1)
     .default(1_000_000_000)
     .describe('Compute budget of one job: epochs × training samples.'),
@@ -118,7 +120,9 @@ export const configSchema = z.object({
     ),
   MAX_DATASET_BYTES: int(1024)
     .default(256 * 1024 * 1024)
-    .describe('Largest dataset upload accepted (bytes of CSV or JSON).'),
+    .describe(
+      'Largest dataset upload accepted (bytes of CSV, JSON, IDX or .npy; a gzipped IDX or .npy body also counts inflated).',
+    ),
   JOB_ATTEMPTS: int(1, 10).default(2).describe('Tries of a job that fails for infrastructure reasons.'),
   SSE_HEARTBEAT_MS: int(100).default(15_000).describe('Interval of SSE heartbeat comments.'),
   SHUTDOWN_TIMEOUT_MS: int(0)

@@ -1023,11 +1023,17 @@ export type ProblemInput = {
 export type DatasetInput = {
     id: string;
     name: string | null;
-    format: 'csv' | 'json';
+    format: 'csv' | 'json' | 'idx' | 'npy';
     created_at: string;
     rows: number;
     features: number;
     sample_shape: Array<number>;
+    x: {
+        dtype: 'float32' | 'uint8' | 'int32';
+        source_dtype: string | null;
+        scale: number;
+        note: string;
+    };
     target: {
         name: string;
         kind: 'class' | 'float';
@@ -2453,11 +2459,17 @@ export type Problem = {
 export type Dataset = {
     id: string;
     name: string | null;
-    format: 'csv' | 'json';
+    format: 'csv' | 'json' | 'idx' | 'npy';
     created_at: string;
     rows: number;
     features: number;
     sample_shape: Array<number>;
+    x: {
+        dtype: 'float32' | 'uint8' | 'int32';
+        source_dtype: string | null;
+        scale: number;
+        note: string;
+    };
     target: {
         name: string;
         kind: 'class' | 'float';

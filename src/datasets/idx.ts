@@ -40,6 +40,47 @@ export function isIdx(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] in TYPES && bytes[3] > 0;
 }
 
+export interface IdxHeader {
+  shape: number[];
+  dtype: IdxArray['dtype'];
+  /** Bytes per value (all big-endian). */
+  bytes: 1 | 2 | 4 | 8;
+  /** Bytes before the values: the magic and one uint32 per dimension. */
+  dataOffset: number;
+}
+
+/**
+ * The header of an IDX file (not gzipped) from its first bytes, or null while more are needed
+ * (4 bytes say how many follow); a bad magic throws IdxFormatError at once.
+ */
+export function parseIdxHeader(bytes: Uint8Array): IdxHeader | null {
+  const n = Math.min(bytes.length, 4);
+  if (n === 0) return null;
+  if (
+    bytes[0] !== 0 ||
+    (n > 1 && bytes[1] !== 0) ||
+    (n > 2 && !(bytes[2] in TYPES)) ||
+    (n > 3 && bytes[3] === 0)
+  )
+    throw new IdxFormatError(
+      n > 2 && bytes[0] === 0 && bytes[1] === 0 && !(bytes[2] in TYPES)
+        ? `not an IDX file: unknown type code 0x${bytes[2].toString(16).padStart(2, '0')} (expected 0x08 uint8, 0x09 int8, 0x0b int16, 0x0c int32, 0x0d float32 or 0x0e float64)`
+        : 'not an IDX file: it must start with two zero bytes, a type code and a dimension count (bad magic)',
+    );
+  if (bytes.length < 4) return null;
+  const rank = bytes[3];
+  const dataOffset = 4 + 4 * rank;
+  if (bytes.length < dataOffset) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = TYPES[bytes[2] as keyof typeof TYPES];
+  return {
+    shape: Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false)),
+    dtype: type.dtype,
+    bytes: type.bytes,
+    dataOffset,
+  };
+}
+
 export function parseIdx(input: Uint8Array): IdxArray {
   const bytes = isGzip(input) ? new Uint8Array(gunzipSync(input)) : input;
   if (!isIdx(bytes))

@@ -14,14 +14,15 @@ export interface ThreadTensor {
 
 /**
  * A dataset as binary arrays (row-major values; one target per row). Uint8 values (images) are
- * scaled to [0, 1] in the thread; they may sit in a SharedArrayBuffer that every thread reads.
+ * scaled to [0, 1] in the thread, Int32 ones (token ids) converted as they are; they may sit in a
+ * SharedArrayBuffer that every thread reads.
  */
 export interface ThreadTable {
   rows: number;
   features: number;
   /** Per sample; absent means `[features]`. */
   sampleShape?: number[];
-  x: Float32Array | Uint8Array;
+  x: Float32Array | Uint8Array | Int32Array;
   y: Int32Array | Float32Array;
 }
 

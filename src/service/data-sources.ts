@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { BUILTIN_DATASETS, type BuiltinName, loadBuiltin } from '../datasets/builtin.js';
-import { classCount } from '../datasets/dataset.js';
+import { classCount, type StoredDtype } from '../datasets/dataset.js';
 import {
   FASHION_MNIST_LABELS,
   FASHION_MNIST_SAMPLE_SHAPE,
@@ -17,6 +17,7 @@ import {
 } from '../datasets/fashion-mnist.js';
 import { type SyntheticSpec, syntheticSpecSchema } from '../datasets/synthetic.js';
 import type { SpecIssue } from '../engine/errors.js';
+import { inputLayers } from '../engine/nn/model-spec.js';
 import { checkTableData } from '../training/data.js';
 import type { RunSpec } from '../training/spec.js';
 import { DATASET_ID_PATTERN } from './ids.js';
@@ -91,6 +92,8 @@ export interface TableShape {
   /** The targets, or a stand-in with every class (synthetic data before it is generated). */
   y: ArrayLike<number>;
   classes?: number;
+  /** How an uploaded dataset's x is stored, and the least and greatest value jobs read. */
+  x?: { dtype: StoredDtype; min: number; max: number };
 }
 
 /** Fashion-MNIST's split (train unless the source says test). */
@@ -157,6 +160,43 @@ export function syntheticShape(spec: SyntheticSpec): TableShape {
   }
 }
 
+/**
+ * An uploaded dataset read by a model that starts with an Embedding, checked from its metadata
+ * before the job is queued: its x must hold integers (int32; not uint8 images, which are scaled
+ * to [0, 1]) within [0, num_embeddings). Float32 datasets are checked by their range here and
+ * value by value where the worker reads them.
+ */
+function tokenIdRangeIssues(spec: RunSpec, table: TableShape, root: (string | number)[]): SpecIssue[] {
+  const first = inputLayers(spec.model)[0];
+  if (first?.type !== 'Embedding' || table.x === undefined) return [];
+  const n = first.num_embeddings;
+  const layer = `layer 0 is Embedding(${n}, ${first.embedding_dim})`;
+  const { dtype, min, max } = table.x;
+  if (dtype === 'uint8')
+    return [
+      {
+        path: root,
+        message: `${table.label} holds uint8 values, scaled to [0, 1] when read (images); ${layer} and reads token ids: upload them as int32 or int64 (x.astype(np.int64))`,
+      },
+    ];
+  if (min < 0 || max >= n)
+    return [
+      {
+        path: root,
+        message: `${table.label} holds values in [${min}, ${max}]; ${layer}: x holds token ids, integers in [0, ${n})`,
+      },
+    ];
+  if (spec.training.normalize === 'standard')
+    return [
+      {
+        path: ['training', 'normalize'],
+        message:
+          "normalize 'standard' would change the token ids the Embedding (layer 0) reads; leave it off",
+      },
+    ];
+  return [];
+}
+
 const CLASS_INDEX_LOSSES = new Set(['CrossEntropyLoss', 'NLLLoss']);
 
 /**
@@ -173,7 +213,7 @@ export function checkTable(spec: RunSpec, table: TableShape, root: (string | num
       },
     ];
   }
-  const issues: SpecIssue[] = [];
+  const issues: SpecIssue[] = tokenIdRangeIssues(spec, table, root);
   let targetIssue: SpecIssue | null = null;
   for (const issue of checkTableData(spec, table.rows, table.sampleShape ?? [table.features], table.y)) {
     if (issue.path[0] === 'data' && issue.path[1] === 'y') targetIssue ??= issue;

@@ -33,7 +33,9 @@ export class UnsupportedMediaTypeError extends ServiceError {
   readonly title = 'Unsupported media type';
 
   constructor(contentType: string | undefined) {
-    super(`datasets are uploaded as text/csv or application/json, not ${contentType ?? 'no content type'}`);
+    super(
+      `datasets are uploaded as text/csv, application/json, application/octet-stream (IDX or .npy files) or application/x-npy, not ${contentType ?? 'no content type'}`,
+    );
     this.name = 'UnsupportedMediaTypeError';
   }
 }
@@ -43,8 +45,13 @@ export class UploadTooLargeError extends ServiceError {
   readonly status = 413;
   readonly title = 'Upload too large';
 
-  constructor(readonly limitBytes: number) {
-    super(`the upload exceeds the limit of ${limitBytes} bytes (MAX_DATASET_BYTES)`);
+  constructor(
+    readonly limitBytes: number,
+    detail?: string,
+  ) {
+    super(
+      `the upload${detail === undefined ? '' : ` (${detail})`} exceeds the limit of ${limitBytes} bytes (MAX_DATASET_BYTES)`,
+    );
     this.name = 'UploadTooLargeError';
   }
 }

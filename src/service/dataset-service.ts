@@ -1,8 +1,18 @@
 /**
  * What the API does with datasets, independent of HTTP: parse an upload as it streams in (CSV
- * text is decoded and parsed chunk by chunk, so only the parsed numbers are kept, never the whole
- * file), store it in binary with its metadata, read, list and delete.
+ * text is decoded and parsed chunk by chunk, IDX and .npy arrays decoded as their bytes arrive,
+ * so only the parsed values are kept, never the whole file), store it in binary with its
+ * metadata, read, list and delete.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import {
+  BinaryDatasetError,
+  BinaryDatasetParser,
+  type BinaryFormat,
+  DeclaredTooLargeError,
+} from '../datasets/binary-upload.js';
 import { CsvDatasetParser, DatasetError } from '../datasets/csv.js';
 import { type Dataset, summarize } from '../datasets/dataset.js';
 import {
@@ -19,6 +29,8 @@ import { newDatasetId } from './ids.js';
 export interface DatasetLimits {
   maxBytes: number;
   maxRows: number;
+  /** Most values per sample (MAX_FEATURES); unlimited when absent. */
+  maxFeatures?: number;
 }
 
 export interface UploadOptions {
@@ -39,6 +51,44 @@ async function* limited(body: AsyncIterable<Buffer | string>, maxBytes: number):
     total += buf.length;
     if (total > maxBytes) throw new UploadTooLargeError(maxBytes);
     yield buf;
+  }
+}
+
+/**
+ * The body as it arrives, inflated as it arrives when it starts like gzip (`.gz` files as MNIST
+ * is distributed, several back to back); inflated bytes count against the limit too.
+ */
+async function* gunzipped(body: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Buffer> {
+  const iterator = body[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return;
+  const rest = (async function* () {
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
+  const head: Buffer = first.value;
+  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* rest;
+    return;
+  }
+  const gunzip = createGunzip();
+  const feeding = pipeline(Readable.from(rest), gunzip).catch(() => {});
+  let total = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw new UploadTooLargeError(maxBytes, 'inflated from gzip');
+      yield chunk;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      const message = `the body starts like gzip but does not inflate: ${(err as Error).message}`;
+      throw new InvalidDatasetError(message, [{ path: 'body', message }]);
+    }
+    throw err;
+  } finally {
+    gunzip.destroy();
+    await feeding;
   }
 }
 
@@ -103,6 +153,11 @@ export function datasetFromJson(body: unknown, maxRows: number): Dataset {
       else values[i * features + j] = v;
     }
   }
+  // Integers (token ids, counts) are stored as int32, as NumPy and PyTorch would type them.
+  // Checked on the JSON numbers themselves: float32 rounds 0.9999999999 to an integer.
+  let intX = true;
+  for (let i = 0; i < rows && intX; i++)
+    intX = (x as number[][])[i].every((v) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31);
   const allNumbers = targets.every((t) => typeof t === 'number');
   const allStrings = targets.every((t) => typeof t === 'string' && t !== '');
   if (!allNumbers && !allStrings)
@@ -120,7 +175,9 @@ export function datasetFromJson(body: unknown, maxRows: number): Dataset {
     rows,
     features,
     featureNames: Array.from({ length: features }, (_, j) => `x${j}`),
-    x: values,
+    ...(intX
+      ? { x: intValues(x as number[][], rows, features), dtype: 'int32' as const }
+      : { x: values, dtype: 'float32' as const }),
     targetName: 'y',
   };
   if (allStrings) {
@@ -140,6 +197,13 @@ export function datasetFromJson(body: unknown, maxRows: number): Dataset {
     : { ...base, targetKind: 'float', y: Float32Array.from(numbers) };
 }
 
+/** x's values as int32, exact (float32 would round integers beyond 2^24). */
+function intValues(x: number[][], rows: number, features: number): Int32Array {
+  const out = new Int32Array(rows * features);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < features; j++) out[i * features + j] = x[i][j];
+  return out;
+}
+
 export class DatasetService {
   constructor(
     private readonly store: DatasetStore,
@@ -154,7 +218,11 @@ export class DatasetService {
   /** Parses CSV text as it streams in; errors name the row and column. */
   async uploadCsv(body: AsyncIterable<Buffer | string>, options: UploadOptions): Promise<DatasetResource> {
     this.checkDeclaredSize(options);
-    const parser = new CsvDatasetParser({ target: options.target, maxRows: this.limits.maxRows });
+    const parser = new CsvDatasetParser({
+      target: options.target,
+      maxRows: this.limits.maxRows,
+      maxFeatures: this.limits.maxFeatures,
+    });
     const decoder = new TextDecoder('utf-8');
     let dataset: Dataset;
     try {
@@ -181,12 +249,43 @@ export class DatasetService {
       const message = `the body is not valid JSON: ${(err as Error).message}`;
       throw new InvalidDatasetError(message, [{ path: 'body', message }]);
     }
-    return this.save(datasetFromJson(parsed, this.limits.maxRows), 'json', options);
+    const dataset = datasetFromJson(parsed, this.limits.maxRows);
+    const max = this.limits.maxFeatures;
+    if (max !== undefined && dataset.features > max) {
+      const message = `the dataset has ${dataset.features} features per row; the limit is ${max} (MAX_FEATURES)`;
+      throw new InvalidDatasetError(message, [{ path: 'x[0]', message }]);
+    }
+    return this.save(dataset, 'json', options);
+  }
+
+  /**
+   * x and then y, as IDX files (`idx`: either format, told by magic) or .npy files (`npy`), back
+   * to back in one body, gzipped or not; decoded as the bytes arrive.
+   */
+  async uploadBinary(
+    body: AsyncIterable<Buffer | string>,
+    format: BinaryFormat,
+    options: UploadOptions,
+  ): Promise<DatasetResource> {
+    this.checkDeclaredSize(options);
+    const { maxBytes, maxRows, maxFeatures } = this.limits;
+    const parser = new BinaryDatasetParser({ format, maxRows, maxFeatures, maxBytes });
+    let dataset: Dataset;
+    try {
+      for await (const chunk of gunzipped(limited(body, maxBytes), maxBytes)) parser.push(chunk);
+      dataset = parser.end();
+    } catch (err) {
+      if (err instanceof BinaryDatasetError)
+        throw new InvalidDatasetError(err.message, [{ path: err.path, message: err.message }]);
+      if (err instanceof DeclaredTooLargeError) throw new UploadTooLargeError(maxBytes, err.message);
+      throw err;
+    }
+    return this.save(dataset, format, options);
   }
 
   private async save(
     dataset: Dataset,
-    format: 'csv' | 'json',
+    format: 'csv' | 'json' | BinaryFormat,
     options: UploadOptions,
   ): Promise<DatasetResource> {
     const id = newDatasetId();

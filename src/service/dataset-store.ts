@@ -1,13 +1,14 @@
 /**
  * The dataset repository in Redis: a hash per dataset (metadata), its features and targets as
- * binary strings (little-endian Float32 features; Int32 class or Float32 real targets), its
+ * binary strings (little-endian features: Float32, or Uint8 or Int32 as the record's `x.dtype`
+ * says; Int32 class or Float32 real targets), its
  * owner tenant's listing index, and the set of jobs that use it. Reads take the tenant: another
  * tenant's dataset is indistinguishable from a missing one. Deleting goes through one Lua script that refuses while
  * any of those jobs is queued or running, so a check and the delete cannot interleave with a job
  * starting.
  */
 import type { Redis } from 'ioredis';
-import type { Dataset } from '../datasets/dataset.js';
+import type { Dataset, StoredDtype } from '../datasets/dataset.js';
 import type { RedisKeys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { type DatasetRecordFields, type DatasetResource, datasetFromFields } from './dataset-resource.js';
@@ -28,24 +29,29 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 return {1}
 `);
 
-/** A dataset's arrays as stored, for training. */
+/** A dataset's arrays as stored, for training (uint8 x is scaled to [0, 1] where it is read). */
 export interface DatasetTable {
   rows: number;
   features: number;
   sampleShape: number[];
-  x: Float32Array;
+  x: Float32Array | Uint8Array | Int32Array;
   y: Int32Array | Float32Array;
   /** Class names by index, when the target column held strings. */
   labels: string[] | null;
 }
 
-function bytesOf(a: Float32Array | Int32Array): Buffer {
+function bytesOf(a: Float32Array | Int32Array | Uint8Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /** A copy into a fresh, aligned ArrayBuffer (Redis replies may sit at any offset of a pool). */
 function aligned(buf: Buffer): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}
+
+function decodeX(dtype: StoredDtype, bytes: ArrayBuffer): Float32Array | Uint8Array | Int32Array {
+  if (dtype === 'uint8') return new Uint8Array(bytes);
+  return dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
 }
 
 export type DeleteOutcome = { type: 'deleted' } | { type: 'not_found' } | { type: 'in_use'; jobs: string[] };
@@ -98,7 +104,7 @@ export class DatasetStore {
       rows: meta.rows,
       features: meta.features,
       sampleShape: meta.sample_shape,
-      x: new Float32Array(aligned(x)),
+      x: decodeX(meta.x.dtype, aligned(x)),
       y: meta.target.kind === 'class' ? new Int32Array(aligned(y)) : new Float32Array(aligned(y)),
       labels: meta.target.labels ?? null,
     };

@@ -115,6 +115,11 @@ export class JobService {
         kind: meta.target.kind,
         y,
         classes: meta.target.classes,
+        x: {
+          dtype: meta.x.dtype,
+          min: meta.feature_stats.reduce((m, f) => Math.min(m, f.min), Infinity),
+          max: meta.feature_stats.reduce((m, f) => Math.max(m, f.max), -Infinity),
+        },
       };
     };
     if ('dataset_id' in valid.data) {

@@ -50,6 +50,7 @@ export async function createApi(config: Config, redisUrl: string, logger: Logger
   const datasets = new DatasetService(datasetStore, {
     maxBytes: config.MAX_DATASET_BYTES,
     maxRows: config.MAX_SAMPLES,
+    maxFeatures: config.MAX_FEATURES,
   });
   const app = await buildApp({ config, redis, store, jobs, datasets, logger, queue });
   try {

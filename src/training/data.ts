@@ -211,19 +211,20 @@ export function checkTableData(
   return issues;
 }
 
-/** A dataset's arrays: row-major values, `uint8` ones to be scaled to [0, 1] as they are read. */
+/** A dataset's arrays: row-major values, `uint8` ones to be scaled to [0, 1] as they are read, `int32` ones (token ids) taken as they are. */
 export interface TableArrays {
   rows: number;
   features: number;
   /** Per sample; absent means `[features]`. */
   sampleShape?: number[];
-  x: Float32Array | Uint8Array;
+  x: Float32Array | Uint8Array | Int32Array;
   y: ArrayLike<number>;
 }
 
-/** Float32 values of a table's x: uint8 pixels become value / 255, as torchvision's ToTensor does. */
-export function tableValues(x: Float32Array | Uint8Array): Float32Array {
+/** Float32 values of a table's x: uint8 pixels become value / 255, as torchvision's ToTensor does; int32 values stay. */
+export function tableValues(x: Float32Array | Uint8Array | Int32Array): Float32Array {
   if (x instanceof Float32Array) return x;
+  if (x instanceof Int32Array) return Float32Array.from(x);
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] / 255;
   return out;

@@ -4,6 +4,7 @@
  * or a 4xx with an application/problem+json body; never a 5xx. Used by test/api/fuzz.test.ts
  * (fixed seed, bounded runs) and by `npm run fuzz` (scripts/fuzz.ts, longer).
  */
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 
 /** Two tenants' keys, and a configuration that keeps generated jobs tiny and the rate limit out of the way. */
@@ -24,7 +25,7 @@ export interface FuzzRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 export interface FuzzOutcome {
@@ -214,6 +215,78 @@ const csvCell = fc.oneof(
 const csvBody = fc
   .array(fc.array(csvCell, { minLength: 1, maxLength: 5 }), { maxLength: 12 })
   .map((rows) => ['a,b,c,label', ...rows.map((r) => r.join(','))].join('\n'));
+/** A .npy file's bytes: a generated header (sometimes nonsense) and values of about its length. */
+const npyFile = fc
+  .record({
+    version: fc.constantFrom(1, 2, 3, 9),
+    descr: fc.constantFrom(
+      '<f4',
+      '>f4',
+      '<f8',
+      '|u1',
+      '<i8',
+      '>i8',
+      '<i4',
+      '<u2',
+      '<f2',
+      '|b1',
+      '<c8',
+      "[('a', '<f4')]",
+      '?',
+    ),
+    fortran: fc.constantFrom('False', 'True', '0'),
+    shape: fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 4 }),
+    header: fc.option(fc.string({ maxLength: 40 }), { freq: 8 }),
+    slack: fc.integer({ min: -9, max: 9 }),
+    seed: fc.uint8Array({ maxLength: 16 }),
+  })
+  .map(({ version, descr, fortran, shape, header, slack, seed }) => {
+    const text =
+      header ??
+      `{'descr': ${descr.startsWith('[') ? descr : `'${descr}'`}, 'fortran_order': ${fortran}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+    const dict = Buffer.from(`${text}\n`, 'latin1');
+    const lengthBytes = version === 1 ? 2 : 4;
+    const prefix = Buffer.alloc(8 + lengthBytes);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(prefix);
+    if (version === 1) prefix.writeUInt16LE(dict.length, 8);
+    else prefix.writeUInt32LE(dict.length, 8);
+    const size = Number(/\d+$/.exec(descr)?.[0] ?? 4);
+    const values = Math.max(0, shape.reduce((a, b) => a * b, 1) * size + slack);
+    const data = Buffer.alloc(values);
+    for (let i = 0; i < values; i++) data[i] = seed.length === 0 ? i : seed[i % seed.length];
+    return Buffer.concat([prefix, dict, data]);
+  });
+/** An IDX file's bytes: a type code (sometimes unknown), dimensions and values of about its length. */
+const idxFile = fc
+  .record({
+    type: fc.constantFrom(0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e, 0x07),
+    shape: fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 4 }),
+    slack: fc.integer({ min: -5, max: 5 }),
+    fill: fc.integer({ min: 0, max: 255 }),
+  })
+  .map(({ type, shape, slack, fill }) => {
+    const header = Buffer.alloc(4 + 4 * shape.length);
+    header[2] = type;
+    header[3] = shape.length;
+    for (const [i, d] of shape.entries()) header.writeUInt32BE(d, 4 + 4 * i);
+    const size = ({ 8: 1, 9: 1, 11: 2, 12: 4, 13: 4, 14: 8 } as Record<number, number>)[type] ?? 1;
+    return Buffer.concat([
+      header,
+      Buffer.alloc(Math.max(0, shape.reduce((a, b) => a * b, 1) * size + slack), fill),
+    ]);
+  });
+/** Binary dataset uploads: x and y files (IDX, .npy or mixed) back to back, sometimes gzipped, cut or padded. */
+const binaryBody = fc
+  .record({
+    files: fc.array(fc.oneof(npyFile, idxFile), { minLength: 1, maxLength: 3 }),
+    gzip: fc.boolean(),
+    cut: fc.option(fc.nat(), { freq: 4 }),
+  })
+  .map(({ files, gzip, cut }) => {
+    const body = Buffer.concat(files);
+    const sized = cut === null ? body : body.subarray(0, cut % (body.length + 1));
+    return new Uint8Array(gzip ? gzipSync(sized) : sized);
+  });
 const datasetJsonBody = fc.oneof(
   fc
     .record({
@@ -336,6 +409,14 @@ export function requestArbitrary(ids: () => string[], keys: string[]): fc.Arbitr
       headers: { 'content-type': 'application/json' },
       body,
     })),
+    fc
+      .record({ body: binaryBody, type: fc.constantFrom('application/octet-stream', 'application/x-npy') })
+      .map(({ body, type }) => ({
+        method: 'POST',
+        path: '/v1/datasets',
+        headers: { 'content-type': type },
+        body,
+      })),
     fc
       .record({
         method: fc.constantFrom('GET', 'DELETE'),

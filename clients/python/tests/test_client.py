@@ -260,6 +260,30 @@ class DatasetsTest(unittest.TestCase):
         ds = self.client.datasets.upload(x=x, y=y, name="arrays")
         self.assertEqual((ds["rows"], ds["features"]), (3, 3))
 
+    @unittest.skipUnless(have("numpy"), "needs numpy")
+    def test_upload_npy_arrays_keeping_their_dtype_and_a_pair_of_idx_files(self):
+        import struct
+
+        import numpy as np
+
+        tokens = np.arange(24, dtype=np.int64).reshape(4, 6) % 5
+        ds = self.client.datasets.upload(x=tokens, y=np.array([0, 1, 0, 1]), format="npy", name="tokens")
+        self.assertEqual((ds["format"], ds["rows"], ds["sample_shape"]), ("npy", 4, [6]))
+        self.assertEqual((ds["x"]["dtype"], ds["x"]["source_dtype"]), ("int32", "<i8"))
+
+        images = (np.arange(3 * 28 * 28) % 256).astype(np.uint8).reshape(3, 28, 28)
+        labels = np.array([0, 1, 2], dtype=np.uint8)
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for stem, a in (("images-idx3-ubyte", images), ("labels-idx1-ubyte", labels)):
+                path = Path(tmp) / stem
+                path.write_bytes(struct.pack(">BBBB", 0, 0, 8, a.ndim) + struct.pack(">" + "I" * a.ndim, *a.shape) + a.tobytes())
+                paths.append(path)
+            ds = self.client.datasets.upload((paths[0], paths[1]))
+        self.assertEqual((ds["format"], ds["name"], ds["sample_shape"]), ("idx", "images-idx3-ubyte", [1, 28, 28]))
+        self.assertEqual((ds["x"]["dtype"], ds["size_bytes"]), ("uint8", 3 * 784 + 3 * 4))
+        self.assertAlmostEqual(ds["x"]["scale"], 1 / 255)
+
     def test_a_bad_csv_names_the_row_and_column(self):
         with self.assertRaises(TrainyardError) as caught:
             self.client.datasets.upload(b"a,b,label\n1,2,0\n3,oops,1\n")

@@ -800,6 +800,13 @@ class ProblemInput(_ProblemInputBase, total=False):
     errors: List[ProblemErrorInput]
 
 
+class DatasetXInput(TypedDict):
+    dtype: Literal['float32', 'uint8', 'int32']
+    source_dtype: Union[str, None]
+    scale: float
+    note: str
+
+
 class _DatasetTargetInputBase(TypedDict):
     name: str
     kind: Literal['class', 'float']
@@ -821,11 +828,12 @@ class DatasetFeatureStatInput(TypedDict):
 class DatasetInput(TypedDict):
     id: str
     name: Union[str, None]
-    format: Literal['csv', 'json']
+    format: Literal['csv', 'json', 'idx', 'npy']
     created_at: str
     rows: int
     features: int
     sample_shape: List[int]
+    x: DatasetXInput
     target: DatasetTargetInput
     feature_stats: List[DatasetFeatureStatInput]
     size_bytes: int
@@ -2030,6 +2038,13 @@ class Problem(_ProblemBase, total=False):
     errors: List[ProblemError]
 
 
+class DatasetX(TypedDict):
+    dtype: Literal['float32', 'uint8', 'int32']
+    source_dtype: Union[str, None]
+    scale: float
+    note: str
+
+
 class _DatasetTargetBase(TypedDict):
     name: str
     kind: Literal['class', 'float']
@@ -2051,11 +2066,12 @@ class DatasetFeatureStat(TypedDict):
 class Dataset(TypedDict):
     id: str
     name: Union[str, None]
-    format: Literal['csv', 'json']
+    format: Literal['csv', 'json', 'idx', 'npy']
     created_at: str
     rows: int
     features: int
     sample_shape: List[int]
+    x: DatasetX
     target: DatasetTarget
     feature_stats: List[DatasetFeatureStat]
     size_bytes: int

@@ -6,6 +6,7 @@ API has its counterpart here.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -215,33 +216,87 @@ class Jobs(_Resource):
         return self._client._request("POST", "/v1/jobs/%s/predict" % _id(id), json={"x": jsonable(x)}).json()
 
 
+def _chained(files: Tuple[Any, Any]) -> Iterator[bytes]:
+    """The bytes of each file in turn (paths and open files read in chunks)."""
+    for f in files:
+        if isinstance(f, (bytes, bytearray)):
+            yield bytes(f)
+            continue
+        handle = Path(f).open("rb") if isinstance(f, (str, os.PathLike)) else f
+        try:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                yield chunk
+        finally:
+            if handle is not f:
+                handle.close()
+
+
 class Datasets(_Resource):
     """Uploaded datasets, for jobs' `{"dataset_id": …}`."""
 
-    @operation("POST", "/v1/datasets", content_types=("application/json", "text/csv"))
+    @operation(
+        "POST",
+        "/v1/datasets",
+        content_types=("application/json", "text/csv", "application/octet-stream", "application/x-npy"),
+    )
     def upload(
         self,
-        source: Union[str, "os.PathLike[str]", bytes, IO[Any], None] = None,
+        source: Union[str, "os.PathLike[str]", bytes, IO[Any], Tuple[Any, Any], None] = None,
         *,
         x: Any = None,
         y: Any = None,
         target: Optional[str] = None,
         name: Optional[str] = None,
+        format: str = "json",
     ) -> Dataset:
         """Uploads a dataset, from one of:
 
         - `source`: a CSV file's path (streamed; `name` defaults to the file name), its bytes, or
           an open file. A header row names the columns; `target` names the label column (default:
           the last); string labels become class indices.
-        - `x` and `y`: arrays (NumPy arrays, tensors or lists), sent as JSON `{"x", "y"}`.
+        - `source` as a pair `(x_file, y_file)`: IDX files (MNIST's `train-images-idx3-ubyte` and
+          `train-labels-idx1-ubyte`, gzipped or not) or `.npy` files, each a path, bytes or an open
+          binary file, streamed back to back (`name` defaults to x's file name).
+        - `x` and `y`: arrays (NumPy arrays, tensors or lists), sent as JSON `{"x", "y"}`; or, with
+          `format="npy"`, NumPy arrays sent as `.npy` files keeping their dtype (uint8 x is stored
+          as bytes and scaled to [0, 1] when a job reads it; int64 token ids are stored as int32).
         """
         if (source is None) == (x is None):
-            raise ValueError("datasets.upload takes a CSV source or x and y, not both")
+            raise ValueError("datasets.upload takes a CSV source, a pair of array files, or x and y, not several")
         if x is not None:
             if y is None:
                 raise ValueError("datasets.upload: x needs its y")
+            if format == "npy":
+                import numpy as np
+
+                parts = []
+                for array in (x, y):
+                    buffer = io.BytesIO()
+                    np.save(buffer, np.asarray(array), allow_pickle=False)
+                    parts.append(buffer.getvalue())
+                return self._client._request(
+                    "POST",
+                    "/v1/datasets",
+                    params=_query(name=name),
+                    content=b"".join(parts),
+                    headers={"content-type": "application/x-npy"},
+                ).json()
+            if format != "json":
+                raise ValueError("datasets.upload: format is 'json' or 'npy' for x and y, not %r" % (format,))
             return self._client._request(
                 "POST", "/v1/datasets", params=_query(name=name), json={"x": jsonable(x), "y": jsonable(y)}
+            ).json()
+        if isinstance(source, tuple):
+            if len(source) != 2:
+                raise ValueError("datasets.upload: a pair (x_file, y_file), not %d files" % len(source))
+            if name is None and isinstance(source[0], (str, os.PathLike)):
+                name = Path(source[0]).name
+            return self._client._request(
+                "POST",
+                "/v1/datasets",
+                params=_query(name=name),
+                content=_chained(source),
+                headers={"content-type": "application/octet-stream"},
             ).json()
         content: Any
         handle = None
