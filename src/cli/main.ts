@@ -1,6 +1,6 @@
 /**
  * The `trainyard` command line, built on the generated SDK (openapi/sdk):
- * submit, list, status, cancel, logs, download. Settings come from TRAINYARD_URL and
+ * submit, list, status, cancel, logs, download, upload. Settings come from TRAINYARD_URL and
  * TRAINYARD_API_KEY (src/config.ts) or `--url` / `--api-key`.
  */
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { list } from './commands/list.js';
 import { logs } from './commands/logs.js';
 import { status } from './commands/status.js';
 import { submit } from './commands/submit.js';
+import { upload } from './commands/upload.js';
 import { CliError, createContext, EXIT } from './context.js';
 
 const USAGE = `usage: trainyard <command> [options]
@@ -22,6 +23,8 @@ commands:
   cancel <id>           cancel a queued or running job
   logs <id>             per-epoch metrics (--follow: live events until the job ends)
   download <id>         trained weights or model (-o <file>, --format safetensors|json|onnx)
+  upload <file> [<y>]   a dataset: a .csv (--target <column>) or .json file, or x and y as
+                        .npy or IDX files, gzipped or not (--name <n>; prints its id)
 
 options:
   --url <url>           API base URL (default $TRAINYARD_URL or http://localhost:3000)
@@ -64,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
         return await logs(ctx, arg, { follow: values.follow ?? false });
       case 'download':
         return await download(ctx, arg, { output: values.output, format: values.format });
+      case 'upload':
+        return await upload(ctx, positionals.slice(1), { name: values.name, target: values.target });
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`, EXIT.usage);
     }
@@ -92,6 +97,8 @@ function parse(argv: string[]) {
       limit: { type: 'string' },
       output: { type: 'string', short: 'o' },
       format: { type: 'string' },
+      name: { type: 'string' },
+      target: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

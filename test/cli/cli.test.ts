@@ -146,4 +146,52 @@ describe('trainyard CLI', () => {
     await waitForStatus(id, 'cancelled');
     expect((await trainyard(['status', id])).code).toBe(1);
   });
+
+  it('upload sends a CSV file, or IDX images and labels back to back, and prints the dataset', async () => {
+    // IDX as the MNIST page defines it: magic 0x0000080<rank>, big-endian dims, then uint8 values.
+    const idx = (dims: number[], values: number[]) => {
+      const header = Buffer.alloc(4 + 4 * dims.length);
+      header.writeUInt32BE(0x800 + dims.length, 0);
+      for (const [i, d] of dims.entries()) header.writeUInt32BE(d, 4 + 4 * i);
+      return Buffer.concat([header, Buffer.from(values)]);
+    };
+    const images = Array.from({ length: 3 * 4 * 5 }, (_, i) => (i * 37) % 256);
+    writeFileSync(join(dir, 'images-idx3-ubyte'), idx([3, 4, 5], images));
+    writeFileSync(join(dir, 'labels-idx1-ubyte'), idx([3], [2, 0, 1]));
+    const run = await trainyard([
+      'upload',
+      join(dir, 'images-idx3-ubyte'),
+      join(dir, 'labels-idx1-ubyte'),
+      '--name',
+      'tiny-images',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const uploaded = JSON.parse(run.stdout);
+    const { body } = await request(`${service.url}/v1/datasets/${uploaded.id}`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    expect(body).toMatchObject({
+      name: 'tiny-images',
+      rows: 3,
+      sample_shape: [1, 4, 5],
+      x: { dtype: 'uint8' },
+    });
+    expect(body.target).toMatchObject({ kind: 'class' });
+
+    writeFileSync(join(dir, 'rows.csv'), 'a,b,label\n1,2,0\n3,4,1\n5,6,0\n');
+    const csv = await trainyard(['upload', join(dir, 'rows.csv'), '--target', 'label']);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).toMatch(/^ds_\w+: 3 samples of shape \[2\]$/m);
+
+    // Two files are needed for arrays; a body the API refuses exits 1 with its field path.
+    const one = await trainyard(['upload', join(dir, 'images-idx3-ubyte')]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('an array upload is two files, x then y');
+    writeFileSync(join(dir, 'short-labels'), idx([2], [0, 1]));
+    const bad = await trainyard(['upload', join(dir, 'images-idx3-ubyte'), join(dir, 'short-labels')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/HTTP 400/);
+    expect(bad.stderr).toMatch(/^ {2}y: /m);
+  });
 });
