@@ -12,9 +12,10 @@
  *
  * A 1-d convolution is the 2-d one over a height of 1.
  */
-import { gradBuffer, outputBuffer, releaseGradBuffer } from '../grad-buffer.js';
+import { gradBuffer, outputBufferUnfilled, releaseGradBuffer } from '../grad-buffer.js';
 import { gemmInto } from '../kernels/gemm.js';
 import { shapeToString, Tensor } from '../tensor.js';
+import { reluBits } from './activations.js';
 
 /** Stride, padding (before and after, per spatial dim), dilation and groups of a 2-d convolution. */
 export interface Conv2dOptions {
@@ -92,11 +93,31 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
     dw: dilation,
     groups,
   };
-  return convOp(x, weight, bias, geometry, [n, o, ol]);
+  return convOp(x, weight, bias, geometry, [n, o, ol], false);
 }
 
 /** `F.conv2d(x, weight, bias, stride, padding, dilation, groups)` for x (N, C, H, W), weight (O, C/g, kH, kW). */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Tensor {
+  return conv2dOp(x, weight, bias, options, false);
+}
+
+/**
+ * `F.relu(F.conv2d(...))` as one op (a Conv2d followed by a ReLU in a Sequential), bitwise the
+ * same as the two: ReLU is applied as the output is laid out, and the backward masks the gradient
+ * with output > 0 (which is the pre-activation > 0 that `relu` tests; NaN stays NaN) as it lays it
+ * out for the products. Saves the ReLU's output and gradient buffers and their passes over memory.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions): Tensor {
+  return conv2dOp(x, weight, bias, options, true);
+}
+
+function conv2dOp(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: Conv2dOptions,
+  relu: boolean,
+): Tensor {
   if (x.ndim !== 4 || weight.ndim !== 4)
     throw new RangeError(
       `conv2d: expected input (N, C, H, W) and weight (O, C/groups, kH, kW), got ${shapeToString(x.shape)} and ${shapeToString(weight.shape)}`,
@@ -124,10 +145,17 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, options: 
     dw: dilation[1],
     groups,
   };
-  return convOp(x, weight, bias, geometry, [n, o, oh, ow]);
+  return convOp(x, weight, bias, geometry, [n, o, oh, ow], relu);
 }
 
-function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry, outShape: number[]): Tensor {
+function convOp(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  g: Geometry,
+  outShape: number[],
+  relu: boolean,
+): Tensor {
   const { n, c, o, kh, kw, oh, ow, groups } = g;
   const cg = c / groups;
   const og = o / groups;
@@ -142,11 +170,11 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry, out
   const positions = oh * ow;
   const cols = n * positions; // columns of the lowered matrix
   const rows = cg * kh * kw; // rows per group
-  const columns = outputBuffer(groups * rows * cols);
+  const columns = outputBufferUnfilled(groups * rows * cols); // im2col writes every entry
   im2col(x.data, columns, g);
 
   // product[o][n·P + p] = Σ W[o] · cols, one product per group, then laid out as (N, O, P) + bias.
-  const product = outputBuffer(o * cols); // for one sample, already the output's layout
+  const product = outputBufferUnfilled(o * cols); // for one sample, already the output's layout
   for (let gi = 0; gi < groups; gi++) {
     gemmInto(
       weight.data.subarray(gi * og * rows, (gi + 1) * og * rows),
@@ -157,14 +185,20 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry, out
       cols,
     );
   }
-  const out = n === 1 ? product : outputBuffer(n * o * positions);
+  const out = n === 1 ? product : outputBufferUnfilled(n * o * positions);
+  const out32 = relu ? new Int32Array(out.buffer, out.byteOffset, out.length) : null;
   const b = bias?.data ?? null;
   for (let s = 0; s < n; s++) {
     for (let oc = 0; oc < o; oc++) {
       const src = oc * cols + s * positions;
       const dst = (s * o + oc) * positions;
       const add = b === null ? 0 : b[oc];
-      for (let p = 0; p < positions; p++) out[dst + p] = product[src + p] + add;
+      if (out32 === null) for (let p = 0; p < positions; p++) out[dst + p] = product[src + p] + add;
+      else
+        for (let p = 0; p < positions; p++) {
+          out[dst + p] = product[src + p] + add; // rounded to float32 by the store
+          out32[dst + p] = reluBits(out32[dst + p]);
+        }
     }
   }
   if (n !== 1) releaseGradBuffer(product);
@@ -175,14 +209,15 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry, out
     outShape,
     parents,
     (gOut) => {
-      // dY as (O, N·P), the forward product's layout.
-      const gy = n === 1 ? gOut : gradBuffer(o * cols);
-      if (n !== 1) {
+      // dY as (O, N·P), the forward product's layout (masked by output > 0 after a fused ReLU).
+      const gy = n === 1 && !relu ? gOut : outputBufferUnfilled(o * cols);
+      if (gy !== gOut) {
         for (let s = 0; s < n; s++) {
           for (let oc = 0; oc < o; oc++) {
             const src = (s * o + oc) * positions;
             const dst = oc * cols + s * positions;
-            for (let p = 0; p < positions; p++) gy[dst + p] = gOut[src + p];
+            if (relu) for (let p = 0; p < positions; p++) gy[dst + p] = gOut[src + p] * +(out[src + p] > 0);
+            else for (let p = 0; p < positions; p++) gy[dst + p] = gOut[src + p];
           }
         }
       }
@@ -213,7 +248,7 @@ function convOp(x: Tensor, weight: Tensor, bias: Tensor | null, g: Geometry, out
       }
       let gx: Float32Array | null = null;
       if (x.requiresGrad) {
-        const dcols = gradBuffer(groups * rows * cols);
+        const dcols = outputBufferUnfilled(groups * rows * cols); // the products overwrite it
         for (let gi = 0; gi < groups; gi++) {
           gemmInto(
             weight.data.subarray(gi * og * rows, (gi + 1) * og * rows),
@@ -253,7 +288,11 @@ function validRange(
   return [Math.min(lo, out), Math.max(hi, 0)];
 }
 
-/** Writes the in-bounds taps into `cols` (zero-filled: padding stays 0). */
+/**
+ * Writes every entry of `cols`: the in-bounds taps, and zeros for the padding (the buffer comes
+ * unfilled). Plain loops: rows are a few dozen values, where a subarray per row costs more than
+ * the copy.
+ */
 function im2col(x: Float32Array, cols: Float32Array, g: Geometry): void {
   const { n, c, h, w, kh, kw, oh, ow, sh, sw, pt, pl, dh, dw } = g;
   const positions = oh * ow;
@@ -267,12 +306,21 @@ function im2col(x: Float32Array, cols: Float32Array, g: Geometry): void {
         const rowBase = row * width;
         for (let s = 0; s < n; s++) {
           const plane = (s * c + ch) * h * w;
+          const sampleBase = rowBase + s * positions;
+          if (ohLo >= ohHi || owLo >= owHi) {
+            cols.fill(0, sampleBase, sampleBase + positions);
+            continue;
+          }
+          for (let y = 0; y < ohLo; y++) for (let q = 0; q < ow; q++) cols[sampleBase + y * ow + q] = 0;
           for (let y = ohLo; y < ohHi; y++) {
             const src = plane + (y * sh - pt + i * dh) * w - pl + j * dw;
-            const dst = rowBase + s * positions + y * ow;
-            if (sw === 1) cols.set(x.subarray(src + owLo, src + owHi), dst + owLo);
+            const dst = sampleBase + y * ow;
+            for (let q = 0; q < owLo; q++) cols[dst + q] = 0;
+            if (sw === 1) for (let q = owLo; q < owHi; q++) cols[dst + q] = x[src + q];
             else for (let q = owLo; q < owHi; q++) cols[dst + q] = x[src + q * sw];
+            for (let q = owHi; q < ow; q++) cols[dst + q] = 0;
           }
+          for (let y = ohHi; y < oh; y++) for (let q = 0; q < ow; q++) cols[sampleBase + y * ow + q] = 0;
         }
       }
     }
@@ -295,7 +343,8 @@ function col2im(cols: Float32Array, gx: Float32Array, g: Geometry): void {
           for (let y = ohLo; y < ohHi; y++) {
             const dst = plane + (y * sh - pt + i * dh) * w - pl + j * dw;
             const src = rowBase + s * positions + y * ow;
-            for (let q = owLo; q < owHi; q++) gx[dst + q * sw] += cols[src + q];
+            if (sw === 1) for (let q = owLo; q < owHi; q++) gx[dst + q] += cols[src + q];
+            else for (let q = owLo; q < owHi; q++) gx[dst + q * sw] += cols[src + q];
           }
         }
       }
