@@ -167,6 +167,7 @@ function convOp(
     throw new RangeError(
       `conv: kernel size can't be greater than the padded input size (input ${shapeToString(x.shape)}, weight ${shapeToString(weight.shape)})`,
     );
+  if (groups === 1) return convOneGroup(x, weight, bias, g, outShape, relu);
   const positions = oh * ow;
   const cols = n * positions; // columns of the lowered matrix
   const rows = cg * kh * kw; // rows per group
@@ -260,6 +261,89 @@ function convOp(
             { transA: true }, // dcols_g = W_gᵀ · dY_g
           );
         }
+        gx = gradBuffer(x.size);
+        col2im(dcols, gx, g);
+        releaseGradBuffer(dcols);
+      }
+      if (gy !== gOut) releaseGradBuffer(gy);
+      return [gx, gw, gb];
+    },
+    [columns],
+  );
+}
+
+/**
+ * One group (the common case), with the same results as the per-group path, without its layout
+ * passes: the products read and write dY and Y in their (N, O, P) layout directly (column-blocked
+ * operands, gemm-pack.ts), and the bias rides in the product as a last column of W against a row
+ * of ones under the columns: fma(b, 1, Σ) rounds Σ + b once, as adding it afterwards does (a
+ * missing bias is a column of zeros: + 0 as before, which turns a -0 into +0). A fused ReLU is the
+ * kernel's (the same bits as `relu`).
+ */
+function convOneGroup(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  g: Geometry,
+  outShape: number[],
+  relu: boolean,
+): Tensor {
+  const { n, o } = g;
+  const positions = g.oh * g.ow;
+  const cols = n * positions;
+  const rows = g.c * g.kh * g.kw;
+  const columns = outputBufferUnfilled((rows + 1) * cols);
+  im2col(x.data, columns, g);
+  columns.fill(1, rows * cols); // the bias row
+  const wb = outputBufferUnfilled(o * (rows + 1)); // [W | b]
+  const wd = weight.data;
+  const b = bias?.data ?? null;
+  for (let oc = 0; oc < o; oc++) {
+    const at = oc * (rows + 1);
+    for (let r = 0; r < rows; r++) wb[at + r] = wd[oc * rows + r];
+    wb[at + rows] = b === null ? 0 : b[oc];
+  }
+  const out = outputBufferUnfilled(n * o * positions);
+  gemmInto(wb, columns, out, o, rows + 1, cols, { relu, blocked: { out: n } });
+  releaseGradBuffer(wb);
+
+  const parents = bias === null ? [x, weight] : [x, weight, bias];
+  return Tensor.fromOp(
+    out,
+    outShape,
+    parents,
+    (gOut) => {
+      // dY in its (N, O, P) layout, masked by output > 0 after a fused ReLU.
+      let gy = gOut;
+      if (relu) {
+        gy = outputBufferUnfilled(gOut.length);
+        for (let i = 0; i < gy.length; i++) gy[i] = gOut[i] * +(out[i] > 0);
+      }
+      let gb: Float32Array | null = null;
+      if (bias?.requiresGrad) {
+        gb = gradBuffer(o);
+        for (let oc = 0; oc < o; oc++) {
+          let sum = 0; // float64, rounded once; columns in the same order as (O, N·P)'s
+          for (let s = 0; s < n; s++) {
+            const at = (s * o + oc) * positions;
+            for (let p = 0; p < positions; p++) sum += gy[at + p];
+          }
+          gb[oc] = sum;
+        }
+      }
+      let gw: Float32Array | null = null;
+      if (weight.requiresGrad) {
+        gw = gradBuffer(o * rows);
+        // dW = dY · colsᵀ over the columns' first `rows` rows (not the bias row).
+        gemmInto(gy, columns.subarray(0, rows * cols), gw, o, cols, rows, {
+          transB: true,
+          blocked: { a: n },
+        });
+      }
+      let gx: Float32Array | null = null;
+      if (x.requiresGrad) {
+        const dcols = outputBufferUnfilled(rows * cols); // the product overwrites it
+        gemmInto(wd, gy, dcols, rows, o, cols, { transA: true, blocked: { b: n } }); // Wᵀ · dY
         gx = gradBuffer(x.size);
         col2im(dcols, gx, g);
         releaseGradBuffer(dcols);
