@@ -314,21 +314,24 @@ function convOneGroup(
     parents,
     (gOut) => {
       // dY in its (N, O, P) layout, masked by output > 0 after a fused ReLU.
-      let gy = gOut;
-      if (relu) {
-        gy = outputBufferUnfilled(gOut.length);
-        for (let i = 0; i < gy.length; i++) gy[i] = gOut[i] * +(out[i] > 0);
-      }
-      let gb: Float32Array | null = null;
-      if (bias?.requiresGrad) {
-        gb = gradBuffer(o);
+      const gy = relu ? outputBufferUnfilled(gOut.length) : gOut;
+      const gb = bias?.requiresGrad ? gradBuffer(o) : null;
+      if (relu || gb !== null) {
+        // One pass: the mask, and the bias gradient (float64 sums rounded once, the columns in
+        // (O, N·P)'s order).
         for (let oc = 0; oc < o; oc++) {
-          let sum = 0; // float64, rounded once; columns in the same order as (O, N·P)'s
+          let sum = 0;
           for (let s = 0; s < n; s++) {
             const at = (s * o + oc) * positions;
-            for (let p = 0; p < positions; p++) sum += gy[at + p];
+            if (relu)
+              for (let p = at; p < at + positions; p++) {
+                const v = gOut[p] * +(out[p] > 0);
+                gy[p] = v;
+                sum += v;
+              }
+            else for (let p = at; p < at + positions; p++) sum += gy[p];
           }
-          gb[oc] = sum;
+          if (gb !== null) gb[oc] = sum;
         }
       }
       let gw: Float32Array | null = null;
@@ -388,6 +391,10 @@ function im2col(x: Float32Array, cols: Float32Array, g: Geometry): void {
         const [owLo, owHi] = validRange(w, ow, sw, pl, j * dw);
         const row = (ch * kh + i) * kw + j; // groups are consecutive channels: row order is the group's
         const rowBase = row * width;
+        if (sh === 1 && sw === 1 && ow === w && ohLo < ohHi && owLo < owHi) {
+          spanIm2col(x, cols, g, rowBase, (ch * h + i * dh - pt) * w + j * dw - pl, ohLo, ohHi, owLo, owHi);
+          continue;
+        }
         for (let s = 0; s < n; s++) {
           const plane = (s * c + ch) * h * w;
           const sampleBase = rowBase + s * positions;
@@ -414,6 +421,10 @@ function im2col(x: Float32Array, cols: Float32Array, g: Geometry): void {
 /** The adjoint of im2col: adds each column entry back to the input position it was read from. */
 function col2im(cols: Float32Array, gx: Float32Array, g: Geometry): void {
   const { n, c, h, w, kh, kw, oh, ow, sh, sw, pt, pl, dh, dw } = g;
+  if (sh === 1 && sw === 1 && ow === w) {
+    spanCol2im(cols, gx, g);
+    return;
+  }
   const positions = oh * ow;
   const width = n * positions;
   for (let ch = 0; ch < c; ch++) {
@@ -430,6 +441,73 @@ function col2im(cols: Float32Array, gx: Float32Array, g: Geometry): void {
             if (sw === 1) for (let q = owLo; q < owHi; q++) gx[dst + q] += cols[src + q];
             else for (let q = owLo; q < owHi; q++) gx[dst + q * sw] += cols[src + q];
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * im2col's row for one tap when output rows are input rows (stride 1, output width = input width):
+ * output position d = y·w + q reads input d + shift, so each sample's taps are one run, copied
+ * natively; then the entries that are padding (rows outside [ohLo, ohHi), and in each row the
+ * columns outside [owLo, owHi), which the run filled with the neighbouring row's values) are set to 0.
+ */
+function spanIm2col(
+  x: Float32Array,
+  cols: Float32Array,
+  g: Geometry,
+  rowBase: number,
+  shift: number,
+  ohLo: number,
+  ohHi: number,
+  owLo: number,
+  owHi: number,
+): void {
+  const { n, c, h, w } = g;
+  const positions = g.oh * w;
+  const first = ohLo * w + owLo;
+  const last = (ohHi - 1) * w + owHi; // one past
+  for (let s = 0; s < n; s++) {
+    const base = rowBase + s * positions;
+    const from = s * c * h * w + shift;
+    cols.set(x.subarray(from + first, from + last), base + first);
+    cols.fill(0, base, base + first);
+    cols.fill(0, base + last, base + positions);
+    for (let y = ohLo; y < ohHi - 1; y++) {
+      const gap = base + y * w;
+      for (let q = owHi; q < w + owLo; q++) cols[gap + q] = 0; // this row's right pad, the next's left
+    }
+  }
+}
+
+/**
+ * col2im in spanIm2col's geometry: for each input plane, its taps' runs one after another (the plane
+ * stays in cache while they add into it), each run one loop. The padding entries inside a run are
+ * first set to -0 in the (scratch) columns, and x + -0 is x: each input gets the same additions in
+ * the same order (taps ascending) as the row-by-row loop.
+ */
+function spanCol2im(cols: Float32Array, gx: Float32Array, g: Geometry): void {
+  const { n, c, h, w, kh, kw, oh, pt, pl, dh, dw } = g;
+  const positions = oh * w;
+  const width = n * positions;
+  for (let ch = 0; ch < c; ch++) {
+    for (let s = 0; s < n; s++) {
+      const plane = (s * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        const [ohLo, ohHi] = validRange(h, oh, 1, pt, i * dh);
+        if (ohLo >= ohHi) continue;
+        for (let j = 0; j < kw; j++) {
+          const [owLo, owHi] = validRange(w, w, 1, pl, j * dw);
+          if (owLo >= owHi) continue;
+          const base = ((ch * kh + i) * kw + j) * width + s * positions;
+          for (let y = ohLo; y < ohHi - 1; y++) {
+            const gap = base + y * w;
+            for (let q = owHi; q < w + owLo; q++) cols[gap + q] = -0;
+          }
+          const to = plane + (i * dh - pt) * w + j * dw - pl - base;
+          const last = base + (ohHi - 1) * w + owHi;
+          for (let d = base + ohLo * w + owLo; d < last; d++) gx[d + to] += cols[d];
         }
       }
     }
