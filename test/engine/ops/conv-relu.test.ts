@@ -22,14 +22,20 @@ function options(stride: number, pad: [number, number, number, number], groups: 
 }
 
 /** Values, then the gradients of x, weight and bias (when there is one), as bits. */
-function run(f: (x: Tensor, w: Tensor, b: Tensor | null) => Tensor, x: Tensor, w: Tensor, b: Tensor | null) {
+function run(
+  f: (x: Tensor, w: Tensor, b: Tensor | null) => Tensor,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  nan = true,
+) {
   const xs = x.clone();
   const ws = w.clone();
   const bs = b?.clone() ?? null;
   const y = f(xs, ws, bs);
   const g = new Generator(99);
   const up = randn(y.shape, g);
-  up.data[1] = Number.NaN; // reaches the gradient only where the output is positive
+  if (nan) up.data[1] = Number.NaN; // reaches the gradient only where the output is positive
   y.backward(up);
   const grads = [xs.grad!.data, ws.grad!.data];
   if (bs !== null) grads.push(bs.grad!.data);
@@ -108,5 +114,41 @@ describe('relu on float32 bits', () => {
     // A NaN with its sign bit set is a NaN too.
     const negNaN = new Float32Array(new Uint32Array([0xffc00000]).buffer);
     expect(Number.isNaN(relu(new Tensor(negNaN, [1])).data[0])).toBe(true);
+  });
+});
+
+describe('conv2d stride 1 with output width = input width (one run per sample and tap)', () => {
+  it('equals the row-by-row loops: the same conv on an explicitly zero-padded input', () => {
+    const g = new Generator(21);
+    for (const [pad, dil, k] of [
+      [[1, 1, 1, 1], 1, 3],
+      [[2, 0, 1, 1], 1, 3], // uneven rows: whole rows of padding at the top
+      [[2, 2, 2, 2], 2, 3], // dilation
+      [[0, 1, 0, 1], 1, 2], // PyTorch's "same" for an even kernel
+    ] as const) {
+      const [n, c, h, w, o] = [3, 2, 6, 7, 4];
+      const x = randn([n, c, h, w], g, true);
+      const wt = randn([o, c, k, k], g, true);
+      const b = randn([o], g, true);
+      const opts: Conv2dOptions = { stride: [1, 1], padding: pad, dilation: [dil, dil], groups: 1 };
+      const [pt, pb, pl, pr] = pad;
+      const [hp, wp] = [h + pt + pb, w + pl + pr];
+      const padded = new Float32Array(n * c * hp * wp);
+      for (let p = 0; p < n * c; p++)
+        for (let i = 0; i < h; i++)
+          for (let j = 0; j < w; j++) padded[(p * hp + i + pt) * wp + j + pl] = x.data[(p * h + i) * w + j];
+      const xp = new Tensor(padded, [n, c, hp, wp], true);
+      const a = run((xx, ww, bb) => conv2d(xx, ww, bb, opts), x, wt, b, false);
+      const unpadded: Conv2dOptions = { ...opts, padding: [0, 0, 0, 0] };
+      const ref = run((xx, ww, bb) => conv2d(xx, ww, bb, unpadded), xp, wt, b, false);
+      expect(a[0]).toEqual(ref[0]); // values
+      expect(a.slice(2)).toEqual(ref.slice(2)); // weight and bias gradients
+      // The input gradient: the padded one's interior.
+      const inner: number[] = [];
+      for (let p = 0; p < n * c; p++)
+        for (let i = 0; i < h; i++)
+          for (let j = 0; j < w; j++) inner.push(ref[1][(p * hp + i + pt) * wp + j + pl]);
+      expect(a[1]).toEqual(inner);
+    }
   });
 });
