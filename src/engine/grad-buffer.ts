@@ -123,6 +123,18 @@ export function outputBuffer(n: number): Float32Array {
 }
 
 /**
+ * Like `outputBuffer`, but not zero-filled: a released buffer comes back with whatever it held. Only
+ * for buffers the caller overwrites entirely before anything reads them (a product's output, im2col
+ * columns that write their padding zeros), where the fill is a wasted pass over memory.
+ */
+export function outputBufferUnfilled(n: number): Float32Array {
+  const spare = n * 4 > ON_HEAP_BYTES ? spares32.get(n)?.pop() : undefined;
+  if (spare === undefined) return new Float32Array(n);
+  spareBytes -= spare.byteLength;
+  return spare;
+}
+
+/**
  * A zero-filled Float64Array(n) of its own for what an op saves in its forward pass for its
  * backward closure (log-probabilities, say): the op hands it to `Tensor.fromOp` as `saved`, and
  * `releaseGraph` gives it back here once that closure can no longer run.

@@ -54,3 +54,53 @@ export function packEdge(
     }
   }
 }
+
+/**
+ * Operands stored in blocks of columns: a matrix of `rows` × `cols` with `blocks` blocks is stored
+ * as (blocks, rows, cols / blocks), its element (r, s·P + p) at [(s·rows + r)·P + p] with
+ * P = cols / blocks. That is a batch of (N, C, positions) tensors seen as the C × (N · positions)
+ * matrix convolution's products work on, so no transpose between the two layouts is needed.
+ */
+export interface Blocked {
+  /** A (not transposed), m × k. */
+  a?: number;
+  /** B (not transposed), k × n. */
+  b?: number;
+  /** The output, m × n (not with `accumulate`). */
+  out?: number;
+}
+
+/** Copies a `rows` × `cols` matrix stored in `blocks` column blocks to row-major at dst[off]. */
+export function gatherBlocks(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  blocks: number,
+  dst: Float32Array,
+  off: number,
+): void {
+  const p = cols / blocks;
+  for (let s = 0; s < blocks; s++)
+    for (let r = 0; r < rows; r++) {
+      const from = (s * rows + r) * p;
+      dst.set(src.subarray(from, from + p), off + r * cols + s * p); // native copies of whole runs
+    }
+}
+
+/** The inverse: a row-major matrix at src[off] (rows `stride` apart) into `blocks` column blocks. */
+export function scatterBlocks(
+  src: Float32Array,
+  off: number,
+  stride: number,
+  rows: number,
+  cols: number,
+  blocks: number,
+  dst: Float32Array,
+): void {
+  const p = cols / blocks;
+  for (let s = 0; s < blocks; s++)
+    for (let r = 0; r < rows; r++) {
+      const from = off + r * stride + s * p;
+      dst.set(src.subarray(from, from + p), (s * rows + r) * p);
+    }
+}

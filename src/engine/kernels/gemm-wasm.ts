@@ -5,7 +5,7 @@
  * scratch space).
  */
 
-import { blockLength, packEdge, roundUp } from './gemm-pack.js';
+import { type Blocked, blockLength, gatherBlocks, packEdge, roundUp, scatterBlocks } from './gemm-pack.js';
 import { type Epilogue, finishRows } from './gemm-scalar.js';
 import { GEMM_EXPORTS, type GemmExport, gemmSimdModuleBytes, MAX_PAGES, MR, NR } from './gemm-simd-module.js';
 import { instantiateKernels, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -137,6 +137,7 @@ export class SimdGemm {
     transB: boolean,
     epilogue: Epilogue,
     runner: RangeRunner | null,
+    blocked: Required<Blocked> | null = null,
   ): boolean {
     this.fixed = null; // the memory is about to be overwritten
     const mpad = roundUp(m, MR);
@@ -149,9 +150,9 @@ export class SimdGemm {
     const stageOff = biasOff + npad;
     const mem = this.ensure(stageOff + Math.max(m, n) * k);
     if (mem === null) return false;
-    this.place(a, PACK_A, transA, m, k, mem, aOff, stageOff, runner);
-    this.place(b, PACK_B, !transB, n, k, mem, bOff, stageOff, runner);
-    return this.finish(out, m, k, n, mpad, npad, bOff, cOff, biasOff, epilogue, runner);
+    this.place(a, PACK_A, transA, m, k, mem, aOff, stageOff, runner, blocked?.a ?? 1);
+    this.place(b, PACK_B, !transB, n, k, mem, bOff, stageOff, runner, blocked?.b ?? 1);
+    return this.finish(out, m, k, n, mpad, npad, bOff, cOff, biasOff, epilogue, runner, blocked?.out ?? 1);
   }
 
   /**
@@ -211,6 +212,7 @@ export class SimdGemm {
     biasOff: number,
     epilogue: Epilogue,
     runner: RangeRunner | null,
+    outBlocks = 1,
   ): boolean {
     const aOff = 0;
     const mem = this.view;
@@ -234,6 +236,10 @@ export class SimdGemm {
       inKernel && relu ? 1 : 0,
     ];
     this.call('kernel', kernelArgs, mpad / MR, mpad * npad * k, runner);
+    if (outBlocks > 1) {
+      scatterBlocks(mem, cOff, npad, m, n, outBlocks, out); // the epilogue was in the kernel
+      return true;
+    }
     let stride = npad;
     if (n !== npad && m > 1) {
       this.call('compactRows', [cOff * 4, npad, n], m, 0, null);
@@ -266,17 +272,24 @@ export class SimdGemm {
     off: number,
     stage: number,
     runner: RangeRunner | null,
+    blocks = 1,
   ): void {
     const { width } = packer;
     const padded = roundUp(count, width);
     const panels = Math.floor(count / width);
     const kc = blockLength(k);
-    mem.set(count * k === x.length ? x : x.subarray(0, count * k), stage);
+    if (blocks > 1) {
+      // Stored in column blocks (only untransposed: A count×k, B k×count): staged row-major, and
+      // the ragged panel is read from the staged copy.
+      const [rows, cols] = kMajor ? [k, count] : [count, k];
+      gatherBlocks(x, rows, cols, blocks, mem, stage);
+    } else mem.set(count * k === x.length ? x : x.subarray(0, count * k), stage);
+    const src = blocks > 1 ? mem.subarray(stage, stage + count * k) : x;
     const work = panels * width * k * PACK_WORK_PER_FLOAT;
     if (kMajor)
       this.call(packer.fromKMajor, [stage * 4, off * 4, k, kc, count * 4, padded * 4], panels, work, runner);
     else this.call(packer.fromRows, [stage * 4, off * 4, k, padded, kc], panels, work, runner);
     // The lane-th value at k-row p is x[p·count + lane] when k-major, else x[lane·k + p].
-    if (count % width !== 0) packEdge(x, kMajor ? 1 : k, kMajor ? count : 1, count, width, k, mem, off);
+    if (count % width !== 0) packEdge(src, kMajor ? 1 : k, kMajor ? count : 1, count, width, k, mem, off);
   }
 }

@@ -8,10 +8,12 @@
  * `RangeRunner` (gemm-threads.ts) installed with `setGemmRunner` splits the rows of C and the
  * panels being packed, never the reduction, so results do not depend on the thread count either.
  */
+import { type Blocked, gatherBlocks, scatterBlocks } from './gemm-pack.js';
 import { type Epilogue, gemmScalar } from './gemm-scalar.js';
 import { type RangeRunner, SimdGemm } from './gemm-wasm.js';
 import { simdDisabled } from './simd-toggle.js';
 
+export type { Blocked } from './gemm-pack.js';
 export { setSimdDisabled } from './simd-toggle.js';
 
 /** Below this many multiply-adds the scalar loop wins over packing + a kernel call. */
@@ -63,6 +65,8 @@ export interface GemmOptions {
   bias?: Float32Array | null;
   /** Applies ReLU to the final values (the fused Linear + ReLU). */
   relu?: boolean;
+  /** Operands stored in blocks of columns (gemm-pack.ts), for convolution's (N, C, P) tensors. */
+  blocked?: Blocked | null;
 }
 
 /** out[m×n] = [out +] op(a)·op(b) [+ bias]. `transA`: a is stored k×m; `transB`: b is stored n×k. */
@@ -73,14 +77,55 @@ export function gemmInto(
   m: number,
   k: number,
   n: number,
-  { transA = false, transB = false, accumulate = false, bias = null, relu = false }: GemmOptions = {},
+  {
+    transA = false,
+    transB = false,
+    accumulate = false,
+    bias = null,
+    relu = false,
+    blocked = null,
+  }: GemmOptions = {},
 ): void {
   const epilogue: Epilogue = { bias, accumulate, relu };
+  const blocks = checkBlocked(blocked, transA, transB, accumulate, k, n);
   const work = m * k * n;
   const split = runner !== null && work >= runner.minWork;
   const kernel = work >= SIMD_MIN_WORK && k > 0 ? simdGemm({ shared: split }) : null;
-  if (kernel === null || !kernel.gemm(a, b, out, m, k, n, transA, transB, epilogue, split ? runner : null))
+  if (kernel?.gemm(a, b, out, m, k, n, transA, transB, epilogue, split ? runner : null, blocks)) return;
+  if (blocks === null) {
     gemmScalar(a, b, out, m, k, n, transA, transB, epilogue);
+    return;
+  }
+  // The scalar loop on row-major copies: the same products, so the same results.
+  const [ab, bb, ob] = [blocks.a ?? 1, blocks.b ?? 1, blocks.out ?? 1];
+  const ar = ab > 1 ? new Float32Array(m * k) : a;
+  if (ab > 1) gatherBlocks(a, m, k, ab, ar, 0);
+  const br = bb > 1 ? new Float32Array(k * n) : b;
+  if (bb > 1) gatherBlocks(b, k, n, bb, br, 0);
+  const or = ob > 1 ? new Float32Array(m * n) : out;
+  gemmScalar(ar, br, or, m, k, n, transA, transB, epilogue);
+  if (ob > 1) scatterBlocks(or, 0, n, m, n, ob, out);
+}
+
+/** The blocks of a product's operands, null when all are row-major; throws where unsupported. */
+function checkBlocked(
+  blocked: Blocked | null,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+  k: number,
+  n: number,
+): Required<Blocked> | null {
+  if (blocked === null) return null;
+  const { a = 1, b = 1, out = 1 } = blocked;
+  if (a === 1 && b === 1 && out === 1) return null;
+  if ((a > 1 && (transA || k % a !== 0)) || (b > 1 && (transB || n % b !== 0)))
+    throw new RangeError(
+      'gemm: a blocked operand must be untransposed, its columns a multiple of the blocks',
+    );
+  if (out > 1 && (accumulate || n % out !== 0))
+    throw new RangeError('gemm: a blocked output cannot accumulate, its columns a multiple of the blocks');
+  return { a, b, out };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { conv1d, conv2d } from '../ops/conv.js';
+import { type Conv2dOptions, conv1d, conv2d, conv2dRelu } from '../ops/conv.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
@@ -105,13 +105,22 @@ export class Conv2d extends ConvNd {
   }
 
   forward(input: Tensor): Tensor {
+    return conv2d(input, this.weight, this.bias, this.options());
+  }
+
+  /** `relu(this.forward(input))` as one op, bitwise the same (Sequential fuses a Conv2d then a ReLU). */
+  forwardRelu(input: Tensor): Tensor {
+    return conv2dRelu(input, this.weight, this.bias, this.options());
+  }
+
+  private options(): Conv2dOptions {
     const [pt, pb, pl, pr] = this.padding;
-    return conv2d(input, this.weight, this.bias, {
+    return {
       stride: [this.stride[0], this.stride[1]],
       padding: [pt, pb, pl, pr],
       dilation: [this.dilation[0], this.dilation[1]],
       groups: this.groups,
-    });
+    };
   }
 }
 

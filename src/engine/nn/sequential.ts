@@ -1,6 +1,7 @@
 import { linearRelu } from '../ops/matmul.js';
 import type { Tensor } from '../tensor.js';
 import { ReLU } from './activation-layers.js';
+import { Conv2d } from './conv.js';
 import { Linear } from './linear.js';
 import { type ForwardContext, Module } from './module.js';
 
@@ -27,6 +28,9 @@ export class Sequential extends Module {
       if (layer.constructor === Linear && next?.constructor === ReLU) {
         const lin = layer as Linear;
         x = linearRelu(x, lin.weight, lin.bias);
+        i++;
+      } else if (layer.constructor === Conv2d && next?.constructor === ReLU) {
+        x = (layer as Conv2d).forwardRelu(x); // likewise a Conv2d then a ReLU
         i++;
       } else {
         x = layer.forward(x, context);

@@ -9,20 +9,30 @@ import { unary } from './elementwise.js';
 /**
  * ReLU as its own tight loops (no per-element closures: it sits in every MLP's hot path), with
  * `unary`'s exact results: Math.max(x, 0) forward (NaN stays NaN, -0 becomes 0), g·(x > 0 ? 1 : 0) back.
+ * The forward works on the float32 bits without a branch (`reluBits`): a branch on the sign
+ * mispredicts on about half of the values, which made it several times slower than a copy.
  */
 export function relu(a: Tensor): Tensor {
   const n = a.size;
   const ad = a.data;
   const out = outputBuffer(n);
-  for (let i = 0; i < n; i++) {
-    const x = ad[i];
-    out[i] = x > 0 ? x : Number.isNaN(x) ? x : 0;
-  }
+  const in32 = new Int32Array(ad.buffer, ad.byteOffset, n);
+  const out32 = new Int32Array(out.buffer, out.byteOffset, n);
+  for (let i = 0; i < n; i++) out32[i] = reluBits(in32[i]);
   return Tensor.fromOp(out, a.shape, [a], (g) => {
     const ga = gradBuffer(n);
     for (let i = 0; i < n; i++) ga[i] = g[i] * +(ad[i] > 0);
     return [ga];
   });
+}
+
+/**
+ * ReLU on a float32's bits: a negative number (and -0) becomes +0; everything else, NaN of either
+ * sign included, is kept, as `x > 0 ? x : Number.isNaN(x) ? x : 0` does. No branch on the data.
+ */
+export function reluBits(bits: number): number {
+  const nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31; // all ones for a NaN
+  return bits & ~((bits >> 31) & ~nan);
 }
 
 export const leakyRelu = (a: Tensor, negativeSlope = 0.01): Tensor =>
