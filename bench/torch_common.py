@@ -49,3 +49,20 @@ def samples_per_s(torch, model, batches, runs):
         epoch()
         walls.append(time.perf_counter() - t0)
     return sum(len(y) for _, y in batches) / statistics.median(walls)
+
+
+def w4_model(nn):
+    """W4's CNN (and the README's Fashion-MNIST job's): two Conv2d-ReLU-MaxPool2d blocks, then
+    Flatten-Linear(3136, 128)-ReLU-Linear(128, 10)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3136, 128),
+        nn.ReLU(),
+        nn.Linear(128, 10),
+    )

@@ -14,6 +14,8 @@ import time
 
 import numpy as np
 
+from torch_common import w4_model
+
 ap = argparse.ArgumentParser(description=__doc__)
 ap.add_argument("--epochs", type=int, default=5)
 ap.add_argument("--seed", type=int, default=0)
@@ -43,18 +45,7 @@ def images(name):
 x_train, y_train = images("train-images-idx3-ubyte.gz"), torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
 x_test, y_test = images("t10k-images-idx3-ubyte.gz"), torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
 
-model = nn.Sequential(
-    nn.Conv2d(1, 32, 3, padding=1),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Conv2d(32, 64, 3, padding=1),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Flatten(),
-    nn.Linear(3136, 128),
-    nn.ReLU(),
-    nn.Linear(128, 10),
-)
+model = w4_model(nn)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = nn.CrossEntropyLoss()
 for epoch in range(1, args.epochs + 1):

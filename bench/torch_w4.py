@@ -9,24 +9,13 @@ Run with Debian's interpreter: /usr/bin/python3 bench/torch_w4.py --runs 3 [--co
 stdout: `pytorch W4 1 samples_per_s <value>` (the anchors' line format); with --config, first
 torch's build configuration and parallel settings as '#' lines (torch.__config__.show/parallel_info).
 """
-from torch_common import one_thread_torch, samples_per_s
+from torch_common import one_thread_torch, samples_per_s, w4_model
 
 torch, args = one_thread_torch(__doc__)
 nn = torch.nn
 
 BATCH, SAMPLES = 64, 6400
 
-model = nn.Sequential(
-    nn.Conv2d(1, 32, 3, padding=1),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Conv2d(32, 64, 3, padding=1),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Flatten(),
-    nn.Linear(3136, 128),
-    nn.ReLU(),
-    nn.Linear(128, 10),
-)
+model = w4_model(nn)
 batches = [(torch.randn(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,))) for _ in range(SAMPLES // BATCH)]
 print("pytorch W4 1 samples_per_s %.1f" % samples_per_s(torch, model, batches, args.runs))
