@@ -97,15 +97,6 @@ function indexText(name: string, k: number, shape: readonly number[]): string {
   return `${name}[${idx.join(', ')}]`;
 }
 
-const IDX_TYPES = {
-  uint8: ['u', 1],
-  int8: ['i', 1],
-  int16: ['i', 2],
-  int32: ['i', 4],
-  float32: ['f', 4],
-  float64: ['f', 8],
-} as const;
-
 /** Values allocated when a row-major array's header arrives; the array doubles as more arrive. */
 const INITIAL_VALUES = 1 << 16;
 
@@ -249,13 +240,12 @@ export class BinaryDatasetParser {
       }
       const h = parseIdxHeader(bytes);
       if (h === null) return null;
-      const [kind, size] = IDX_TYPES[h.dtype];
       return {
         dataOffset: h.dataOffset,
         source: {
           format: 'idx',
-          kind,
-          bytes: size,
+          kind: h.kind,
+          bytes: h.bytes,
           littleEndian: false,
           declared: h.dtype,
           name: h.dtype,

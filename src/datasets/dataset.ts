@@ -124,12 +124,3 @@ export function summarize(d: Dataset): DatasetSummary {
     size_bytes: d.x.byteLength + d.y.byteLength,
   };
 }
-
-/** The dataset as the nested arrays a job's inline data uses (rows × features; uint8 scaled). */
-export function toArrays(d: Dataset): { x: number[][]; y: number[] } {
-  const scale = xEncoding(d).scale;
-  const x = Array.from({ length: d.rows }, (_, i) =>
-    Array.from(d.x.subarray(i * d.features, (i + 1) * d.features), (v) => v * scale),
-  );
-  return { x, y: Array.from(d.y) };
-}

@@ -21,13 +21,14 @@ export class IdxFormatError extends Error {
   override name = 'IdxFormatError';
 }
 
+/** Type codes: the dtype, its kind (unsigned, signed integer, float) and its bytes per value. */
 const TYPES = {
-  8: { dtype: 'uint8', bytes: 1 },
-  9: { dtype: 'int8', bytes: 1 },
-  11: { dtype: 'int16', bytes: 2 },
-  12: { dtype: 'int32', bytes: 4 },
-  13: { dtype: 'float32', bytes: 4 },
-  14: { dtype: 'float64', bytes: 8 },
+  8: { dtype: 'uint8', kind: 'u', bytes: 1 },
+  9: { dtype: 'int8', kind: 'i', bytes: 1 },
+  11: { dtype: 'int16', kind: 'i', bytes: 2 },
+  12: { dtype: 'int32', kind: 'i', bytes: 4 },
+  13: { dtype: 'float32', kind: 'f', bytes: 4 },
+  14: { dtype: 'float64', kind: 'f', bytes: 8 },
 } as const;
 
 /** Whether the bytes start like a gzip stream. */
@@ -35,14 +36,10 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Whether the bytes start like an IDX file (gzipped or not is not looked through). */
-export function isIdx(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] in TYPES && bytes[3] > 0;
-}
-
 export interface IdxHeader {
   shape: number[];
   dtype: IdxArray['dtype'];
+  kind: 'u' | 'i' | 'f';
   /** Bytes per value (all big-endian). */
   bytes: 1 | 2 | 4 | 8;
   /** Bytes before the values: the magic and one uint32 per dimension. */
@@ -76,6 +73,7 @@ export function parseIdxHeader(bytes: Uint8Array): IdxHeader | null {
   return {
     shape: Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false)),
     dtype: type.dtype,
+    kind: type.kind,
     bytes: type.bytes,
     dataOffset,
   };
@@ -83,30 +81,31 @@ export function parseIdxHeader(bytes: Uint8Array): IdxHeader | null {
 
 export function parseIdx(input: Uint8Array): IdxArray {
   const bytes = isGzip(input) ? new Uint8Array(gunzipSync(input)) : input;
-  if (!isIdx(bytes))
+  const header = parseIdxHeader(bytes);
+  if (header === null)
     throw new IdxFormatError(
-      'not an IDX file: it must start with two zero bytes, a type code and a dimension count',
+      bytes.length < 4
+        ? 'not an IDX file: it must start with two zero bytes, a type code and a dimension count'
+        : `IDX header declares ${bytes[3]} dimensions but the file ends after ${bytes.length} bytes`,
     );
-  const type = TYPES[bytes[2] as keyof typeof TYPES];
-  const rank = bytes[3];
-  const headerBytes = 4 + 4 * rank;
-  if (bytes.length < headerBytes)
-    throw new IdxFormatError(
-      `IDX header declares ${rank} dimensions but the file ends after ${bytes.length} bytes`,
-    );
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  const { shape, dtype, dataOffset } = header;
   const count = shape.reduce((a, b) => a * b, 1);
-  const expected = headerBytes + count * type.bytes;
+  const expected = dataOffset + count * header.bytes;
   if (bytes.length !== expected)
     throw new IdxFormatError(
-      `IDX shape [${shape.join(', ')}] of ${type.dtype} needs ${expected} bytes but the file has ${bytes.length}`,
+      `IDX shape [${shape.join(', ')}] of ${dtype} needs ${expected} bytes but the file has ${bytes.length}`,
     );
-  return { shape, dtype: type.dtype, values: readValues(view, headerBytes, count, type.dtype) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { shape, dtype, values: readValues(view, dataOffset, count, header) };
 }
 
-function readValues(view: DataView, offset: number, count: number, dtype: IdxArray['dtype']): IdxValues {
-  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * TYPES_BY_NAME[dtype]);
+function readValues(
+  view: DataView,
+  offset: number,
+  count: number,
+  { dtype, bytes: size }: IdxHeader,
+): IdxValues {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, count * size);
   switch (dtype) {
     case 'uint8':
       return bytes.slice();
@@ -134,8 +133,3 @@ function readValues(view: DataView, offset: number, count: number, dtype: IdxArr
     }
   }
 }
-
-const TYPES_BY_NAME = Object.fromEntries(Object.values(TYPES).map((t) => [t.dtype, t.bytes])) as Record<
-  IdxArray['dtype'],
-  number
->;

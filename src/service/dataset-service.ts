@@ -15,6 +15,7 @@ import {
 } from '../datasets/binary-upload.js';
 import { CsvDatasetParser, DatasetError } from '../datasets/csv.js';
 import { type Dataset, summarize } from '../datasets/dataset.js';
+import { isGzip } from '../datasets/idx.js';
 import {
   DatasetInUseError,
   DatasetNotFoundError,
@@ -67,7 +68,7 @@ async function* gunzipped(body: AsyncIterable<Buffer>, maxBytes: number): AsyncG
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   })();
   const head: Buffer = first.value;
-  if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!isGzip(head)) {
     yield* rest;
     return;
   }
@@ -108,7 +109,10 @@ function invalid(err: DatasetError): InvalidDatasetError {
 }
 
 /** Rows of a JSON upload: a rectangular, finite numeric x and one target per row. */
-export function datasetFromJson(body: unknown, maxRows: number): Dataset {
+export function datasetFromJson(
+  body: unknown,
+  { maxRows, maxFeatures }: Pick<DatasetLimits, 'maxRows' | 'maxFeatures'>,
+): Dataset {
   const issues: ProblemIssue[] = [];
   const fail = (): never => {
     throw new InvalidDatasetError(issues[0].message, issues.slice(0, 20));
@@ -132,6 +136,11 @@ export function datasetFromJson(body: unknown, maxRows: number): Dataset {
   const first = (x as unknown[])[0];
   const features = Array.isArray(first) ? first.length : 0;
   if (features === 0) issues.push({ path: 'x[0]', message: 'rows must be non-empty arrays of numbers' });
+  if (maxFeatures !== undefined && features > maxFeatures)
+    issues.push({
+      path: 'x[0]',
+      message: `the dataset has ${features} features per row; the limit is ${maxFeatures} (MAX_FEATURES)`,
+    });
   if (issues.length > 0) fail();
   const values = new Float32Array(rows * features);
   for (let i = 0; i < rows && issues.length < 20; i++) {
@@ -249,13 +258,7 @@ export class DatasetService {
       const message = `the body is not valid JSON: ${(err as Error).message}`;
       throw new InvalidDatasetError(message, [{ path: 'body', message }]);
     }
-    const dataset = datasetFromJson(parsed, this.limits.maxRows);
-    const max = this.limits.maxFeatures;
-    if (max !== undefined && dataset.features > max) {
-      const message = `the dataset has ${dataset.features} features per row; the limit is ${max} (MAX_FEATURES)`;
-      throw new InvalidDatasetError(message, [{ path: 'x[0]', message }]);
-    }
-    return this.save(dataset, 'json', options);
+    return this.save(datasetFromJson(parsed, this.limits), 'json', options);
   }
 
   /**
