@@ -91,10 +91,14 @@ function keep<T extends Spare>(spares: Map<number, T[]>, buf: T): void {
 }
 
 function reuse<T extends Spare>(spares: Map<number, T[]>, n: number, bytesPer: number): T | undefined {
+  return takeSpare(spares, n, bytesPer)?.fill(0) as T | undefined;
+}
+
+/** A spare of `n` values as it was given back (not zero-filled), or undefined. */
+function takeSpare<T extends Spare>(spares: Map<number, T[]>, n: number, bytesPer: number): T | undefined {
   const spare = n * bytesPer > ON_HEAP_BYTES ? spares.get(n)?.pop() : undefined;
-  if (spare === undefined) return undefined;
-  spareBytes -= spare.byteLength;
-  return spare.fill(0) as T;
+  if (spare !== undefined) spareBytes -= spare.byteLength;
+  return spare;
 }
 
 /**
@@ -128,10 +132,7 @@ export function outputBuffer(n: number): Float32Array {
  * columns that write their padding zeros), where the fill is a wasted pass over memory.
  */
 export function outputBufferUnfilled(n: number): Float32Array {
-  const spare = n * 4 > ON_HEAP_BYTES ? spares32.get(n)?.pop() : undefined;
-  if (spare === undefined) return new Float32Array(n);
-  spareBytes -= spare.byteLength;
-  return spare;
+  return takeSpare(spares32, n, 4) ?? new Float32Array(n);
 }
 
 /**

@@ -97,7 +97,7 @@ export function gemmInto(
     return;
   }
   // The scalar loop on row-major copies: the same products, so the same results.
-  const [ab, bb, ob] = [blocks.a ?? 1, blocks.b ?? 1, blocks.out ?? 1];
+  const { a: ab, b: bb, out: ob } = blocks;
   const ar = ab > 1 ? new Float32Array(m * k) : a;
   if (ab > 1) gatherBlocks(a, m, k, ab, ar, 0);
   const br = bb > 1 ? new Float32Array(k * n) : b;

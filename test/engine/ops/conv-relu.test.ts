@@ -6,16 +6,7 @@ import { type Conv2dOptions, conv2d, conv2dRelu } from '../../../src/engine/ops/
 import { Generator } from '../../../src/engine/random.js';
 import { Tensor } from '../../../src/engine/tensor.js';
 import '../../../src/engine/tensor-methods.js';
-
-function randn(shape: readonly number[], g: Generator, requiresGrad = false): Tensor {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = g.normal();
-  return new Tensor(data, shape, requiresGrad);
-}
-
-function bits(a: Float32Array): number[] {
-  return Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
-}
+import { bits, randn } from '../../helpers/bits.js';
 
 function options(stride: number, pad: [number, number, number, number], groups: number): Conv2dOptions {
   return { stride: [stride, stride], padding: pad, dilation: [1, 1], groups };

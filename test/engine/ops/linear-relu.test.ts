@@ -4,18 +4,9 @@ import { Linear, ReLU, Sequential } from '../../../src/engine/nn/index.js';
 import { relu } from '../../../src/engine/ops/activations.js';
 import { linear, linearRelu } from '../../../src/engine/ops/matmul.js';
 import { Generator } from '../../../src/engine/random.js';
-import { Tensor } from '../../../src/engine/tensor.js';
+import type { Tensor } from '../../../src/engine/tensor.js';
 import '../../../src/engine/tensor-methods.js';
-
-function randn(shape: number[], g: Generator, requiresGrad = false): Tensor {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = g.normal();
-  return new Tensor(data, shape, requiresGrad);
-}
-
-function bits(a: Float32Array): number[] {
-  return Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
-}
+import { bits, randn } from '../../helpers/bits.js';
 
 /** Forward values and every parameter's gradient, from `f(x, w, b)` summed with random weights. */
 function run(f: (x: Tensor, w: Tensor, b: Tensor) => Tensor, x: Tensor, w: Tensor, b: Tensor, up: Tensor) {

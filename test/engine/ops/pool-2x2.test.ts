@@ -3,27 +3,20 @@ import { adaptiveMaxPool2d, maxPool2d } from '../../../src/engine/ops/pool.js';
 import { Generator } from '../../../src/engine/random.js';
 import { Tensor } from '../../../src/engine/tensor.js';
 import '../../../src/engine/tensor-methods.js';
+import { bits, randn } from '../../helpers/bits.js';
 
-function randn(shape: readonly number[], g: Generator, requiresGrad = false): Tensor {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = g.normal();
-  return new Tensor(data, shape, requiresGrad);
-}
-
-function bits(a: Float32Array): number[] {
-  return Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
-}
+/** `MaxPool2d(2)`: the options the fast path takes. */
+const opts = {
+  kernel: [2, 2] as const,
+  stride: [2, 2] as const,
+  padding: [0, 0] as const,
+  dilation: [1, 1] as const,
+  ceilMode: false,
+};
 
 describe('maxPool2d 2×2 stride 2 (the fast path)', () => {
   /** The general loop over the same windows: adaptive max pooling to half the size (even sizes). */
   function compare(x: Tensor, oh: number, ow: number) {
-    const opts = {
-      kernel: [2, 2] as const,
-      stride: [2, 2] as const,
-      padding: [0, 0] as const,
-      dilation: [1, 1] as const,
-      ceilMode: false,
-    };
     const a = x.clone();
     const b = x.clone();
     const fast = maxPool2d(a, opts);
@@ -70,13 +63,6 @@ describe('maxPool2d 2×2 stride 2 (the fast path)', () => {
 
   it('drops the last row and column of odd sizes, as the general loop does', () => {
     const x = randn([2, 3, 7, 9], new Generator(8), true);
-    const opts = {
-      kernel: [2, 2] as const,
-      stride: [2, 2] as const,
-      padding: [0, 0] as const,
-      dilation: [1, 1] as const,
-      ceilMode: false,
-    };
     const fast = maxPool2d(x, opts);
     // The general loop's windows: adaptive pooling of the even-sized crop.
     const crop = new Float32Array(2 * 3 * 6 * 8);
