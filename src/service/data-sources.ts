@@ -186,14 +186,6 @@ function tokenIdRangeIssues(spec: RunSpec, table: TableShape, root: (string | nu
         message: `${table.label} holds values in [${min}, ${max}]; ${layer}: x holds token ids, integers in [0, ${n})`,
       },
     ];
-  if (spec.training.normalize === 'standard')
-    return [
-      {
-        path: ['training', 'normalize'],
-        message:
-          "normalize 'standard' would change the token ids the Embedding (layer 0) reads; leave it off",
-      },
-    ];
   return [];
 }
 

@@ -145,11 +145,6 @@ function check(spec: RunSpec, data: RawData | PackedData): Checked {
     return flat[i * size + k];
   };
   issues.push(...tokenIdIssues(inputLayers(spec.model), rows, sampleShape, at, ['data', 'x']));
-  if (inputLayers(spec.model)[0]?.type === 'Embedding' && spec.training.normalize === 'standard')
-    issues.push({
-      path: ['training', 'normalize'],
-      message: "normalize 'standard' would change the token ids the Embedding (layer 0) reads; leave it off",
-    });
   result.rule = checkAgainstSpec(spec, xShape, data.y as NestedArray, yShape, issues);
   return result;
 }
@@ -186,6 +181,12 @@ function checkAgainstSpec(
   yShape: readonly number[],
   issues: SpecIssue[],
 ): TargetRule | null {
+  // Whatever the data's source: standardising would change the token ids an Embedding reads.
+  if (inputLayers(spec.model)[0]?.type === 'Embedding' && spec.training.normalize === 'standard')
+    issues.push({
+      path: ['training', 'normalize'],
+      message: "normalize 'standard' would change the token ids the Embedding (layer 0) reads; leave it off",
+    });
   const shapes = checkModelShapes(spec.model, xShape.slice(1));
   for (const issue of shapes.issues) issues.push({ path: ['model', ...issue.path], message: issue.message });
   if (shapes.outputShape === null) return null;

@@ -64,6 +64,16 @@ describe('sequence jobs: checks before queueing', () => {
     });
     expect(normalized.status).toBe(400);
     expect(normalized.body.errors[0].path).toBe('training.normalize');
+    // Token ids from the synthetic parity task too: the check is the data's, whatever its source.
+    const synthetic = await request(`${service.url}/v1/jobs`, {
+      body: {
+        ...job,
+        data: { synthetic: { type: 'parity', n_samples: 16, seq_len: 9, seed: 1 } },
+        training: { ...job.training, normalize: 'standard' },
+      },
+    });
+    expect(synthetic.status).toBe(400);
+    expect(synthetic.body.errors.map((e: { path: string }) => e.path)).toEqual(['training.normalize']);
   });
 
   it('refuses a recurrent layer over MAX_ACTIVATION_BYTES with 422 naming it', async () => {
