@@ -6,7 +6,8 @@
  */
 
 /** How x is stored: `uint8` values are read as value / 255. */
-export type StoredDtype = 'float32' | 'uint8' | 'int32';
+export const STORED_DTYPES = ['float32', 'uint8', 'int32'] as const;
+export type StoredDtype = (typeof STORED_DTYPES)[number];
 
 export interface Dataset {
   rows: number;

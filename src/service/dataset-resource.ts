@@ -3,7 +3,7 @@
  * to the binary feature and target arrays).
  */
 import { z } from 'zod';
-import { type DatasetSummary, xEncoding } from '../datasets/dataset.js';
+import { type DatasetSummary, STORED_DTYPES, xEncoding } from '../datasets/dataset.js';
 
 export const featureStatsSchema = z.object({
   name: z.string(),
@@ -30,7 +30,7 @@ export const datasetTargetSchema = z
 export const datasetXSchema = z
   .object({
     dtype: z
-      .enum(['float32', 'uint8', 'int32'])
+      .enum(STORED_DTYPES)
       .describe(
         'How x is stored: `float32` (CSV, JSON with fractions, float32/float64 arrays); `uint8` (uint8 IDX or .npy images: 1 byte per value, scaled to [0, 1] when read); `int32` (integers: JSON integers, int64/int32/... arrays, e.g. token ids).',
       ),

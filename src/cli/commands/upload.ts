@@ -14,7 +14,7 @@ const USAGE =
   '       trainyard upload <x.npy|x-idx> <y.npy|y-idx> [--name n]';
 
 /** The upload's media type and how many files it takes, from the first file's name. */
-export function uploadKind(file: string): { type: string; files: 1 | 2 } {
+function uploadKind(file: string): { type: string; files: 1 | 2 } {
   const name = file.toLowerCase();
   if (/\.csv(\.gz)?$/.test(name) || /\.json(\.gz)?$/.test(name)) {
     if (name.endsWith('.gz'))
