@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, useTestService, waitForStatus } from '../helpers/service.js';
+import { request, uploadDataset, useTestService, waitForStatus } from '../helpers/service.js';
 
 const service = useTestService();
 
@@ -64,14 +64,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function upload(body: Buffer, contentType: string): Promise<string> {
-  const res = await fetch(`${service.url}/v1/datasets`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
-  });
-  const json = (await res.json()) as { id: string };
-  expect(res.status, JSON.stringify(json)).toBe(201);
-  return json.id;
+  const res = await uploadDataset(service.url, body, contentType);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
 }
 
 async function train(body: unknown) {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/redis/keys.js';
-import { request, testConfig, useTestService } from '../helpers/service.js';
+import { request, testConfig, uploadDataset, useTestService } from '../helpers/service.js';
 
 const LIMIT = 200_000;
 const config = testConfig({ MAX_DATASET_BYTES: String(LIMIT), MAX_FEATURES: '1000', MAX_SAMPLES: '500' });
@@ -89,20 +89,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function upload(
-  body: Buffer | ReadableStream<Uint8Array>,
-  contentType: string,
-  query = '',
-  // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted by each test
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${service.url}/v1/datasets${query}`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
-    ...(body instanceof Buffer ? {} : { duplex: 'half' }),
-  } as RequestInit);
-  return { status: res.status, body: await res.json() };
-}
+const upload = (body: Buffer | ReadableStream<Uint8Array>, contentType: string, query = '') =>
+  uploadDataset(service.url, body, contentType, query);
 
 const both = (...names: string[]) => Buffer.concat(names.map(file));
 const storedX = (id: string) => redis.strlen(redisKeys(config.KEY_PREFIX).datasetX(id));

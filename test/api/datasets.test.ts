@@ -4,26 +4,14 @@
  * against a dataset's metadata before they are queued, and delete refused while a job uses it.
  */
 import { describe, expect, it } from 'vitest';
-import { request, testConfig, useTestService } from '../helpers/service.js';
+import { request, testConfig, uploadDataset, useTestService } from '../helpers/service.js';
 
 const LIMIT = 4096;
 
 const service = useTestService(testConfig({ MAX_DATASET_BYTES: String(LIMIT) }), { worker: false });
 
-async function upload(
-  body: string | ReadableStream<Uint8Array>,
-  contentType: string,
-  query = '',
-  // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted by each test
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${service.url}/v1/datasets${query}`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
-    ...(typeof body === 'string' ? {} : { duplex: 'half' }),
-  } as RequestInit);
-  return { status: res.status, body: await res.json() };
-}
+const upload = (body: string | ReadableStream<Uint8Array>, contentType: string, query = '') =>
+  uploadDataset(service.url, body, contentType, query);
 
 const CSV = 'sepal,petal,kind\n1,2,cat\n3,4.5,dog\n5,6,cat\n7,8,bird\n';
 

@@ -117,6 +117,23 @@ export async function request(
   return { status: res.status, headers: res.headers, body };
 }
 
+/** POST /v1/datasets with a raw body (text, bytes or a stream) of `contentType`; the response as JSON. */
+export async function uploadDataset(
+  baseUrl: string,
+  body: string | Uint8Array | ReadableStream<Uint8Array>,
+  contentType: string,
+  query = '',
+  // biome-ignore lint/suspicious/noExplicitAny: response JSON, asserted by each test
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}/v1/datasets${query}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
+  return { status: res.status, body: await res.json() };
+}
+
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined>,
